@@ -1,0 +1,8 @@
+/** `npm run analyze`: regenerates custom-elements.json from the elements' JSDoc (the API contract). */
+export default {
+  globs: ['components/**/*.ts'],
+  exclude: ['components/**/*.styles.ts', 'components/cdn.ts'],
+  outdir: '.',
+  litelement: true,
+  packagejson: false,
+};

@@ -1,0 +1,21 @@
+/**
+ * `npm run backend`: start the local Jitsi-like backend, print its endpoints (add `--json` for a
+ * machine-readable line), and keep it running until Ctrl-C.
+ */
+import { describeEndpoints, startBackend } from './launcher.js';
+
+const json = process.argv.includes('--json');
+const backend = await startBackend({ debug: process.argv.includes('--debug'), focusLog: !json });
+if (json) {
+  process.stdout.write(`${JSON.stringify({ ...backend.endpoints, pids: backend.pids, startupMs: backend.startupMs })}\n`);
+} else {
+  process.stdout.write(
+    `Local Jitsi-like backend ready in ${backend.startupMs} ms (Prosody + focus stand-in):\n${describeEndpoints(backend.endpoints)}\n`,
+  );
+}
+const shutdown = (): void => {
+  void backend.stop().finally(() => process.exit(0));
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
+process.once('SIGHUP', shutdown);

@@ -1,0 +1,343 @@
+/**
+ * Focus STAND-IN for Jicofo (which cannot be installed on these machines).
+ *
+ * It does only what protocol.md says Jicofo does for a conference without media:
+ * - answers the conference request IQ sent to `focus.<domain>` (section 3.1-3.2) after it has created the
+ *   room by joining it as occupant `focus`;
+ * - publishes the focus presence content (section 4.16);
+ * - grants owner to the first participant, and to the next one when the owner leaves (section 4.6,
+ *   Jicofo's `enable-auto-owner`);
+ * - leaves rooms that become empty, so Prosody destroys them.
+ *
+ * It is reached two ways, as with Jicofo behind Prosody's client_proxy: an XEP-0114 component for the
+ * `focus.<domain>` address, and a client login `focus@auth.<domain>/focus` that sits in the rooms.
+ * Nothing in the engine may depend on behaviour specific to this stand-in.
+ */
+import { client as xmppClient, xml as clientXml } from '@xmpp/client';
+import { component as xmppComponent, xml as componentXml } from '@xmpp/component';
+import type { XmlElement, XmppEntity } from '@xmpp/xml';
+
+export const STAND_IN_VERSION = 'jitsi-elements focus stand-in 1';
+
+const NS = {
+  focus: 'http://jitsi.org/protocol/focus',
+  jitmeet: 'http://jitsi.org/jitmeet',
+  muc: 'http://jabber.org/protocol/muc',
+  mucUser: 'http://jabber.org/protocol/muc#user',
+  mucAdmin: 'http://jabber.org/protocol/muc#admin',
+  discoInfo: 'http://jabber.org/protocol/disco#info',
+  ping: 'urn:xmpp:ping',
+  stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+} as const;
+
+export interface FocusConfig {
+  domain: string;
+  c2sPort: number;
+  componentPort: number;
+  componentSecret: string;
+  focusPassword: string;
+  /** Leave a room when no participant has joined this long after the request (Jicofo's idle timeout). */
+  idleTimeoutMs?: number;
+}
+
+type Element = XmlElement;
+
+interface Occupant {
+  nick: string;
+  realJid: string;
+  affiliation: string;
+  role: string;
+  order: number;
+}
+
+interface Room {
+  jid: string;
+  joined: Promise<void>;
+  resolveJoined: () => void;
+  occupants: Map<string, Occupant>;
+  ownerGrantPending: string | undefined;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  leaving: boolean;
+}
+
+const log = (message: string): void => {
+  process.stdout.write(`[focus stand-in] ${message}\n`);
+};
+
+const bare = (jid: string): string => jid.split('/')[0] ?? jid;
+const resourceOf = (jid: string): string => jid.slice(jid.indexOf('/') + 1);
+
+/** A valid room JID on the MUC domain: `name@conference.<domain>`, lowercase node, no resource. */
+export function validRoomJid(room: string | undefined, mucDomain: string): boolean {
+  if (!room) return false;
+  const at = room.indexOf('@');
+  if (at <= 0 || room.includes('/')) return false;
+  const node = room.slice(0, at);
+  return room.slice(at + 1) === mucDomain && node === node.toLowerCase() && !/[\s"&'<>:@]/.test(node);
+}
+
+export class FocusStandIn {
+  readonly focusJid: string;
+  readonly focusAddress: string;
+  readonly mucDomain: string;
+  private readonly rooms = new Map<string, Room>();
+  private readonly client: XmppEntity;
+  private readonly component: XmppEntity;
+  private joinOrder = 0;
+  private stopping = false;
+
+  constructor(private readonly config: FocusConfig) {
+    this.focusJid = `focus@auth.${config.domain}`;
+    this.focusAddress = `focus.${config.domain}`;
+    this.mucDomain = `conference.${config.domain}`;
+    this.client = xmppClient({
+      service: `xmpp://127.0.0.1:${config.c2sPort}`,
+      domain: `auth.${config.domain}`,
+      resource: 'focus',
+      // Loopback without TLS: xmpp.js refuses PLAIN unless told, and its SCRAM is slow (backend.md).
+      credentials: (authenticate) =>
+        authenticate({ username: 'focus', password: config.focusPassword }, 'PLAIN'),
+    });
+    this.component = xmppComponent({
+      service: `xmpp://127.0.0.1:${config.componentPort}`,
+      domain: this.focusAddress,
+      password: config.componentSecret,
+    });
+    this.client.reconnect.stop();
+    this.component.reconnect.stop();
+  }
+
+  async start(): Promise<void> {
+    this.client.on('error', (error: Error) => {
+      if (!this.stopping) log(`client error: ${error.message}`);
+    });
+    this.component.on('error', (error: Error) => {
+      if (!this.stopping) log(`component error: ${error.message}`);
+    });
+    this.client.on('stanza', (stanza: Element) => this.onClientStanza(stanza));
+    this.component.iqCallee.set(NS.focus, 'conference', (ctx) =>
+      this.onConferenceRequest(ctx.stanza, ctx.element),
+    );
+    this.component.iqCallee.get(NS.discoInfo, 'query', () =>
+      componentXml(
+        'query',
+        { xmlns: NS.discoInfo },
+        componentXml('identity', { category: 'component', type: 'focus', name: 'Focus stand-in' }),
+        componentXml('feature', { var: NS.discoInfo }),
+        componentXml('feature', { var: NS.focus }),
+        componentXml('feature', { var: NS.ping }),
+      ),
+    );
+    this.component.iqCallee.get(NS.ping, 'ping', () => true);
+    this.client.iqCallee.get(NS.discoInfo, 'query', () =>
+      clientXml('query', { xmlns: NS.discoInfo }, clientXml('feature', { var: NS.discoInfo })),
+    );
+    await Promise.all([this.client.start(), this.component.start()]);
+    log(`online as ${this.focusJid}/focus and component ${this.focusAddress}`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const room of this.rooms.values()) if (room.idleTimer) clearTimeout(room.idleTimer);
+    await Promise.allSettled([this.client.stop(), this.component.stop()]);
+  }
+
+  /** protocol.md 3.1: answer only once the room exists with the focus in it. */
+  private async onConferenceRequest(iq: Element, request: Element): Promise<Element> {
+    const roomJid = request.attrs.room;
+    if (!validRoomJid(roomJid, this.mucDomain) || roomJid === undefined) {
+      log(`conference request from ${iq.attrs.from ?? '?'} rejected: bad room ${JSON.stringify(roomJid)}`);
+      return componentXml(
+        'error',
+        { type: 'modify' },
+        componentXml('bad-request', { xmlns: NS.stanzas }),
+        componentXml('text', { xmlns: NS.stanzas }, 'invalid room name'),
+      );
+    }
+    log(`conference request from ${iq.attrs.from ?? '?'} for ${roomJid}`);
+    const room = this.ensureRoom(roomJid);
+    await room.joined;
+    return componentXml(
+      'conference',
+      { xmlns: NS.focus, room: roomJid, ready: 'true', focusjid: this.focusJid },
+      componentXml('property', { name: 'authentication', value: 'false' }),
+      componentXml('property', { name: 'visitors-supported', value: 'false' }),
+    );
+  }
+
+  private ensureRoom(roomJid: string): Room {
+    const existing = this.rooms.get(roomJid);
+    if (existing && !existing.leaving) return existing;
+    let resolveJoined: () => void = () => undefined;
+    const joined = new Promise<void>((resolve) => {
+      resolveJoined = resolve;
+    });
+    const room: Room = {
+      jid: roomJid,
+      joined,
+      resolveJoined,
+      occupants: new Map(),
+      ownerGrantPending: undefined,
+      idleTimer: undefined,
+      leaving: false,
+    };
+    this.rooms.set(roomJid, room);
+    void this.client.send(
+      clientXml(
+        'presence',
+        { to: `${roomJid}/focus` },
+        clientXml('x', { xmlns: NS.muc }),
+        ...this.focusPresenceContent(),
+      ),
+    );
+    this.armIdleTimer(room);
+    return room;
+  }
+
+  /** protocol.md 4.16. */
+  private focusPresenceContent(): XmlElement[] {
+    const properties: Record<string, string> = {
+      'support-terminate-restart': 'true',
+      'visitors-enabled': 'false',
+      'audio-limit-reached': 'false',
+      'video-limit-reached': 'false',
+      'created-ms': String(Date.now()),
+    };
+    return [
+      clientXml(
+        'conference-properties',
+        { xmlns: NS.focus },
+        ...Object.entries(properties).map(([key, value]) => clientXml('property', { key, value })),
+      ),
+      clientXml('versions', { xmlns: NS.jitmeet }, clientXml('component', { name: 'focus' }, STAND_IN_VERSION)),
+    ];
+  }
+
+  private armIdleTimer(room: Room): void {
+    if (room.idleTimer) clearTimeout(room.idleTimer);
+    room.idleTimer = setTimeout(() => {
+      if (this.participants(room).length === 0) this.leaveRoom(room, 'no participant joined');
+    }, this.config.idleTimeoutMs ?? 20_000);
+  }
+
+  private participants(room: Room): Occupant[] {
+    return [...room.occupants.values()].filter((occupant) => occupant.nick !== 'focus');
+  }
+
+  private onClientStanza(stanza: Element): void {
+    if (stanza.name !== 'presence') return;
+    const from = stanza.attrs.from ?? '';
+    const room = this.rooms.get(bare(from));
+    if (!room || !from.includes('/')) return;
+    const nick = resourceOf(from);
+    const x = stanza.getChild('x', NS.mucUser);
+    const statuses = new Set((x?.getChildren('status') ?? []).map((status) => status.attrs.code));
+
+    if (stanza.attrs.type === 'error') {
+      if (nick === 'focus') {
+        log(`could not join ${room.jid}: ${stanza.getChild('error')?.children.map((c) => (typeof c === 'string' ? c : c.name)).join(',') ?? '?'}`);
+        this.rooms.delete(room.jid);
+      }
+      return;
+    }
+    if (stanza.attrs.type === 'unavailable') {
+      if (nick === 'focus' && statuses.has('110')) {
+        this.rooms.delete(room.jid);
+        return;
+      }
+      const occupant = room.occupants.get(nick);
+      room.occupants.delete(nick);
+      if (occupant) log(`${room.jid}: ${nick} left`);
+      if (room.ownerGrantPending === nick) room.ownerGrantPending = undefined;
+      if (this.participants(room).length === 0 && !room.leaving) {
+        this.leaveRoom(room, 'room is empty');
+      } else {
+        this.ensureOwner(room);
+      }
+      return;
+    }
+
+    const item = x?.getChild('item');
+    if (nick === 'focus') {
+      if (statuses.has('110')) {
+        log(`${room.jid}: joined as focus${statuses.has('201') ? ' (room created)' : ''}`);
+        room.resolveJoined();
+      }
+      return;
+    }
+    const realJid = item?.attrs.jid;
+    if (!realJid) return; // protocol.md 1: members without a real JID are ignored.
+    const known = room.occupants.get(nick);
+    const occupant: Occupant = {
+      nick,
+      realJid,
+      affiliation: item.attrs.affiliation ?? 'none',
+      role: item.attrs.role ?? 'participant',
+      order: known?.order ?? ++this.joinOrder,
+    };
+    room.occupants.set(nick, occupant);
+    if (!known) {
+      log(`${room.jid}: ${nick} joined (${bare(realJid)})`);
+      if (room.idleTimer) clearTimeout(room.idleTimer);
+      room.idleTimer = undefined;
+    }
+    if (room.ownerGrantPending === nick && occupant.affiliation === 'owner') room.ownerGrantPending = undefined;
+    this.ensureOwner(room);
+  }
+
+  /** protocol.md 4.6: auto-owner, the longest-present participant becomes owner when nobody is. */
+  private ensureOwner(room: Room): void {
+    const participants = this.participants(room);
+    if (participants.some((p) => p.affiliation === 'owner') || room.ownerGrantPending || room.leaving) return;
+    const next = participants.sort((a, b) => a.order - b.order)[0];
+    if (!next) return;
+    room.ownerGrantPending = next.nick;
+    log(`${room.jid}: granting owner to ${next.nick}`);
+    this.client.iqCaller
+      .request(
+        clientXml(
+          'iq',
+          { type: 'set', to: room.jid },
+          clientXml(
+            'query',
+            { xmlns: NS.mucAdmin },
+            clientXml('item', { affiliation: 'owner', jid: bare(next.realJid) }),
+          ),
+        ),
+      )
+      .catch((error: Error) => {
+        log(`${room.jid}: granting owner to ${next.nick} failed: ${error.message}`);
+        room.ownerGrantPending = undefined;
+      });
+  }
+
+  private leaveRoom(room: Room, why: string): void {
+    room.leaving = true;
+    if (room.idleTimer) clearTimeout(room.idleTimer);
+    log(`${room.jid}: leaving, ${why}`);
+    void this.client.send(clientXml('presence', { to: `${room.jid}/focus`, type: 'unavailable' }));
+  }
+}
+
+async function main(): Promise<void> {
+  const raw = process.env.FOCUS_STAND_IN_CONFIG;
+  if (!raw) throw new Error('FOCUS_STAND_IN_CONFIG (JSON) is not set');
+  const focus = new FocusStandIn(JSON.parse(raw) as FocusConfig);
+  const shutdown = (): void => {
+    void focus.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  // The launcher owns this process: if it dies, stdin closes and so do we.
+  process.stdin.on('end', shutdown);
+  process.stdin.resume();
+  await focus.start();
+  process.stdout.write('FOCUS_STAND_IN_READY\n');
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  main().catch((error: unknown) => {
+    log(`fatal: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  });
+}

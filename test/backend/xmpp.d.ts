@@ -1,0 +1,51 @@
+/** The slice of xmpp.js (which ships no types) that the stand-ins use. */
+declare module '@xmpp/xml' {
+  export interface XmlElement {
+    name: string;
+    attrs: Record<string, string | undefined>;
+    children: (XmlElement | string)[];
+    getChild(name: string, xmlns?: string): XmlElement | undefined;
+    getChildren(name: string, xmlns?: string): XmlElement[];
+    getChildText(name: string, xmlns?: string): string | null;
+    is(name: string, xmlns?: string): boolean;
+    text(): string;
+    append(...children: unknown[]): XmlElement;
+  }
+  export type XmlFactory = (name: string, attrs?: Record<string, string | undefined> | null, ...children: unknown[]) => XmlElement;
+  export interface IqContext {
+    stanza: XmlElement;
+    element: XmlElement;
+  }
+  export type IqHandler = (ctx: IqContext) => XmlElement | boolean | undefined | Promise<XmlElement | boolean | undefined>;
+  export interface XmppEntity {
+    start(): Promise<unknown>;
+    stop(): Promise<unknown>;
+    send(element: XmlElement): Promise<void>;
+    on(event: 'error', listener: (error: Error) => void): void;
+    on(event: 'stanza', listener: (stanza: XmlElement) => void): void;
+    on(event: 'online', listener: (jid: unknown) => void): void;
+    on(event: 'offline', listener: () => void): void;
+    reconnect: { stop(): void };
+    iqCaller: { request(element: XmlElement, timeoutMs?: number): Promise<XmlElement> };
+    iqCallee: { get(ns: string, name: string, handler: IqHandler): void; set(ns: string, name: string, handler: IqHandler): void };
+  }
+}
+
+declare module '@xmpp/client' {
+  import type { XmlFactory, XmppEntity } from '@xmpp/xml';
+  export const xml: XmlFactory;
+  export function client(options: {
+    service: string;
+    domain?: string;
+    resource?: string;
+    username?: string;
+    password?: string;
+    credentials?: (authenticate: (credentials: object, mechanism: string) => Promise<void>, mechanisms: string[]) => Promise<void>;
+  }): XmppEntity;
+}
+
+declare module '@xmpp/component' {
+  import type { XmlFactory, XmppEntity } from '@xmpp/xml';
+  export const xml: XmlFactory;
+  export function component(options: { service: string; domain: string; password: string }): XmppEntity;
+}

@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: runs every benchmark, writes test/bench/results.json and rewrites the README's
+ * benchmark table (between the bench markers). Timed targets live here, never in tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { ensureDebianPackages, ensureNpmPackages, loopbackNamespacePrefix } from '../bootstrap.mjs';
+
+ensureNpmPackages();
+ensureDebianPackages();
+const prefix = loopbackNamespacePrefix() ?? [];
+const command = [...prefix, process.execPath, '--import', 'tsx', 'test/bench/bench.ts', ...process.argv.slice(2)];
+const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit' });
+process.exit(result.status ?? 1);

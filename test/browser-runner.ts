@@ -1,0 +1,124 @@
+/**
+ * Runs the browser tests: starts the local backend once, then @web/test-runner in Debian's Chromium with
+ * fake devices, serving the backend's endpoints to the pages at /__backend__/endpoints.json. The backend
+ * is stopped at the end, also when tests fail or the run is interrupted.
+ *
+ *   tsx test/browser-runner.ts [--files GLOB ...] [--results FILE]
+ */
+import { writeFileSync } from 'node:fs';
+import type { Reporter, TestSession, TestResultError, TestSuiteResult } from '@web/test-runner';
+import { startTestRunner, defaultReporter, summaryReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { startBackend, type Backend } from './backend/launcher.js';
+import { chromiumArgs, chromiumPath } from './chromium.js';
+
+function argValues(name: string): string[] {
+  const values: string[] = [];
+  process.argv.forEach((arg, i) => {
+    const next = process.argv[i + 1];
+    if (arg === name && next) values.push(next);
+  });
+  return values;
+}
+
+export interface BrowserRunCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  fileErrors: number;
+}
+
+function countSuite(suite: TestSuiteResult | undefined, counts: BrowserRunCounts): void {
+  if (!suite) return;
+  for (const test of suite.tests) {
+    if (test.skipped) counts.skipped++;
+    else if (test.passed) counts.passed++;
+    else counts.failed++;
+  }
+  for (const child of suite.suites) countSuite(child, counts);
+}
+
+/** Collects pass/fail counts for the suite-wide summary line printed by test/run.mjs. */
+function countingReporter(onDone: (counts: BrowserRunCounts) => void): Reporter {
+  return {
+    onTestRunFinished({ sessions }: { sessions: TestSession[] }) {
+      const counts: BrowserRunCounts = { passed: 0, failed: 0, skipped: 0, fileErrors: 0 };
+      for (const session of sessions) {
+        countSuite(session.testResults, counts);
+        const errors: TestResultError[] = session.errors ?? [];
+        if (!session.passed && errors.length > 0) counts.fileErrors++;
+      }
+      onDone(counts);
+    },
+  };
+}
+
+const files = argValues('--files');
+const resultsFile = argValues('--results')[0];
+const manual = process.argv.includes('--manual');
+
+let backend: Backend | undefined;
+let counts: BrowserRunCounts | undefined;
+try {
+  backend = await startBackend({ focusLog: process.env.FOCUS_LOG === '1' });
+} catch (error) {
+  process.stderr.write(`backend did not start: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+const activeBackend = backend;
+process.stdout.write(`backend ready in ${activeBackend.startupMs} ms (Prosody pid ${activeBackend.pids.prosody}, focus stand-in pid ${activeBackend.pids.focus})\n`);
+
+const runner = await startTestRunner({
+  readCliArgs: false,
+  readFileConfig: false,
+  autoExitProcess: false,
+  config: {
+    rootDir: process.cwd(),
+    files: files.length > 0 ? files : ['test/browser/**/*.test.ts'],
+    nodeResolve: { exportConditions: ['browser', 'production'] },
+    concurrency: 1,
+    manual,
+    open: false,
+    port: 8000 + Math.floor(Math.random() * 1000),
+    testFramework: { config: { timeout: 20_000 } },
+    testsFinishTimeout: 300_000,
+    browserStartTimeout: 60_000,
+    browsers: [
+      chromeLauncher({
+        launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
+      }),
+    ],
+    plugins: [
+      esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
+      {
+        name: 'jitsi-elements-backend-endpoints',
+        serve(context) {
+          if (context.path === '/__backend__/endpoints.json') {
+            return { body: JSON.stringify(activeBackend.endpoints), type: 'application/json' };
+          }
+          return undefined;
+        },
+      },
+    ],
+    reporters: [defaultReporter(), summaryReporter({ flatten: false }), countingReporter((c) => (counts = c))],
+  },
+});
+
+let finishing = false;
+async function finish(code: number): Promise<never> {
+  if (finishing) process.exit(code);
+  finishing = true;
+  await activeBackend.stop().catch(() => undefined);
+  if (resultsFile && counts) writeFileSync(resultsFile, JSON.stringify(counts));
+  process.exit(code);
+}
+
+if (!runner) await finish(1);
+runner?.on('stopped', (passed: boolean) => void finish(passed ? 0 : 1));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    void runner?.stop();
+    void finish(130);
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * One source, two builds (issue 2, house style):
+ * - `vite build`: the npm build in dist/, unbundled ES modules mirroring src/ and components/, every
+ *   dependency external (declarations come from `tsc -p tsconfig.build.json`);
+ * - `vite build --mode cdn`: dist/cdn/jitsi-elements.js, one minified self-contained module that registers
+ *   the elements and exports the engine. That path is public: CDN users and the no-build demo load it.
+ * `vite` (serve) is the demo's dev server, rooted at demo/.
+ */
+import { defineConfig, type Plugin } from 'vite';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+/** Size budget of dist/cdn/jitsi-elements.js, gzipped; the build fails above it. The README has the table. */
+const CDN_BUDGET_GZIP_BYTES = 150 * 1024;
+
+function sizeBudget(limit: number): Plugin {
+  return {
+    name: 'jitsi-elements-size-budget',
+    generateBundle(_options, bundle) {
+      for (const output of Object.values(bundle)) {
+        if (output.type !== 'chunk') continue;
+        const gzip = gzipSync(output.code).length;
+        if (gzip > limit) this.error(`${output.fileName} is ${gzip} bytes gzipped, over the ${limit} byte budget`);
+      }
+    },
+  };
+}
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+const dependencies = Object.keys(pkg.dependencies);
+const isDependency = (id: string): boolean => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
+
+export default defineConfig(({ command, mode }) => {
+  if (command === 'serve') {
+    return { root: 'demo', server: { host: '127.0.0.1', strictPort: false } };
+  }
+  if (mode === 'cdn') {
+    return {
+      plugins: [sizeBudget(CDN_BUDGET_GZIP_BYTES)],
+      build: {
+        outDir: 'dist/cdn',
+        emptyOutDir: true,
+        target: 'es2022',
+        minify: true,
+        sourcemap: true,
+        lib: { entry: 'components/cdn.ts', formats: ['es'], fileName: () => 'jitsi-elements.js' },
+      },
+    };
+  }
+  return {
+    build: {
+      outDir: 'dist',
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: false,
+      sourcemap: true,
+      lib: {
+        entry: {
+          'src/index': 'src/index.ts',
+          'components/index': 'components/index.ts',
+          'components/define': 'components/define.ts',
+        },
+        formats: ['es'],
+      },
+      rollupOptions: {
+        external: isDependency,
+        output: { preserveModules: true, preserveModulesRoot: '.', entryFileNames: '[name].js' },
+      },
+    },
+  };
+});
