@@ -3,9 +3,11 @@
  * a stop, a Ctrl-C of the backend CLI, or a Ctrl-C of a browser test run (issue 2 acceptance).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection } from 'node:net';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend } from '../backend/launcher.js';
 import { descendants, isAlive, waitUntil, type ProcessInfo } from './processes.js';
@@ -23,9 +25,9 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function spawnGroup(args: string[]): ReturnType<typeof spawn> & { output: () => string } {
+function spawnGroup(args: string[], env: NodeJS.ProcessEnv = process.env): ReturnType<typeof spawn> & { output: () => string } {
   // detached: its own process group, which is what a terminal's Ctrl-C signals.
-  const child = spawn(args[0] ?? process.execPath, args.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(args[0] ?? process.execPath, args.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -87,7 +89,13 @@ describe('backend launcher', () => {
     ['SIGTERM to the runner alone', (pid: number) => process.kill(pid, 'SIGTERM')],
   ] as const) {
     it(`leaves no Prosody, focus stand-in or Chromium behind when a browser test run gets ${how}`, async () => {
-      const run = spawnGroup([...tsxNode, 'test/browser-runner.ts', '--files', 'test/fixtures/waits.test.ts']);
+      // A private TMPDIR: the backend's run directory and Chromium's profile land there.
+      const tmp = mkdtempSync(join(tmpdir(), 'jitsi-elements-interrupt-'));
+      after(() => rmSync(tmp, { recursive: true, force: true }));
+      const run = spawnGroup([...tsxNode, 'test/browser-runner.ts', '--files', 'test/fixtures/waits.test.ts'], {
+        ...process.env,
+        TMPDIR: tmp,
+      });
       const pid = run.pid ?? 0;
       let tree: ProcessInfo[] = [];
       const has = (pattern: RegExp): boolean => tree.some((p) => pattern.test(p.cmdline));
@@ -111,6 +119,8 @@ describe('backend launcher', () => {
           throw new Error(`${error.message}; still running:\n${left.join('\n')}`);
         },
       );
+      const backendDirs = readdirSync(tmp).filter((name) => name.startsWith('jitsi-elements-backend-'));
+      assert.deepEqual(backendDirs, [], 'the backend run directory is removed');
     });
   }
 });
