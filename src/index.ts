@@ -1,13 +1,22 @@
 /**
  * jitsi-elements engine: a lib-jitsi-meet compatible API on strophe.js and sdp-transform.
- * `import JitsiMeetJS from 'jitsi-elements'` is meant to replace `import JitsiMeetJS from 'lib-jitsi-meet'`.
+ * `import JitsiMeetJS from 'jitsi-elements'` replaces `import JitsiMeetJS from 'lib-jitsi-meet'`.
  */
-import { VERSION } from './version.js';
+import JitsiMeetJS from './JitsiMeetJS.js';
 
-const JitsiMeetJS = {
-  version: VERSION,
-};
-
-export type JitsiMeetJSType = typeof JitsiMeetJS;
-export { VERSION };
+export { VERSION } from './version.js';
+export type { JitsiMeetJSType, JitsiMeetJSInitOptions } from './JitsiMeetJS.js';
+export { JitsiConnection } from './connection/JitsiConnection.js';
+export type { ConnectOptions, JitsiConnectionOptions, JitsiConnectionEventMap } from './connection/JitsiConnection.js';
+export { JitsiConnectionEvents } from './events/JitsiConnectionEvents.js';
+export { JitsiConferenceEvents } from './events/JitsiConferenceEvents.js';
+export { JitsiTrackEvents } from './events/JitsiTrackEvents.js';
+export { JitsiMediaDevicesEvents } from './events/JitsiMediaDevicesEvents.js';
+export { ConnectionQualityEvents } from './events/ConnectionQualityEvents.js';
+export { DetectionEvents } from './events/DetectionEvents.js';
+export { JitsiConnectionErrors } from './errors/JitsiConnectionErrors.js';
+export { JitsiConferenceErrors, AUTH_ERROR_TYPES } from './errors/JitsiConferenceErrors.js';
+export { JitsiTrackErrors } from './errors/JitsiTrackErrors.js';
+export { JitsiTrackError } from './errors/JitsiTrackError.js';
+export { LogLevels } from './util/logger.js';
 export default JitsiMeetJS;

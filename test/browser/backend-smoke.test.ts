@@ -7,41 +7,17 @@ import { expect } from '@open-wc/testing';
 import { $iq, $pres, Strophe } from 'strophe.js';
 import { backendEndpoints, uniqueRoomName, type BackendEndpoints } from '../helpers/backend.js';
 import { waitFor } from '../helpers/events.js';
+import { closeRawConnections, rawConnect, rawSendIQ, type RawConnection, type RawIqError } from '../helpers/strophe.js';
 
-type Connection = InstanceType<typeof Strophe.Connection>;
+type Connection = RawConnection;
 
 const NS_FOCUS = 'http://jitsi.org/protocol/focus';
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 
-Strophe.setLogLevel(Strophe.LogLevel.WARN);
-
-const open: Connection[] = [];
-
-function connect(service: string, jid: string, password = ''): Promise<Connection> {
-  const connection = new Strophe.Connection(service);
-  open.push(connection);
-  return new Promise((resolve, reject) => {
-    connection.connect(jid, password, (status: number, condition?: string | null) => {
-      if (status === Strophe.Status.CONNECTED) resolve(connection);
-      else if (status === Strophe.Status.AUTHFAIL) reject(new Error(`authfail ${condition ?? ''}`));
-      else if (status === Strophe.Status.CONNFAIL) reject(new Error(`connfail ${condition ?? ''}`));
-      else if (status === Strophe.Status.DISCONNECTED) reject(new Error('disconnected'));
-    });
-  });
-}
-
-class IqError extends Error {
-  constructor(readonly stanza: Element) {
-    super(`IQ error: ${stanza.outerHTML}`);
-  }
-}
-
-function sendIQ(connection: Connection, iq: ReturnType<typeof $iq>): Promise<Element> {
-  return new Promise((resolve, reject) => {
-    connection.sendIQ(iq, resolve, (error) => reject(error ? new IqError(error) : new Error('IQ timeout')), 10_000);
-  });
-}
+const connect = rawConnect;
+const sendIQ = rawSendIQ;
+type IqError = RawIqError;
 
 function conferenceRequest(connection: Connection, endpoints: BackendEndpoints, roomJid: string): Promise<Element> {
   return sendIQ(
@@ -107,9 +83,7 @@ function joinRoom(connection: Connection, roomJid: string, nick: string): Promis
 
 const randomNick = (): string => Math.random().toString(16).slice(2, 10).padEnd(8, '0');
 
-afterEach(() => {
-  for (const connection of open.splice(0)) connection.disconnect('test done');
-});
+afterEach(() => closeRawConnections());
 
 for (const transport of ['websocket', 'BOSH'] as const) {
   describe(`local backend over ${transport}`, () => {

@@ -1,0 +1,136 @@
+/**
+ * The JitsiMeetJS entry object, with lib-jitsi-meet's shape: `init`, `JitsiConnection`, `events`, `errors`,
+ * `errorTypes`, `logLevels`, `setLogLevel`, `version`, … (issue 3). Media entry points arrive with the media issues.
+ */
+import { Strophe } from 'strophe.js';
+import { JitsiConnection } from './connection/JitsiConnection.js';
+import { JitsiConferenceErrors } from './errors/JitsiConferenceErrors.js';
+import { JitsiConnectionErrors } from './errors/JitsiConnectionErrors.js';
+import { JitsiTrackError } from './errors/JitsiTrackError.js';
+import { JitsiTrackErrors } from './errors/JitsiTrackErrors.js';
+import { ConnectionQualityEvents } from './events/ConnectionQualityEvents.js';
+import { DetectionEvents } from './events/DetectionEvents.js';
+import { JitsiConferenceEvents } from './events/JitsiConferenceEvents.js';
+import { JitsiConnectionEvents } from './events/JitsiConnectionEvents.js';
+import { JitsiMediaDevicesEvents } from './events/JitsiMediaDevicesEvents.js';
+import { JitsiTrackEvents } from './events/JitsiTrackEvents.js';
+import {
+  addGlobalTransport,
+  getLogger,
+  LogLevels,
+  removeGlobalTransport,
+  setLogLevel as setEngineLogLevel,
+  setLogLevelById,
+  type LogLevel,
+  type LogTransport,
+} from './util/logger.js';
+import { VERSION } from './version.js';
+
+const logger = getLogger('JitsiMeetJS');
+
+/**
+ * `JitsiMeetJS.init()` options. All of lib-jitsi-meet's documented options are accepted; those marked no-op
+ * have no effect in this engine (README, "Engine API").
+ */
+export interface JitsiMeetJSInitOptions {
+  useIPv6?: boolean;
+  disableAudioLevels?: boolean;
+  disableSimulcast?: boolean;
+  enableWindowOnErrorHandler?: boolean;
+  /** No-op: the engine makes no third-party requests. */
+  disableThirdPartyRequests?: boolean;
+  /** No-op: there is no analytics. */
+  enableAnalyticsLogging?: boolean;
+  externalStorage?: Storage;
+  disableRtx?: boolean;
+  disabledCodec?: string;
+  preferredCodec?: string;
+  useTurnUdp?: boolean;
+  desktopSharingSources?: ('screen' | 'window')[];
+  flags?: Record<string, unknown>;
+  [option: string]: unknown;
+}
+
+const STROPHE_LEVELS: Record<LogLevel, number> = {
+  trace: Strophe.LogLevel.DEBUG,
+  debug: Strophe.LogLevel.DEBUG,
+  info: Strophe.LogLevel.INFO,
+  log: Strophe.LogLevel.INFO,
+  warn: Strophe.LogLevel.WARN,
+  error: Strophe.LogLevel.ERROR,
+};
+
+function setLogLevel(level: LogLevel): void {
+  setEngineLogLevel(level);
+  const strophe = STROPHE_LEVELS[level];
+  if (strophe !== undefined) Strophe.setLogLevel(strophe as 0 | 1 | 2 | 3 | 4);
+}
+
+// Strophe logs at DEBUG by default; follow the engine's level (info) instead.
+Strophe.setLogLevel(Strophe.LogLevel.WARN);
+
+let initOptions: JitsiMeetJSInitOptions = {};
+let windowErrorHandler: ((event: ErrorEvent) => void) | undefined;
+
+/** lib-jitsi-meet's global error hook: logs uncaught errors through the engine's logger. */
+function getGlobalOnErrorHandler(message: unknown, source?: string, lineno?: number, colno?: number, error?: unknown): void {
+  logger.error('uncaught error', { message: String(message), source, lineno, colno }, error);
+}
+
+const JitsiMeetJS = {
+  version: VERSION,
+  JitsiConnection,
+  events: {
+    connection: JitsiConnectionEvents,
+    conference: JitsiConferenceEvents,
+    track: JitsiTrackEvents,
+    mediaDevices: JitsiMediaDevicesEvents,
+    connectionQuality: ConnectionQualityEvents,
+    detection: DetectionEvents,
+  },
+  errors: {
+    connection: JitsiConnectionErrors,
+    conference: JitsiConferenceErrors,
+    track: JitsiTrackErrors,
+  },
+  errorTypes: { JitsiTrackError },
+  logLevels: LogLevels,
+
+  /** Accepts every lib-jitsi-meet option; see JitsiMeetJSInitOptions for what applies. */
+  init(options: JitsiMeetJSInitOptions = {}): void {
+    initOptions = { ...(options ?? {}) };
+    if (initOptions.enableWindowOnErrorHandler && typeof window !== 'undefined' && !windowErrorHandler) {
+      windowErrorHandler = (event: ErrorEvent) =>
+        getGlobalOnErrorHandler(event.message, event.filename, event.lineno, event.colno, event.error);
+      window.addEventListener('error', windowErrorHandler);
+    }
+  },
+
+  /** The options last passed to init(). */
+  getInitOptions(): Readonly<JitsiMeetJSInitOptions> {
+    return initOptions;
+  },
+
+  setLogLevel,
+  setLogLevelById(level: LogLevel, id: string): void {
+    setLogLevelById(level, id);
+  },
+  addGlobalLogTransport(transport: LogTransport): void {
+    addGlobalTransport(transport);
+  },
+  removeGlobalLogTransport(transport: LogTransport): void {
+    removeGlobalTransport(transport);
+  },
+  getGlobalOnErrorHandler,
+
+  isDesktopSharingEnabled(): boolean {
+    return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  },
+
+  isWebRtcSupported(): boolean {
+    return typeof RTCPeerConnection === 'function';
+  },
+};
+
+export type JitsiMeetJSType = typeof JitsiMeetJS;
+export default JitsiMeetJS;

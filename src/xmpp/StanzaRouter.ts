@@ -1,0 +1,209 @@
+/**
+ * Routes every inbound stanza to the engine's and the application's handlers, tracks IQ requests, and
+ * answers IQ get/set that nobody handles with `service-unavailable` (RFC 6120 8.4, protocol.md 11(a)).
+ *
+ * Strophe drops its handlers whenever a stream ends; the router lives across streams (resume, fresh
+ * login), so handlers and pending IQs survive reconnects. A handler that throws is logged and the next
+ * stanza is still delivered.
+ */
+import { $iq } from 'strophe.js';
+import { getLogger } from '../util/logger.js';
+import { NS } from './namespaces.js';
+
+const logger = getLogger('xmpp/StanzaRouter');
+
+export interface HandlerOptions {
+  /** Compare `from` by bare JID, as Strophe's option of the same name. */
+  matchBareFromJid?: boolean;
+}
+
+export interface StanzaFilter {
+  ns?: string | null;
+  name?: string | null;
+  type?: string | string[] | null;
+  id?: string | null;
+  from?: string | null;
+  options?: HandlerOptions;
+}
+
+/** Return `true` to stay registered, as with Strophe. */
+export type StanzaHandlerFn = (stanza: Element) => boolean;
+
+export interface HandlerRef {
+  readonly filter: StanzaFilter;
+  readonly fn: StanzaHandlerFn;
+}
+
+/** An IQ error reply, with the condition and the stanza. */
+export class IqError extends Error {
+  override name = 'IqError';
+  readonly condition: string;
+  readonly errorType: string;
+
+  constructor(readonly stanza: Element | null, message?: string) {
+    const error = stanza ? firstChild(stanza, 'error') : null;
+    const condition = error ? (Array.from(error.children).find((c) => c.namespaceURI === NS.STANZAS && c.localName !== 'text')?.localName ?? 'undefined-condition') : 'timeout';
+    super(message ?? `IQ failed: ${condition}`);
+    this.condition = condition;
+    this.errorType = error?.getAttribute('type') ?? (stanza ? 'cancel' : 'wait');
+  }
+}
+
+export function firstChild(element: Element, localName: string, ns?: string): Element | null {
+  for (const child of Array.from(element.children)) {
+    if (child.localName === localName && (ns === undefined || child.namespaceURI === ns)) return child;
+  }
+  return null;
+}
+
+const bare = (jid: string): string => {
+  const slash = jid.indexOf('/');
+  return slash === -1 ? jid : jid.slice(0, slash);
+};
+
+function hasNamespace(stanza: Element, ns: string): boolean {
+  if (stanza.namespaceURI === ns || stanza.getAttribute('xmlns') === ns) return true;
+  for (const child of Array.from(stanza.children)) if (child.namespaceURI === ns) return true;
+  return false;
+}
+
+/** Strophe's matching rules for handler filters. */
+export function matches(filter: StanzaFilter, stanza: Element): boolean {
+  if (filter.ns && !hasNamespace(stanza, filter.ns)) return false;
+  if (filter.name && stanza.localName !== filter.name) return false;
+  if (filter.type) {
+    const type = stanza.getAttribute('type') ?? '';
+    if (Array.isArray(filter.type) ? !filter.type.includes(type) : filter.type !== type) return false;
+  }
+  if (filter.id && stanza.getAttribute('id') !== filter.id) return false;
+  if (filter.from) {
+    const from = stanza.getAttribute('from') ?? '';
+    if ((filter.options?.matchBareFromJid ? bare(from) : from) !== filter.from) return false;
+  }
+  return true;
+}
+
+interface PendingIq {
+  to: string | null;
+  resolve: (result: Element) => void;
+  reject: (error: IqError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class StanzaRouter {
+  private handlers: HandlerRef[] = [];
+  private readonly pending = new Map<string, PendingIq>();
+  private counter = 0;
+  private readonly prefix = Math.random().toString(36).slice(2, 8);
+
+  /** @param send sends a reply (the router's own error answers). @param ownJid our current full JID. */
+  constructor(
+    private readonly send: (stanza: Element) => void,
+    private readonly ownJid: () => string,
+  ) {}
+
+  addHandler(fn: StanzaHandlerFn, filter: StanzaFilter = {}): HandlerRef {
+    const ref: HandlerRef = { fn, filter };
+    this.handlers.push(ref);
+    return ref;
+  }
+
+  deleteHandler(ref: HandlerRef | undefined): void {
+    this.handlers = this.handlers.filter((h) => h !== ref);
+  }
+
+  nextId(suffix = 'iq'): string {
+    return `${this.prefix}:${++this.counter}:${suffix}`;
+  }
+
+  /** Registers an outgoing IQ; resolves with the result, rejects with IqError on error or timeout. */
+  trackIq(iq: Element, timeoutMs: number): Promise<Element> {
+    let id = iq.getAttribute('id');
+    if (!id) {
+      id = this.nextId('sendIQ');
+      iq.setAttribute('id', id);
+    }
+    const iqId = id;
+    return new Promise<Element>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(iqId);
+        reject(new IqError(null, `IQ ${iqId} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(iqId, { to: iq.getAttribute('to'), resolve, reject, timer });
+    });
+  }
+
+  /** Rejects every pending IQ (the connection ended for good). */
+  rejectAll(reason: string): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new IqError(null, `IQ ${id} abandoned: ${reason}`));
+    }
+    this.pending.clear();
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Delivers one inbound stanza. Never throws. */
+  dispatch(stanza: Element): void {
+    try {
+      this.route(stanza);
+    } catch (error) {
+      logger.error('stanza routing failed', error);
+    }
+  }
+
+  private route(stanza: Element): void {
+    const name = stanza.localName;
+    const type = stanza.getAttribute('type');
+    if (name === 'iq' && (type === 'result' || type === 'error') && this.settle(stanza, type)) return;
+
+    let claimed = false;
+    for (const handler of [...this.handlers]) {
+      if (!matches(handler.filter, stanza)) continue;
+      claimed = true;
+      let keep: boolean;
+      try {
+        keep = handler.fn(stanza);
+      } catch (error) {
+        logger.error('stanza handler threw; it stays registered', error);
+        keep = true;
+      }
+      if (!keep) this.deleteHandler(handler);
+    }
+    if (!claimed && name === 'iq' && (type === 'get' || type === 'set')) this.replyServiceUnavailable(stanza);
+  }
+
+  private settle(stanza: Element, type: string): boolean {
+    const id = stanza.getAttribute('id');
+    const pending = id === null ? undefined : this.pending.get(id);
+    if (!pending || id === null) return false;
+    // A reply must come from where the request went (or from our own server/account when it had no `to`).
+    const from = stanza.getAttribute('from');
+    const own = this.ownJid();
+    const acceptable =
+      pending.to === null
+        ? from === null || from === bare(own) || from === own.slice(own.indexOf('@') + 1).split('/')[0]
+        : from === pending.to || (from === null && pending.to === bare(own));
+    if (!acceptable) {
+      logger.warn(`ignoring IQ reply ${id} from unexpected sender`);
+      return true;
+    }
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    if (type === 'result') pending.resolve(stanza);
+    else pending.reject(new IqError(stanza));
+    return true;
+  }
+
+  private replyServiceUnavailable(iq: Element): void {
+    const attrs: Record<string, string> = { type: 'error' };
+    const id = iq.getAttribute('id');
+    if (id !== null) attrs.id = id;
+    const from = iq.getAttribute('from');
+    if (from !== null) attrs.to = from;
+    this.send($iq(attrs).c('error', { type: 'cancel' }).c('service-unavailable', { xmlns: NS.STANZAS }).tree());
+  }
+}

@@ -1,0 +1,718 @@
+/**
+ * The XMPP connection under JitsiConnection (protocol.md section 2): login (anonymous, password, JWT in the
+ * URL), the failure mapping of 2.2, keep-alives (2.4), XEP-0198 resume with `previd` (2.5) and, when a
+ * resume is refused, a fresh login on the same stream; server information and XEP-0215 (2.3, 2.6); disco#info
+ * answers with the client features and caps (2.7).
+ */
+import { $iq, Strophe } from 'strophe.js';
+import { JitsiConnectionErrors, type JitsiConnectionError } from '../errors/JitsiConnectionErrors.js';
+import { EventEmitter } from '../util/EventEmitter.js';
+import { getLogger, redact, registerSecret } from '../util/logger.js';
+import { CLIENT_NODE, capsVerification, defaultFeatures, type FeatureOptions } from './caps.js';
+import { parseExternalServices, toIceServers, type ExternalService } from './externalServices.js';
+import { isJwtExpired } from './jwt.js';
+import { PingKeepAlive, WebsocketKeepAlive, type PingOptions } from './KeepAlive.js';
+import { NS } from './namespaces.js';
+import { parseServerInfo, type ServerInfo } from './serverInfo.js';
+import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams, type XmppTransport } from './serviceUrl.js';
+import { firstChild, IqError, StanzaRouter, type HandlerRef, type StanzaFilter, type StanzaHandlerFn } from './StanzaRouter.js';
+
+const logger = getLogger('xmpp/XmppConnection');
+
+type StropheConnection = InstanceType<typeof Strophe.Connection>;
+
+/** The part of Strophe's XEP-0198 engine the resume logic reads. */
+interface ResumableStreamManagement {
+  hasResumableState(): boolean;
+  readonly state: { id: string };
+}
+
+const streamManagementOf = (strophe: StropheConnection): ResumableStreamManagement | undefined =>
+  (strophe as unknown as { sm?: ResumableStreamManagement }).sm;
+type Buildable = Element | { tree(): Element };
+
+export interface XmppHosts {
+  domain: string;
+  anonymousdomain?: string;
+  muc?: string;
+  focus?: string;
+}
+
+export interface XmppConnectionOptions {
+  serviceUrl?: string;
+  /** Deprecated lib-jitsi-meet alias of serviceUrl. */
+  bosh?: string;
+  hosts: XmppHosts;
+  enableWebsocketResume?: boolean;
+  websocketKeepAlive?: number;
+  websocketKeepAliveUrl?: string;
+  xmppPing?: PingOptions;
+  clientNode?: string;
+  features?: FeatureOptions;
+  /** Maximum reconnect attempts after a drop (lib-jitsi-meet: 3). */
+  maxReconnectAttempts?: number;
+  deploymentInfo?: { shard?: string; region?: string; userRegion?: string };
+}
+
+export interface ConnectParams {
+  id?: string;
+  password?: string;
+  /** Room name: sent as the `room` URL parameter (backend-safe form). */
+  name?: string;
+  token?: string | null;
+}
+
+export type XmppState = 'idle' | 'connecting' | 'connected' | 'resuming' | 'disconnecting' | 'disconnected' | 'failed';
+
+export interface FailureDetails {
+  shard_changed?: boolean;
+  suspend_time: number;
+  time_since_last_success: number;
+}
+
+export interface XmppConnectionEvents {
+  [event: string]: (...args: never[]) => void;
+  established(resource: string): void;
+  failed(error: JitsiConnectionError, message?: string, credentials?: { jid: string; password?: string }, details?: FailureDetails): void;
+  disconnected(message?: string): void;
+  wrongState(): void;
+  tokenExpired(): void;
+  displayNameRequired(): void;
+  propertiesUpdated(properties: { region?: string; shard?: string }): void;
+  /** The link dropped; resume attempts follow. */
+  interrupted(): void;
+  /** XEP-0198 resumed the same session: nothing was lost. */
+  resumed(): void;
+  /** The resume was refused and a fresh session (new JID) replaced the old one. */
+  sessionReplaced(oldJid: string, newJid: string): void;
+  featuresChanged(submit: boolean): void;
+  serverInfo(info: ServerInfo): void;
+}
+
+export interface StanzaLogEntry {
+  time: number;
+  direction: 'in' | 'out';
+  xml: string;
+}
+
+/** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
+const RESUME_DELAYS: [number, number][] = [
+  [1_500, 3_000],
+  [3_000, 9_000],
+  [4_500, 27_000],
+];
+const MAX_LOG_ENTRIES = 500;
+const MAX_LOG_XML = 8_000;
+const MAX_QUEUED = 1_000;
+
+const STATUS_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(Strophe.Status).map(([name, value]) => [value, name.toLowerCase()]),
+);
+
+export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
+  readonly router: StanzaRouter;
+  readonly features = new Set<string>();
+  readonly connectionTimes: Record<string, number> = {};
+  state: XmppState = 'idle';
+  transport: XmppTransport = 'websocket';
+  serverInfo: ServerInfo | undefined;
+  externalServices: ExternalService[] = [];
+  iceServers: RTCIceServer[] = [];
+
+  private strophe: StropheConnection | undefined;
+  private baseUrl = '';
+  private params: ConnectParams = {};
+  private token: string | null;
+  private jidToConnect = '';
+  private outbox: Element[] = [];
+  private readonly logs: StanzaLogEntry[] = [];
+  private lastInboundAt = 0;
+  private lastSuccessAt = 0;
+  private lastErrorMessage: string | undefined;
+  private lastHttpStatus = 0;
+  private connFailed = false;
+  private passwordRequired = false;
+  private reconnectAttempts = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pushedServerInfo: ServerInfo | undefined;
+  private disconnectWaiters: (() => void)[] = [];
+  private readonly ping: PingKeepAlive;
+  private readonly websocketKeepAlive: WebsocketKeepAlive;
+  private capsVer = '';
+
+  constructor(private readonly options: XmppConnectionOptions, token: string | null = null) {
+    super();
+    this.token = token;
+    registerSecret(token);
+    for (const feature of defaultFeatures(options.features)) this.features.add(feature);
+    this.recomputeCaps();
+    this.router = new StanzaRouter(
+      (stanza) => this.send(stanza),
+      () => this.jid,
+    );
+    this.installBuiltInHandlers();
+    this.ping = new PingKeepAlive(
+      {
+        ping: (timeout) => this.sendIQ($iq({ type: 'get', to: this.options.hosts.domain }).c('ping', { xmlns: NS.PING }), timeout),
+        lastInbound: () => this.lastInboundAt,
+        onDead: () => this.onLinkDead(),
+      },
+      options.xmppPing,
+    );
+    this.websocketKeepAlive = new WebsocketKeepAlive(
+      () => options.websocketKeepAliveUrl ?? keepAliveUrl(this.baseUrl),
+      options.websocketKeepAlive ?? 60_000,
+      (shard) => this.onShardSeen(shard),
+    );
+  }
+
+  get jid(): string {
+    return this.strophe?.jid ?? '';
+  }
+
+  get clientNode(): string {
+    return this.options.clientNode ?? CLIENT_NODE;
+  }
+
+  get caps(): { hash: 'sha-1'; node: string; ver: string } {
+    return { hash: 'sha-1', node: this.clientNode, ver: this.capsVer };
+  }
+
+  /** The underlying Strophe connection, for the escape hatch (`connection.xmpp.connection`). */
+  get stropheConnection(): StropheConnection | undefined {
+    return this.strophe;
+  }
+
+  connect(params: ConnectParams = {}): void {
+    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'resuming' || this.state === 'disconnecting') {
+      logger.warn(`connect() while ${this.state}`);
+      this.emit('wrongState');
+      return;
+    }
+    this.params = params;
+    if (params.token !== undefined) this.setToken(params.token);
+    registerSecret(params.password);
+    let parsed;
+    try {
+      parsed = parseServiceUrl(this.options.serviceUrl ?? this.options.bosh, typeof location === 'undefined' ? undefined : location.href);
+    } catch (error) {
+      this.state = 'failed';
+      const message = error instanceof ServiceUrlError ? error.message : String(error);
+      queueMicrotask(() => this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, message));
+      return;
+    }
+    this.transport = parsed.transport;
+    this.baseUrl = parsed.url;
+    this.jidToConnect = params.id ?? this.anonymousDomain();
+    this.reconnectAttempts = 0;
+    this.connFailed = false;
+    this.passwordRequired = false;
+    this.lastErrorMessage = undefined;
+    this.state = 'connecting';
+    this.strophe = this.createStrophe();
+    this.startStream();
+  }
+
+  /** Attaches to an existing BOSH session (prebinding). */
+  attach(session: { jid: string; sid: string; rid: number | string }): void {
+    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'resuming') {
+      this.emit('wrongState');
+      return;
+    }
+    let parsed;
+    try {
+      parsed = parseServiceUrl(this.options.serviceUrl ?? this.options.bosh, typeof location === 'undefined' ? undefined : location.href);
+      if (parsed.transport !== 'bosh') throw new ServiceUrlError('attach() needs a BOSH serviceUrl (http or https)');
+    } catch (error) {
+      this.state = 'failed';
+      queueMicrotask(() => this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, (error as Error).message));
+      return;
+    }
+    this.transport = 'bosh';
+    this.baseUrl = parsed.url;
+    this.jidToConnect = session.jid;
+    this.state = 'connecting';
+    this.strophe = this.createStrophe();
+    this.installCatchAll();
+    this.strophe.attach(session.jid, session.sid, Number(session.rid), (status, condition, elem) =>
+      this.onStatus(status, condition ?? undefined, elem),
+    );
+  }
+
+  /** Ends the session: unavailable presence and a clean stream close. Resolves once closed. */
+  disconnect(reason?: string): Promise<void> {
+    this.clearReconnect();
+    this.ping.stop();
+    this.websocketKeepAlive.stop();
+    const strophe = this.strophe;
+    if (!strophe || this.state === 'idle' || this.state === 'disconnected' || this.state === 'failed') {
+      this.state = this.state === 'failed' ? 'failed' : 'disconnected';
+      return Promise.resolve();
+    }
+    if (this.state === 'resuming') {
+      this.finishDisconnected(reason);
+      return Promise.resolve();
+    }
+    const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve));
+    if (this.state !== 'disconnecting') {
+      this.state = 'disconnecting';
+      strophe.disconnect(reason);
+    }
+    return done;
+  }
+
+  /** Sends a stanza now, or queues it while a resume is under way. */
+  send(stanza: Buildable): void {
+    const element = 'tree' in stanza ? stanza.tree() : stanza;
+    if (this.state === 'connected' && this.strophe) {
+      this.strophe.send(element);
+      return;
+    }
+    if (this.state === 'resuming' || this.state === 'connecting') {
+      if (this.outbox.length >= MAX_QUEUED) throw new Error('XMPP send queue is full while reconnecting');
+      this.outbox.push(element);
+      return;
+    }
+    throw new Error(`cannot send: the XMPP connection is ${this.state}`);
+  }
+
+  /** Sends an IQ and resolves with its result; rejects with IqError. The timeout includes reconnect time. */
+  sendIQ(stanza: Buildable, timeoutMs = 10_000): Promise<Element> {
+    const element = 'tree' in stanza ? stanza.tree() : stanza;
+    const result = this.router.trackIq(element, timeoutMs);
+    try {
+      this.send(element);
+    } catch (error) {
+      return Promise.reject(new IqError(null, (error as Error).message));
+    }
+    return result;
+  }
+
+  addHandler(fn: StanzaHandlerFn, filter: StanzaFilter = {}): HandlerRef {
+    return this.router.addHandler(fn, filter);
+  }
+
+  deleteHandler(ref: HandlerRef | undefined): void {
+    this.router.deleteHandler(ref);
+  }
+
+  addFeature(feature: string, submit = false): void {
+    if (this.features.has(feature)) return;
+    this.features.add(feature);
+    this.recomputeCaps();
+    this.emit('featuresChanged', submit);
+  }
+
+  removeFeature(feature: string, submit = false): void {
+    if (!this.features.delete(feature)) return;
+    this.recomputeCaps();
+    this.emit('featuresChanged', submit);
+  }
+
+  /** Replaces the JWT in the URL and, on websocket with stream management, resumes at once (protocol.md 2.5.6). */
+  refreshToken(token: string): Promise<void> {
+    this.setToken(token);
+    const strophe = this.strophe;
+    if (this.state !== 'connected' || !strophe || this.transport !== 'websocket' || !streamManagementOf(strophe)?.hasResumableState()) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error('token refresh: the session did not resume within 3 s'));
+      }, 3_000);
+      const onResumed = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onReplaced = (): void => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('resumed', onResumed);
+        this.off('sessionReplaced', onReplaced);
+      };
+      this.on('resumed', onResumed);
+      this.on('sessionReplaced', onReplaced);
+      this.dropLink(0);
+    });
+  }
+
+  getLogs(): { metadata: Record<string, unknown>; stanzas: StanzaLogEntry[] } {
+    return {
+      metadata: {
+        time: new Date().toISOString(),
+        url: redact(this.baseUrl),
+        jid: this.jid,
+        transport: this.transport,
+        state: this.state,
+        streamManagement: Boolean(this.strophe?.isStreamManagementEnabled()),
+      },
+      stanzas: [...this.logs],
+    };
+  }
+
+  private setToken(token: string | null): void {
+    this.token = token;
+    registerSecret(token);
+  }
+
+  private anonymousDomain(): string {
+    const { domain, anonymousdomain } = this.options.hosts;
+    const loginRequested = typeof location !== 'undefined' && /[?&]login=true\b/.test(location.search);
+    return anonymousdomain && !this.token && !loginRequested ? anonymousdomain : domain;
+  }
+
+  private serviceUrlFor(previd?: string): string {
+    return withQueryParams(this.baseUrl, {
+      room: this.params.name ? backendSafeRoomName(this.params.name) : undefined,
+      token: this.token ?? undefined,
+      previd,
+    });
+  }
+
+  private createStrophe(): StropheConnection {
+    const websocket = this.transport === 'websocket';
+    const strophe = new Strophe.Connection(this.serviceUrlFor(), {
+      mechanisms: [Strophe.SASLAnonymous, Strophe.SASLPlain, Strophe.SASLSHA1],
+      enableStreamManagement: websocket && this.options.enableWebsocketResume !== false,
+      streamManagement: { maxUnacked: 5, requestResume: true },
+    });
+    strophe.maxRetries = 3;
+    strophe.rawInput = (data: string) => this.onRawInput(data);
+    strophe.rawOutput = (data: string) => this.record('out', data);
+    return strophe;
+  }
+
+  private startStream(): void {
+    const strophe = this.strophe;
+    if (!strophe) return;
+    this.installCatchAll();
+    strophe.connect(this.jidToConnect, this.params.password ?? '', (status, condition, elem) =>
+      this.onStatus(status, condition ?? undefined, elem),
+    );
+  }
+
+  /** One Strophe handler feeds the router; Strophe forgets it whenever a stream ends, so it is re-added each time. */
+  private installCatchAll(): void {
+    this.strophe?.addHandler(
+      (stanza) => {
+        this.router.dispatch(stanza);
+        return true;
+      },
+      null,
+      null,
+      null,
+    );
+  }
+
+  private onRawInput(data: string): void {
+    this.lastInboundAt = Date.now();
+    this.record('in', data);
+  }
+
+  private record(direction: 'in' | 'out', data: string): void {
+    this.logs.push({ time: Date.now(), direction, xml: redact(data.length > MAX_LOG_XML ? `${data.slice(0, MAX_LOG_XML)}…` : data) });
+    if (this.logs.length > MAX_LOG_ENTRIES) this.logs.splice(0, this.logs.length - MAX_LOG_ENTRIES);
+  }
+
+  private onStatus(status: number, condition: string | undefined, elem: Element | undefined): void {
+    const name = STATUS_NAMES[status] ?? String(status);
+    this.connectionTimes[name] = performance.now();
+    logger.debug(`strophe status ${name}${condition ? ` (${condition})` : ''}`);
+    switch (status) {
+      case Strophe.Status.CONNECTED:
+      case Strophe.Status.ATTACHED:
+        this.onConnected();
+        break;
+      case Strophe.Status.AUTHFAIL:
+        this.onAuthFailed((elem && firstChild(elem, 'text')?.textContent) || condition || 'authentication failed');
+        break;
+      case Strophe.Status.CONNFAIL:
+        this.connFailed = true;
+        this.lastErrorMessage = condition;
+        if (condition === Strophe.ErrorCondition.MISSING_JID_NODE) this.passwordRequired = true;
+        // BOSH gave up after maxRetries: Strophe does not always follow with DISCONNECTED.
+        if (condition === 'giving-up') this.onGivingUp();
+        break;
+      case Strophe.Status.DISCONNECTED:
+        this.onDisconnected();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onConnected(): void {
+    const strophe = this.strophe;
+    if (!strophe) return;
+    const previous = this.state;
+    this.state = 'connected';
+    this.lastSuccessAt = Date.now();
+    this.lastInboundAt = Date.now();
+    this.connFailed = false;
+    this.lastErrorMessage = undefined;
+    this.ping.start();
+    if (this.transport === 'websocket') this.websocketKeepAlive.start(previous === 'resuming' ? 0 : 5_000);
+    const resource = Strophe.getResourceFromJid(strophe.jid) ?? '';
+    if (previous === 'resuming') {
+      this.reconnectAttempts = 0;
+      const oldJid = this.lastJid;
+      this.lastJid = strophe.jid;
+      this.flushOutbox();
+      if (strophe.hasResumed()) {
+        logger.info('stream resumed');
+        this.emit('resumed');
+      } else {
+        logger.info('resume refused; continuing with a fresh session');
+        this.emit('sessionReplaced', oldJid, strophe.jid);
+        void this.discoverServer();
+      }
+      return;
+    }
+    this.lastJid = strophe.jid;
+    this.flushOutbox();
+    this.emit('established', resource);
+    void this.discoverServer();
+  }
+
+  private lastJid = '';
+
+  private onDisconnected(): void {
+    this.ping.stop();
+    this.websocketKeepAlive.stop();
+    switch (this.state) {
+      case 'disconnecting':
+        this.finishDisconnected(undefined);
+        return;
+      case 'connecting': {
+        this.state = 'failed';
+        this.router.rejectAll('connection failed');
+        const credentials = this.passwordRequired ? { jid: this.jidToConnect, password: this.params.password } : undefined;
+        if (this.passwordRequired) {
+          this.emit('failed', JitsiConnectionErrors.PASSWORD_REQUIRED, this.lastErrorMessage, credentials);
+        } else if (this.connFailed) {
+          this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, this.lastErrorMessage, undefined, this.failureDetails());
+        } else {
+          this.emitDropped();
+        }
+        return;
+      }
+      case 'connected':
+      case 'resuming':
+        this.scheduleReconnect();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** protocol.md 2.2: CONNFAIL 'giving-up' -> CONNECTION_FAILED(OTHER_ERROR, 'giving-up'). */
+  private onGivingUp(): void {
+    if (this.state === 'failed' || this.state === 'disconnected') return;
+    this.state = 'failed';
+    this.clearReconnect();
+    this.outbox = [];
+    this.router.rejectAll('giving up');
+    this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, 'giving-up', undefined, this.failureDetails());
+    this.strophe?._doDisconnect('giving-up');
+  }
+
+  /** protocol.md 2.2: AUTHFAIL -> CONNECTION_FAILED(PASSWORD_REQUIRED, text, credentials), then disconnect. */
+  private onAuthFailed(message: string): void {
+    const wasResuming = this.state === 'resuming';
+    this.state = 'failed';
+    this.clearReconnect();
+    this.outbox = [];
+    this.router.rejectAll('authentication failed');
+    if (wasResuming) logger.warn('authentication failed while reconnecting');
+    this.emit('failed', JitsiConnectionErrors.PASSWORD_REQUIRED, message, { jid: this.jidToConnect, password: this.params.password });
+    this.strophe?.disconnect('authentication failed');
+  }
+
+  private finishDisconnected(message: string | undefined): void {
+    this.state = 'disconnected';
+    this.clearReconnect();
+    this.outbox = [];
+    this.router.rejectAll('disconnected');
+    this.emit('disconnected', message);
+    for (const resolve of this.disconnectWaiters.splice(0)) resolve();
+  }
+
+  private emitDropped(): void {
+    const error = this.lastHttpStatus >= 500 ? JitsiConnectionErrors.SERVER_ERROR : JitsiConnectionErrors.CONNECTION_DROPPED_ERROR;
+    this.emit('failed', error, this.lastErrorMessage ?? 'connection dropped', undefined, this.failureDetails());
+  }
+
+  private failureDetails(): FailureDetails {
+    return { suspend_time: 0, time_since_last_success: this.lastSuccessAt ? Date.now() - this.lastSuccessAt : 0 };
+  }
+
+  /** protocol.md 2.5.3: resume with jitter, give up after `maxReconnectAttempts` (3). */
+  private scheduleReconnect(): void {
+    if (this.state === 'connected') this.emit('interrupted');
+    this.state = 'resuming';
+    const max = this.options.maxReconnectAttempts ?? 3;
+    if (this.token && isJwtExpired(this.token)) {
+      this.state = 'failed';
+      this.router.rejectAll('token expired');
+      this.emit('tokenExpired');
+      return;
+    }
+    if (this.reconnectAttempts >= max) {
+      this.state = 'failed';
+      this.outbox = [];
+      this.router.rejectAll('reconnect failed');
+      this.emitDropped();
+      return;
+    }
+    const [min, maxDelay] = RESUME_DELAYS[Math.min(this.reconnectAttempts, RESUME_DELAYS.length - 1)] ?? [1_500, 3_000];
+    this.reconnectAttempts++;
+    const delay = this.immediateReconnect ? 0 : min + Math.random() * (maxDelay - min);
+    this.immediateReconnect = false;
+    logger.info(`link lost; reconnect attempt ${this.reconnectAttempts}/${max} in ${Math.round(delay)} ms`);
+    this.clearReconnect();
+    this.reconnectTimer = setTimeout(() => this.reconnect(), delay);
+  }
+
+  private immediateReconnect = false;
+
+  private reconnect(): void {
+    this.reconnectTimer = undefined;
+    const strophe = this.strophe;
+    if (!strophe || this.state !== 'resuming') return;
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      this.reconnectTimer = setTimeout(() => this.reconnect(), 1_000);
+      return;
+    }
+    const sm = streamManagementOf(strophe);
+    const previd = sm?.hasResumableState() ? sm.state.id : undefined;
+    strophe.reset();
+    strophe.service = this.serviceUrlFor(previd || undefined);
+    this.startStream();
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+  }
+
+  /** Ping threshold reached: drop the transport so the resume logic takes over. */
+  private onLinkDead(): void {
+    logger.warn('XMPP ping: the link is dead');
+    this.dropLink(undefined);
+  }
+
+  private dropLink(delay: number | undefined): void {
+    const strophe = this.strophe;
+    if (!strophe || this.state !== 'connected') return;
+    if (delay === 0) this.immediateReconnect = true;
+    // _doDisconnect closes the transport without the closing handshake a dead link cannot complete.
+    strophe._doDisconnect('link dead');
+  }
+
+  private onShardSeen(shard: string | null): void {
+    const known = this.options.deploymentInfo?.shard;
+    if (known && shard && shard !== known) {
+      logger.warn('the deployment shard changed');
+      this.clearReconnect();
+      this.state = 'failed';
+      const details = { ...this.failureDetails(), shard_changed: true };
+      this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, 'shard changed', undefined, details);
+      this.strophe?._doDisconnect('shard changed');
+    }
+  }
+
+  private flushOutbox(): void {
+    const queued = this.outbox.splice(0);
+    for (const stanza of queued) this.strophe?.send(stanza);
+  }
+
+  private recomputeCaps(): void {
+    this.capsVer = capsVerification([], this.features);
+  }
+
+  private installBuiltInHandlers(): void {
+    // protocol.md 2.7: Jicofo asks every occupant for its features; echo the node.
+    this.router.addHandler(
+      (iq) => {
+        const query = firstChild(iq, 'query', NS.DISCO_INFO);
+        const node = query?.getAttribute('node');
+        const reply = $iq({ type: 'result', to: iq.getAttribute('from') ?? '', id: iq.getAttribute('id') ?? '' }).c('query', {
+          xmlns: NS.DISCO_INFO,
+          ...(node ? { node } : {}),
+        });
+        for (const feature of [...this.features].sort()) reply.c('feature', { var: feature }).up();
+        this.send(reply);
+        return true;
+      },
+      { ns: NS.DISCO_INFO, name: 'iq', type: 'get' },
+    );
+    this.router.addHandler(
+      (iq) => {
+        this.send($iq({ type: 'result', to: iq.getAttribute('from') ?? '', id: iq.getAttribute('id') ?? '' }));
+        return true;
+      },
+      { ns: NS.PING, name: 'iq', type: 'get' },
+    );
+    // protocol.md 2.3: server information pushed right after bind.
+    this.router.addHandler(
+      (message) => {
+        const from = message.getAttribute('from');
+        const query = firstChild(message, 'query', NS.DISCO_INFO);
+        if (query && from === this.options.hosts.domain) this.pushedServerInfo = parseServerInfo(query);
+        const services = firstChild(message, 'services', NS.EXTDISCO_2);
+        if (services && from === this.options.hosts.domain) this.setExternalServices(parseExternalServices(services));
+        return true;
+      },
+      { ns: NS.DISCO_INFO, name: 'message' },
+    );
+  }
+
+  private setExternalServices(services: ExternalService[]): void {
+    this.externalServices = services;
+    this.iceServers = toIceServers(services);
+  }
+
+  private async discoverServer(): Promise<void> {
+    const domain = this.options.hosts.domain;
+    let info = this.pushedServerInfo;
+    try {
+      if (!info) {
+        const result = await this.sendIQ($iq({ type: 'get', to: domain }).c('query', { xmlns: NS.DISCO_INFO }), 5_000);
+        const query = firstChild(result, 'query', NS.DISCO_INFO);
+        if (query) info = parseServerInfo(query);
+      }
+    } catch (error) {
+      if (this.state === 'connected') logger.warn('server disco#info failed', (error as Error).message);
+    }
+    if (info) this.applyServerInfo(info);
+    // With a room_metadata component, TURN credentials come with the room metadata instead (protocol.md 2.6).
+    if (info?.components.room_metadata || this.state !== 'connected') return;
+    for (const ns of [NS.EXTDISCO_2, NS.EXTDISCO_1]) {
+      try {
+        const result = await this.sendIQ($iq({ type: 'get', to: domain }).c('services', { xmlns: ns }), 5_000);
+        const services = firstChild(result, 'services', ns);
+        if (services) this.setExternalServices(parseExternalServices(services));
+        return;
+      } catch (error) {
+        logger.debug(`extdisco ${ns} failed`, (error as Error).message);
+        if (this.state !== 'connected') return;
+      }
+    }
+  }
+
+  private applyServerInfo(info: ServerInfo): void {
+    this.serverInfo = info;
+    this.emit('serverInfo', info);
+    if (info.shard || info.region) {
+      this.emit('propertiesUpdated', {
+        ...(info.region ? { region: info.region } : {}),
+        ...(info.shard ? { shard: info.shard } : {}),
+      });
+    }
+    if (info.displayNameRequired) this.emit('displayNameRequired');
+  }
+}

@@ -1,0 +1,21 @@
+/** XML namespaces the engine speaks (protocol.md section 0). */
+export const NS = {
+  CLIENT: 'jabber:client',
+  STANZAS: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  DISCO_INFO: 'http://jabber.org/protocol/disco#info',
+  CAPS: 'http://jabber.org/protocol/caps',
+  PING: 'urn:xmpp:ping',
+  SM: 'urn:xmpp:sm:3',
+  EXTDISCO_2: 'urn:xmpp:extdisco:2',
+  EXTDISCO_1: 'urn:xmpp:extdisco:1',
+  FOCUS: 'http://jitsi.org/protocol/focus',
+  JITMEET: 'http://jitsi.org/jitmeet',
+  MUC: 'http://jabber.org/protocol/muc',
+  MUC_USER: 'http://jabber.org/protocol/muc#user',
+  MUC_ADMIN: 'http://jabber.org/protocol/muc#admin',
+  MUC_OWNER: 'http://jabber.org/protocol/muc#owner',
+  DATA_FORMS: 'jabber:x:data',
+  NICK: 'http://jabber.org/protocol/nick',
+  DELAY: 'urn:xmpp:delay',
+  JINGLE: 'urn:xmpp:jingle:1',
+} as const;
