@@ -3,10 +3,15 @@
  * fake devices, serving the backend's endpoints to the pages at /__backend__/endpoints.json. The backend
  * is stopped at the end, also when tests fail or the run is interrupted.
  *
+ * Pages control the backend's faults with server commands (`executeServerCommand` from
+ * '@web/test-runner-commands', wrapped in test/helpers/backend.ts): `backend-relay-cut`,
+ * `backend-relay-blackhole`, `backend-relay-restore`, `backend-relay-stats` (each answers the relay's
+ * stats) and `backend-prosody-restart` (answers `true` once Prosody and the focus stand-in are back).
+ *
  *   tsx test/browser-runner.ts [--files GLOB ...] [--results FILE]
  */
 import { writeFileSync } from 'node:fs';
-import type { Reporter, TestSession, TestResultError, TestSuiteResult } from '@web/test-runner';
+import type { Reporter, TestRunnerPlugin, TestSession, TestResultError, TestSuiteResult } from '@web/test-runner';
 import { startTestRunner, defaultReporter, summaryReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -54,6 +59,39 @@ function countingReporter(onDone: (counts: BrowserRunCounts) => void): Reporter 
   };
 }
 
+/**
+ * Server commands for the backend's faults. Unknown commands answer undefined, so other plugins (and
+ * @web/test-runner-commands' own) can handle them. A command must answer something non-null to count as
+ * handled, hence the stats or `true`.
+ */
+function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
+  return {
+    name: 'jitsi-elements-backend-commands',
+    async executeCommand({ command }) {
+      const backend = getBackend();
+      switch (command) {
+        case 'backend-relay-cut':
+          backend.relay.cut();
+          return backend.relay.stats();
+        case 'backend-relay-blackhole':
+          backend.relay.blackhole();
+          return backend.relay.stats();
+        case 'backend-relay-restore':
+          backend.relay.restore();
+          return backend.relay.stats();
+        case 'backend-relay-stats':
+          return backend.relay.stats();
+        case 'backend-prosody-restart':
+          await backend.restartProsody();
+          process.stdout.write(`backend: Prosody restarted (pid ${backend.pids.prosody})\n`);
+          return true;
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
 const files = argValues('--files');
 const resultsFile = argValues('--results')[0];
 const manual = process.argv.includes('--manual');
@@ -91,6 +129,7 @@ const runner = await startTestRunner({
     ],
     plugins: [
       esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
+      backendCommandsPlugin(() => activeBackend),
       {
         name: 'jitsi-elements-backend-endpoints',
         serve(context) {

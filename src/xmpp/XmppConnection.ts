@@ -389,10 +389,38 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private startStream(): void {
     const strophe = this.strophe;
     if (!strophe) return;
+    this.armAttemptWatchdog();
     this.installCatchAll();
     strophe.connect(this.jidToConnect, this.params.password ?? '', (status, condition, elem) =>
       this.onStatus(status, condition ?? undefined, elem),
     );
+  }
+
+  /**
+   * Strophe has no deadline for opening a websocket stream, so a black-holed server would hang an attempt
+   * forever: an initial connect gets 30 s, each reconnect attempt 10 s.
+   */
+  private armAttemptWatchdog(): void {
+    this.clearAttemptWatchdog();
+    const initial = this.state === 'connecting';
+    this.attemptTimer = setTimeout(() => {
+      this.attemptTimer = undefined;
+      const strophe = this.strophe;
+      if (!strophe || (this.state !== 'connecting' && this.state !== 'resuming')) return;
+      logger.warn(`${initial ? 'connect' : 'reconnect attempt'} timed out`);
+      if (initial) {
+        this.connFailed = true;
+        this.lastErrorMessage = 'connection timed out';
+      }
+      strophe._doDisconnect('timeout');
+    }, initial ? 30_000 : 10_000);
+  }
+
+  private attemptTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private clearAttemptWatchdog(): void {
+    if (this.attemptTimer !== undefined) clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
   }
 
   /** One Strophe handler feeds the router; Strophe forgets it whenever a stream ends, so it is re-added each time. */
@@ -446,6 +474,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   }
 
   private onConnected(): void {
+    this.clearAttemptWatchdog();
     const strophe = this.strophe;
     if (!strophe) return;
     const previous = this.state;
@@ -481,6 +510,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private lastJid = '';
 
   private onDisconnected(): void {
+    this.clearAttemptWatchdog();
     this.ping.stop();
     this.websocketKeepAlive.stop();
     switch (this.state) {
@@ -583,10 +613,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     this.reconnectTimer = undefined;
     const strophe = this.strophe;
     if (!strophe || this.state !== 'resuming') return;
-    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
-      this.reconnectTimer = setTimeout(() => this.reconnect(), 1_000);
-      return;
-    }
+    // navigator.onLine is not consulted: it reports false on hosts whose only route is loopback or a VPN,
+    // and an attempt while really offline fails fast anyway.
     const sm = streamManagementOf(strophe);
     const previd = sm?.hasResumableState() ? sm.state.id : undefined;
     strophe.reset();
@@ -597,6 +625,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private clearReconnect(): void {
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.clearAttemptWatchdog();
   }
 
   /** Ping threshold reached: drop the transport so the resume logic takes over. */

@@ -9,6 +9,11 @@
  *   Jicofo's `enable-auto-owner`);
  * - leaves rooms that become empty, so Prosody destroys them.
  *
+ * When a connection drops (a Prosody restart in the fault tests), it reconnects every 250 ms for up to
+ * 20 s and rejoins nothing: rooms die with the server, so its room state is cleared when the client
+ * connection drops. Each time both connections are back it prints `FOCUS_STAND_IN_ONLINE` (the launcher
+ * waits for it).
+ *
  * It is reached two ways, as with Jicofo behind Prosody's client_proxy: an XEP-0114 component for the
  * `focus.<domain>` address, and a client login `focus@auth.<domain>/focus` that sits in the rooms.
  * Nothing in the engine may depend on behaviour specific to this stand-in.
@@ -54,6 +59,7 @@ interface Room {
   jid: string;
   joined: Promise<void>;
   resolveJoined: () => void;
+  rejectJoined: (error: Error) => void;
   occupants: Map<string, Occupant>;
   ownerGrantPending: string | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -64,6 +70,7 @@ const log = (message: string): void => {
   process.stdout.write(`[focus stand-in] ${message}\n`);
 };
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const bare = (jid: string): string => jid.split('/')[0] ?? jid;
 const resourceOf = (jid: string): string => jid.slice(jid.indexOf('/') + 1);
 
@@ -85,6 +92,7 @@ export class FocusStandIn {
   private readonly component: XmppEntity;
   private joinOrder = 0;
   private stopping = false;
+  private readonly recovering = new Set<XmppEntity>();
 
   constructor(private readonly config: FocusConfig) {
     this.focusJid = `focus@auth.${config.domain}`;
@@ -108,11 +116,12 @@ export class FocusStandIn {
   }
 
   async start(): Promise<void> {
+    // While reconnecting, refused connections are expected: recover() reports the outcome instead.
     this.client.on('error', (error: Error) => {
-      if (!this.stopping) log(`client error: ${error.message}`);
+      if (!this.stopping && !this.recovering.has(this.client)) log(`client error: ${error.message}`);
     });
     this.component.on('error', (error: Error) => {
-      if (!this.stopping) log(`component error: ${error.message}`);
+      if (!this.stopping && !this.recovering.has(this.component)) log(`component error: ${error.message}`);
     });
     this.client.on('stanza', (stanza: Element) => this.onClientStanza(stanza));
     this.component.iqCallee.set(NS.focus, 'conference', (ctx) =>
@@ -134,11 +143,72 @@ export class FocusStandIn {
     );
     await Promise.all([this.client.start(), this.component.start()]);
     log(`online as ${this.focusJid}/focus and component ${this.focusAddress}`);
+    this.client.on('disconnect', () => void this.recover(this.client, 'client'));
+    this.component.on('disconnect', () => void this.recover(this.component, 'component'));
+  }
+
+  /**
+   * A dropped connection: reconnect every 250 ms for up to 20 s. The client's drop also took the focus out
+   * of every room (and a Prosody restart destroys them), so its room state is forgotten.
+   */
+  private async recover(entity: XmppEntity, name: string): Promise<void> {
+    if (this.stopping || this.recovering.has(entity)) return;
+    this.recovering.add(entity);
+    log(`${name} connection lost, reconnecting`);
+    if (entity === this.client) this.forgetRooms();
+    const deadline = Date.now() + 20_000;
+    try {
+      for (let attempt = 1; !this.stopping; attempt++) {
+        try {
+          if (entity.status !== 'disconnect' && entity.status !== 'offline') {
+            throw new Error(`unexpected status ${entity.status}`);
+          }
+          await entity.connect(entity.options.service);
+          await entity.open({ domain: entity.options.domain, lang: entity.options.lang });
+          await this.whenOnline(entity, 5000);
+          log(`${name} reconnected (attempt ${attempt})`);
+          break;
+        } catch (error) {
+          if (this.stopping) return;
+          if (Date.now() > deadline) {
+            log(`${name}: giving up reconnecting after 20 s: ${(error as Error).message}`);
+            process.exit(1);
+          }
+          await sleep(250);
+        }
+      }
+    } finally {
+      this.recovering.delete(entity);
+    }
+    if (!this.stopping && this.recovering.size === 0 && this.client.status === 'online' && this.component.status === 'online') {
+      process.stdout.write('FOCUS_STAND_IN_ONLINE\n');
+    }
+  }
+
+  /** Resolves when `entity` is online (SASL and bind, or the component handshake, done). */
+  private async whenOnline(entity: XmppEntity, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // Polled: a resumed xmpp.js session becomes online without an 'online' event.
+    while (entity.status !== 'online') {
+      if (entity.status === 'disconnect' || entity.status === 'offline') throw new Error(`connection ${entity.status}`);
+      if (Date.now() > deadline) throw new Error(`not online after ${timeoutMs} ms (${entity.status})`);
+      await sleep(20);
+    }
+  }
+
+  /** The rooms are gone with the connection: drop their state, fail pending conference requests. */
+  private forgetRooms(): void {
+    for (const room of this.rooms.values()) {
+      if (room.idleTimer) clearTimeout(room.idleTimer);
+      room.rejectJoined(new Error('focus connection lost'));
+    }
+    this.rooms.clear();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     for (const room of this.rooms.values()) if (room.idleTimer) clearTimeout(room.idleTimer);
+    this.rooms.clear();
     await Promise.allSettled([this.client.stop(), this.component.stop()]);
   }
 
@@ -169,27 +239,40 @@ export class FocusStandIn {
     const existing = this.rooms.get(roomJid);
     if (existing && !existing.leaving) return existing;
     let resolveJoined: () => void = () => undefined;
-    const joined = new Promise<void>((resolve) => {
+    let rejectJoined: (error: Error) => void = () => undefined;
+    const joined = new Promise<void>((resolve, reject) => {
       resolveJoined = resolve;
+      rejectJoined = reject;
     });
+    // Nobody may be waiting when the connection drops.
+    joined.catch(() => undefined);
     const room: Room = {
       jid: roomJid,
       joined,
       resolveJoined,
+      rejectJoined,
       occupants: new Map(),
       ownerGrantPending: undefined,
       idleTimer: undefined,
       leaving: false,
     };
     this.rooms.set(roomJid, room);
-    void this.client.send(
-      clientXml(
-        'presence',
-        { to: `${roomJid}/focus` },
-        clientXml('x', { xmlns: NS.muc }),
-        ...this.focusPresenceContent(),
-      ),
-    );
+    this.client
+      .send(
+        clientXml(
+          'presence',
+          { to: `${roomJid}/focus` },
+          clientXml('x', { xmlns: NS.muc }),
+          ...this.focusPresenceContent(),
+        ),
+      )
+      .catch((error: Error) => {
+        // The client connection is down (reconnecting): the request fails instead of waiting forever.
+        log(`${roomJid}: could not send the join: ${error.message}`);
+        if (room.idleTimer) clearTimeout(room.idleTimer);
+        if (this.rooms.get(roomJid) === room) this.rooms.delete(roomJid);
+        room.rejectJoined(error);
+      });
     this.armIdleTimer(room);
     return room;
   }
@@ -315,7 +398,9 @@ export class FocusStandIn {
     room.leaving = true;
     if (room.idleTimer) clearTimeout(room.idleTimer);
     log(`${room.jid}: leaving, ${why}`);
-    void this.client.send(clientXml('presence', { to: `${room.jid}/focus`, type: 'unavailable' }));
+    this.client
+      .send(clientXml('presence', { to: `${room.jid}/focus`, type: 'unavailable' }))
+      .catch((error: Error) => log(`${room.jid}: could not send the leave: ${error.message}`));
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Starts the local Jitsi-like backend: a real Prosody (see prosody.ts) and the focus stand-in
- * (see focus-stand-in.ts), on free loopback ports, in a private run directory. Used by the tests, the
- * benchmarks and `npm run demo`.
+ * (see focus-stand-in.ts), on free loopback ports, in a private run directory, plus a fault-injecting
+ * relay (see relay.ts) in front of Prosody's http port for tests that break the network on purpose.
+ * Used by the tests, the benchmarks and `npm run demo`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProsody, stopChild, type RunningProsody } from './prosody.js';
+import { FaultRelay } from './relay.js';
 import type { FocusConfig } from './focus-stand-in.js';
 
 export interface TestUser {
@@ -34,15 +36,28 @@ export interface BackendEndpoints {
   c2sPort: number;
   httpPort: number;
   testUser: TestUser;
+  /**
+   * The same websocket and BOSH endpoints through the fault-injecting relay (`Backend.relay`): connections
+   * made here can be cut or black-holed by the tests.
+   */
+  relay: { websocketUrl: string; boshUrl: string; httpPort: number };
 }
 
 export interface Backend {
   endpoints: BackendEndpoints;
   runDir: string;
-  /** PIDs of the processes the backend owns (Prosody, focus stand-in). */
+  /** PIDs of the processes the backend owns (Prosody, focus stand-in); updated by restartProsody(). */
   pids: { prosody: number; focus: number };
   /** Milliseconds from start() to both processes ready. */
   startupMs: number;
+  /** The fault-injecting relay in front of Prosody's http port (`endpoints.relay`). */
+  relay: FaultRelay;
+  /**
+   * Stops Prosody (SIGTERM, waits for the exit) and starts it again with the same config file, data
+   * directory and ports, so registered users survive. Resolves once Prosody listens again and the focus
+   * stand-in has reconnected (its rooms are gone, as are every client session and room).
+   */
+  restartProsody(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,7 +98,15 @@ function installExitHook(): void {
   });
 }
 
-async function startFocus(config: FocusConfig, echo: boolean): Promise<ChildProcess> {
+interface FocusHandle {
+  child: ChildProcess;
+  /** Resolves at the stand-in's next `FOCUS_STAND_IN_ONLINE` (both connections back after a drop). */
+  nextOnline(timeoutMs: number): Promise<void>;
+}
+
+const MARKERS = /^FOCUS_STAND_IN_(READY|ONLINE)$/;
+
+async function startFocus(config: FocusConfig, echo: boolean): Promise<FocusHandle> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(here, 'focus-stand-in.ts')],
@@ -97,30 +120,56 @@ async function startFocus(config: FocusConfig, echo: boolean): Promise<ChildProc
   owned.add(child);
   child.on('exit', () => owned.delete(child));
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`focus stand-in did not start:\n${output}`)), 15_000);
-    const onData = (chunk: Buffer): void => {
-      const text = chunk.toString();
-      output += text;
-      if (echo) process.stdout.write(text.replace(/^FOCUS_STAND_IN_READY\n/m, ''));
-      if (output.includes('FOCUS_STAND_IN_READY')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (echo) process.stderr.write(chunk);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`focus stand-in exited (${code}):\n${output}`));
-    });
+  let partial = '';
+  const markerWaiters = new Map<string, Set<() => void>>();
+  const onLine = (line: string): void => {
+    const marker = MARKERS.exec(line)?.[1];
+    if (marker) {
+      for (const deliver of markerWaiters.get(marker) ?? []) deliver();
+      markerWaiters.delete(marker);
+    } else if (echo) {
+      process.stdout.write(`${line}\n`);
+    }
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-8000);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
   });
-  child.removeAllListeners('exit');
-  child.on('exit', () => owned.delete(child));
-  return child;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+    if (echo) process.stderr.write(chunk);
+  });
+  const nextMarker = (marker: string, timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const done = (error?: Error): void => {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        markerWaiters.get(marker)?.delete(deliver);
+        if (error) reject(error);
+        else resolve();
+      };
+      const deliver = (): void => done();
+      const onExit = (code: number | null): void => done(new Error(`focus stand-in exited (${code}):\n${output}`));
+      const timer = setTimeout(() => done(new Error(`no FOCUS_STAND_IN_${marker} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        onExit(child.exitCode);
+        return;
+      }
+      child.once('exit', onExit);
+      const waiters = markerWaiters.get(marker) ?? new Set<() => void>();
+      waiters.add(deliver);
+      markerWaiters.set(marker, waiters);
+    });
+  try {
+    await nextMarker('READY', 15_000);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { child, nextOnline: (timeoutMs) => nextMarker('ONLINE', timeoutMs) };
 }
 
 export async function startBackend(options: BackendOptions = {}): Promise<Backend> {
@@ -134,8 +183,16 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const componentSecret = secret();
   const testUser: TestUser = { username: 'tester', jid: `tester@auth.${domain}`, password: secret() };
 
+  // The Prosody process, Backend.pids and the exit hook follow restarts.
+  const pids = { prosody: -1, focus: -1 };
+  const onSpawn = (child: ChildProcess): void => {
+    owned.add(child);
+    child.on('exit', () => owned.delete(child));
+    pids.prosody = child.pid ?? -1;
+  };
   let prosody: RunningProsody | undefined;
-  let focus: ChildProcess | undefined;
+  let focus: FocusHandle | undefined;
+  let relay: FaultRelay | undefined;
   try {
     prosody = await startProsody({
       runDir,
@@ -147,21 +204,24 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
         { username: 'focus', host: `auth.${domain}`, password: focusPassword },
         { username: testUser.username, host: `auth.${domain}`, password: testUser.password },
       ],
-    });
-    owned.add(prosody.process);
+    }, { onSpawn });
     focus = await startFocus(
       { domain, c2sPort: c2s, componentPort: component, componentSecret, focusPassword },
       options.focusLog !== false,
     );
+    pids.focus = focus.child.pid ?? -1;
+    relay = await FaultRelay.start(http);
   } catch (error) {
-    if (focus) await stopChild(focus);
+    if (relay) await relay.stop();
+    if (focus) await stopChild(focus.child);
     if (prosody) await prosody.stop();
     rmSync(runDir, { recursive: true, force: true });
     runDirs.delete(runDir);
     throw error;
   }
-  const prosodyProcess = prosody;
-  const focusProcess = focus;
+  const prosodyServer = prosody;
+  const focusHandle = focus;
+  const faultRelay = relay;
   const endpoints: BackendEndpoints = {
     domain,
     mucDomain: `conference.${domain}`,
@@ -173,18 +233,40 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     c2sPort: c2s,
     httpPort: http,
     testUser,
+    relay: {
+      websocketUrl: `ws://127.0.0.1:${faultRelay.port}/xmpp-websocket`,
+      boshUrl: `http://127.0.0.1:${faultRelay.port}/http-bind`,
+      httpPort: faultRelay.port,
+    },
   };
   let stopping: Promise<void> | undefined;
+  let restarting: Promise<void> | undefined;
   return {
     endpoints,
     runDir,
-    pids: { prosody: prosodyProcess.pid, focus: focusProcess.pid ?? -1 },
+    pids,
     startupMs: Math.round(performance.now() - started),
+    relay: faultRelay,
+    restartProsody: () =>
+      (restarting ??= (async () => {
+        try {
+          if (stopping) throw new Error('the backend is stopping');
+          // Armed before the drop, so the stand-in's reconnection cannot be missed.
+          const focusBack = focusHandle.nextOnline(25_000);
+          focusBack.catch(() => undefined);
+          await prosodyServer.restart();
+          await focusBack;
+        } finally {
+          restarting = undefined;
+        }
+      })()),
     stop: () =>
       (stopping ??= (async () => {
-        await stopChild(focusProcess);
-        await prosodyProcess.stop();
-        owned.delete(prosodyProcess.process);
+        await restarting?.catch(() => undefined);
+        await faultRelay.stop();
+        await stopChild(focusHandle.child);
+        await prosodyServer.stop();
+        owned.delete(prosodyServer.process);
         rmSync(runDir, { recursive: true, force: true });
         runDirs.delete(runDir);
       })()),
@@ -196,6 +278,7 @@ export function describeEndpoints(endpoints: BackendEndpoints): string {
   return [
     `  websocket   ${endpoints.websocketUrl}`,
     `  BOSH        ${endpoints.boshUrl}`,
+    `  relay       ${endpoints.relay.websocketUrl}  ${endpoints.relay.boshUrl} (fault injection, for tests)`,
     `  domain      ${endpoints.domain} (anonymous)`,
     `  MUC         ${endpoints.mucDomain}`,
     `  focus       ${endpoints.focusAddress} (stand-in for Jicofo, user ${endpoints.focusJid})`,

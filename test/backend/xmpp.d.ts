@@ -25,6 +25,14 @@ declare module '@xmpp/xml' {
     on(event: 'stanza', listener: (stanza: XmlElement) => void): void;
     on(event: 'online', listener: (jid: unknown) => void): void;
     on(event: 'offline', listener: () => void): void;
+    on(event: 'disconnect', listener: (details: { clean: boolean; reason?: unknown }) => void): void;
+    /** 'offline', 'connecting', 'connect', 'opening', 'open', 'online', 'closing', 'close', 'disconnecting', 'disconnect'. */
+    status: string;
+    options: { service: string; domain: string; lang?: string };
+    /** Opens the socket (what xmpp.js' own reconnect does, followed by open()). */
+    connect(service: string): Promise<unknown>;
+    /** Opens the stream; SASL, binding (or the component handshake) follow from the stream features. */
+    open(options: { domain: string; lang?: string }): Promise<unknown>;
     reconnect: { stop(): void };
     iqCaller: { request(element: XmlElement, timeoutMs?: number): Promise<XmlElement> };
     iqCallee: { get(ns: string, name: string, handler: IqHandler): void; set(ns: string, name: string, handler: IqHandler): void };

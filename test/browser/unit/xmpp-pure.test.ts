@@ -1,0 +1,181 @@
+/** Unit tests with vectors for the pure XMPP helpers: service URLs, caps, XEP-0215, JWT expiry, server info, redaction. */
+import { expect } from '@open-wc/testing';
+import { redact, registerSecret } from '../../../src/util/logger.js';
+import { base64, sha1 } from '../../../src/util/sha1.js';
+import { capsVerification, defaultFeatures } from '../../../src/xmpp/caps.js';
+import { jvbIceServers, parseExternalServices, toIceServers } from '../../../src/xmpp/externalServices.js';
+import { isJwtExpired, jwtExpiry } from '../../../src/xmpp/jwt.js';
+import { parseServerInfo } from '../../../src/xmpp/serverInfo.js';
+import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams } from '../../../src/xmpp/serviceUrl.js';
+
+const xml = (text: string): Element => {
+  const doc = new DOMParser().parseFromString(text, 'application/xml');
+  if (doc.getElementsByTagName('parsererror').length > 0) throw new Error(`bad XML vector: ${text}`);
+  return doc.documentElement;
+};
+
+describe('sha1 / base64', () => {
+  it('matches the FIPS 180 vectors', () => {
+    const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    expect(hex(sha1(new TextEncoder().encode('abc')))).to.equal('a9993e364706816aba3e25717850c26c9cd0d89d');
+    expect(hex(sha1(new Uint8Array()))).to.equal('da39a3ee5e6b4b0d3255bfef95601890afd80709');
+    const long = 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq';
+    expect(hex(sha1(new TextEncoder().encode(long)))).to.equal('84983e441c3bd26ebaae4aa1f95129e5e54670f1');
+    expect(hex(sha1(new TextEncoder().encode('a'.repeat(1000))))).to.equal('291e9a6c66994949b57ba5e650361e98fc36b1ba');
+    expect(base64(new Uint8Array([0, 255, 16]))).to.equal('AP8Q');
+  });
+});
+
+describe('caps (XEP-0115)', () => {
+  it('computes the XEP-0115 section 5.2 example', () => {
+    const ver = capsVerification(
+      [{ category: 'client', type: 'pc', name: 'Exodus 0.9.1' }],
+      ['http://jabber.org/protocol/disco#info', 'http://jabber.org/protocol/disco#items', 'http://jabber.org/protocol/muc', 'http://jabber.org/protocol/caps'],
+    );
+    expect(ver).to.equal('QgayPKawpkPSDYmwT/WM94uAlu0=');
+  });
+
+  it('is independent of feature order and duplicates', () => {
+    const features = defaultFeatures();
+    expect(capsVerification([], [...features].reverse())).to.equal(capsVerification([], [...features, features[0] ?? '']));
+  });
+
+  it('follows the options lib-jitsi-meet has for RTX, TCC, REMB, opus-red', () => {
+    expect(defaultFeatures()).to.include.members(['urn:ietf:rfc:4588', 'http://jitsi.org/tcc', 'http://jitsi.org/remb']);
+    const off = defaultFeatures({ disableRtx: true, enableTcc: false, enableRemb: false, enableOpusRed: true });
+    expect(off).to.not.include.members(['urn:ietf:rfc:4588']);
+    expect(off).to.not.include('http://jitsi.org/tcc');
+    expect(off).to.not.include('http://jitsi.org/remb');
+    expect(off).to.include('http://jitsi.org/opus-red');
+  });
+});
+
+describe('service URL', () => {
+  it('picks the transport from the scheme; relative paths are BOSH', () => {
+    expect(parseServiceUrl('wss://meet.example.com/xmpp-websocket').transport).to.equal('websocket');
+    expect(parseServiceUrl('ws://127.0.0.1:5280/xmpp-websocket').transport).to.equal('websocket');
+    expect(parseServiceUrl('https://meet.example.com/http-bind').transport).to.equal('bosh');
+    expect(parseServiceUrl('/http-bind', 'https://meet.example.com/room').url).to.equal('https://meet.example.com/http-bind');
+  });
+
+  it('rejects missing, unparsable and foreign-scheme URLs with ServiceUrlError', () => {
+    for (const bad of [undefined, '', '   ', 'ftp://x/y', 'mailto:a@b', 'http://[', 7]) {
+      expect(() => parseServiceUrl(bad), String(bad)).to.throw(ServiceUrlError);
+    }
+  });
+
+  it('sets, replaces and removes query parameters, keeping the rest', () => {
+    const url = withQueryParams('wss://h/xmpp-websocket?a=1&previd=old', { room: 'r', previd: 'new', token: undefined });
+    const params = new URL(url).searchParams;
+    expect(params.get('a')).to.equal('1');
+    expect(params.get('previd')).to.equal('new');
+    expect(params.get('room')).to.equal('r');
+    expect(params.has('token')).to.equal(false);
+    expect(new URL(withQueryParams(url, { previd: undefined })).searchParams.has('previd')).to.equal(false);
+  });
+
+  it('keeps a JWT unchanged in the URL', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoiKiJ9.abc-_DEF';
+    expect(new URL(withQueryParams('wss://h/x', { token: jwt })).searchParams.get('token')).to.equal(jwt);
+  });
+
+  it('derives the websocket keep-alive URL', () => {
+    expect(keepAliveUrl('wss://meet.example.com/xmpp-websocket?room=a')).to.equal('https://meet.example.com/xmpp-websocket?room=a');
+    expect(keepAliveUrl('ws://127.0.0.1:5280/xmpp-websocket')).to.equal('http://127.0.0.1:5280/xmpp-websocket');
+  });
+
+  it('makes backend-safe room names like jitsi-meet', () => {
+    expect(backendSafeRoomName('MyRoom')).to.equal('myroom');
+    expect(backendSafeRoomName('Secret Room')).to.equal('secret%20room');
+    expect(backendSafeRoomName('Ｒｏｏｍ')).to.equal('room');
+    expect(backendSafeRoomName('caf%C3%A9')).to.equal('caf%c3%a9');
+  });
+});
+
+describe('XEP-0215 external services', () => {
+  const services = xml(`<services xmlns="urn:xmpp:extdisco:2">
+    <service type="stun" host="stun.example.com" port="3478" transport="udp"/>
+    <service type="turn" host="turn.example.com" port="3478" transport="udp" username="u" password="p" expires="2030-01-01T00:00:00Z"/>
+    <service type="turn" host="turn.example.com" port="443" transport="tcp" username="u" password="p"/>
+    <service type="turns" host="2001:db8::1" port="5349" transport="tcp" username="u" password="p" restricted="1"/>
+    <service type="stun" port="1"/>
+    <service type="ftp" host="x"/>
+  </services>`);
+
+  it('parses services and skips incomplete ones', () => {
+    const parsed = parseExternalServices(services);
+    expect(parsed).to.have.length(5);
+    expect(parsed[3]?.restricted).to.equal(true);
+    expect(parsed[1]?.expires).to.equal('2030-01-01T00:00:00Z');
+  });
+
+  it('converts to ICE servers with the transport query only when not udp', () => {
+    const ice = toIceServers(parseExternalServices(services));
+    expect(ice).to.deep.equal([
+      { urls: 'stun:stun.example.com:3478' },
+      { urls: 'turn:turn.example.com:3478', username: 'u', credential: 'p' },
+      { urls: 'turn:turn.example.com:443?transport=tcp', username: 'u', credential: 'p' },
+      { urls: 'turns:[2001:db8::1]:5349?transport=tcp', username: 'u', credential: 'p' },
+    ]);
+    expect(jvbIceServers(ice).map((s) => s.urls)).to.deep.equal(['turn:turn.example.com:443?transport=tcp', 'turns:[2001:db8::1]:5349?transport=tcp']);
+    expect(jvbIceServers(ice, true)).to.have.length(3);
+  });
+});
+
+describe('JWT expiry', () => {
+  const token = (payload: object): string => `eyJhbGciOiJub25lIn0.${btoa(JSON.stringify(payload)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.sig`;
+  it('reads exp and tells expiry; tolerates garbage', () => {
+    expect(jwtExpiry(token({ exp: 2_000_000_000 }))).to.equal(2_000_000_000);
+    expect(isJwtExpired(token({ exp: 1 }))).to.equal(true);
+    expect(isJwtExpired(token({ exp: 4_000_000_000 }))).to.equal(false);
+    for (const bad of [null, undefined, '', 'abc', 'a.b.c', token({ exp: 'soon' }), token({})]) {
+      expect(isJwtExpired(bad), String(bad)).to.equal(false);
+    }
+  });
+});
+
+describe('server info (jiconop / disco#info)', () => {
+  it('reads components, shard, region, release and the lobby display-name feature', () => {
+    const info = parseServerInfo(
+      xml(`<query xmlns="http://jabber.org/protocol/disco#info">
+        <identity category="component" type="speakerstats" name="speakerstats.example.com"/>
+        <identity category="component" type="room_metadata" name="metadata.example.com"/>
+        <identity category="server" type="shard" name="shard-eu-1"/>
+        <identity category="server" type="region" name="eu-central"/>
+        <identity category="server" type="release" name="123"/>
+        <identity category="component" type="lobbyrooms" name="lobby.example.com"/>
+        <feature var="https://jitsi.org/meet/lobby#displayname_required"/>
+        <identity category="component"/>
+        <feature/>
+        <other xmlns="urn:example"/>
+      </query>`),
+    );
+    expect(info.components).to.deep.equal({
+      speakerstats: 'speakerstats.example.com',
+      room_metadata: 'metadata.example.com',
+      lobbyrooms: 'lobby.example.com',
+    });
+    expect([info.shard, info.region, info.release]).to.deep.equal(['shard-eu-1', 'eu-central', '123']);
+    expect(info.displayNameRequired).to.equal(true);
+  });
+});
+
+describe('redact', () => {
+  it('blanks tokens, passwords, SASL payloads and registered secrets', () => {
+    registerSecret('hunter2-secret');
+    const text = [
+      'wss://h/xmpp-websocket?room=a&token=eyJabc.def.ghi&previd=x',
+      '<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="PLAIN">AHRlc3QAcGFzcw==</auth>',
+      '<x xmlns="http://jabber.org/protocol/muc"><password>roompass</password></x>',
+      '<conference xmlns="http://jitsi.org/protocol/focus" token="abc.def.ghi"/>',
+      'the password is hunter2-secret',
+      'bare eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig in text',
+    ].join('\n');
+    const out = redact(text);
+    for (const secret of ['eyJabc', 'AHRlc3QAcGFzcw==', 'roompass', 'abc.def.ghi', 'hunter2-secret', 'eyJhbGciOiJIUzI1NiJ9']) {
+      expect(out).to.not.include(secret);
+    }
+    expect(out).to.include('room=a');
+    expect(out).to.include('previd=x');
+  });
+});
