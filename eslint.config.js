@@ -39,6 +39,10 @@ export default tseslint.config(
     rules: { 'no-console': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
   },
   {
+    files: ['test/fixtures/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', fetch: 'readonly', document: 'readonly' }, sourceType: 'module' },
+  },
+  {
     files: ['test/node/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [

@@ -133,6 +133,15 @@ export class StanzaRouter {
     });
   }
 
+  /** Forgets a tracked IQ that could not be sent; its promise never settles and nobody holds it. */
+  untrack(iq: Element): void {
+    const id = iq.getAttribute('id');
+    const pending = id === null ? undefined : this.pending.get(id);
+    if (!pending || id === null) return;
+    clearTimeout(pending.timer);
+    this.pending.delete(id);
+  }
+
   /** Rejects every pending IQ (the connection ended for good). */
   rejectAll(reason: string): void {
     for (const [id, pending] of this.pending) {

@@ -5,17 +5,20 @@
  * answers with the client features and caps (2.7).
  */
 import { $iq, Strophe } from 'strophe.js';
-import { JitsiConnectionErrors, type JitsiConnectionError } from '../errors/JitsiConnectionErrors.js';
+import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger, redact, registerSecret } from '../util/logger.js';
-import { CLIENT_NODE, capsVerification, defaultFeatures, type FeatureOptions } from './caps.js';
-import { parseExternalServices, toIceServers, type ExternalService } from './externalServices.js';
+import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
-import { PingKeepAlive, WebsocketKeepAlive, type PingOptions } from './KeepAlive.js';
+import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
 import { NS } from './namespaces.js';
-import { parseServerInfo, type ServerInfo } from './serverInfo.js';
+import { ServerDiscovery } from './ServerDiscovery.js';
+import type { ServerInfo } from './serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams, type XmppTransport } from './serviceUrl.js';
 import { firstChild, IqError, StanzaRouter, type HandlerRef, type StanzaFilter, type StanzaHandlerFn } from './StanzaRouter.js';
+import type { ConnectParams, FailureDetails, StanzaLogEntry, XmppConnectionEvents, XmppConnectionOptions, XmppState } from './types.js';
+
+export type * from './types.js';
 
 const logger = getLogger('xmpp/XmppConnection');
 
@@ -30,70 +33,6 @@ interface ResumableStreamManagement {
 const streamManagementOf = (strophe: StropheConnection): ResumableStreamManagement | undefined =>
   (strophe as unknown as { sm?: ResumableStreamManagement }).sm;
 type Buildable = Element | { tree(): Element };
-
-export interface XmppHosts {
-  domain: string;
-  anonymousdomain?: string;
-  muc?: string;
-  focus?: string;
-}
-
-export interface XmppConnectionOptions {
-  serviceUrl?: string;
-  /** Deprecated lib-jitsi-meet alias of serviceUrl. */
-  bosh?: string;
-  hosts: XmppHosts;
-  enableWebsocketResume?: boolean;
-  websocketKeepAlive?: number;
-  websocketKeepAliveUrl?: string;
-  xmppPing?: PingOptions;
-  clientNode?: string;
-  features?: FeatureOptions;
-  /** Maximum reconnect attempts after a drop (lib-jitsi-meet: 3). */
-  maxReconnectAttempts?: number;
-  deploymentInfo?: { shard?: string; region?: string; userRegion?: string };
-}
-
-export interface ConnectParams {
-  id?: string;
-  password?: string;
-  /** Room name: sent as the `room` URL parameter (backend-safe form). */
-  name?: string;
-  token?: string | null;
-}
-
-export type XmppState = 'idle' | 'connecting' | 'connected' | 'resuming' | 'disconnecting' | 'disconnected' | 'failed';
-
-export interface FailureDetails {
-  shard_changed?: boolean;
-  suspend_time: number;
-  time_since_last_success: number;
-}
-
-export interface XmppConnectionEvents {
-  [event: string]: (...args: never[]) => void;
-  established(resource: string): void;
-  failed(error: JitsiConnectionError, message?: string, credentials?: { jid: string; password?: string }, details?: FailureDetails): void;
-  disconnected(message?: string): void;
-  wrongState(): void;
-  tokenExpired(): void;
-  displayNameRequired(): void;
-  propertiesUpdated(properties: { region?: string; shard?: string }): void;
-  /** The link dropped; resume attempts follow. */
-  interrupted(): void;
-  /** XEP-0198 resumed the same session: nothing was lost. */
-  resumed(): void;
-  /** The resume was refused and a fresh session (new JID) replaced the old one. */
-  sessionReplaced(oldJid: string, newJid: string): void;
-  featuresChanged(submit: boolean): void;
-  serverInfo(info: ServerInfo): void;
-}
-
-export interface StanzaLogEntry {
-  time: number;
-  direction: 'in' | 'out';
-  xml: string;
-}
 
 /** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
 const RESUME_DELAYS: [number, number][] = [
@@ -111,13 +50,11 @@ const STATUS_NAMES: Record<number, string> = Object.fromEntries(
 
 export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   readonly router: StanzaRouter;
-  readonly features = new Set<string>();
+  readonly clientFeatures: ClientFeatures;
+  readonly discovery: ServerDiscovery;
   readonly connectionTimes: Record<string, number> = {};
   state: XmppState = 'idle';
   transport: XmppTransport = 'websocket';
-  serverInfo: ServerInfo | undefined;
-  externalServices: ExternalService[] = [];
-  iceServers: RTCIceServer[] = [];
 
   private strophe: StropheConnection | undefined;
   private baseUrl = '';
@@ -134,23 +71,29 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private passwordRequired = false;
   private reconnectAttempts = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private pushedServerInfo: ServerInfo | undefined;
   private disconnectWaiters: (() => void)[] = [];
   private readonly ping: PingKeepAlive;
   private readonly websocketKeepAlive: WebsocketKeepAlive;
-  private capsVer = '';
 
   constructor(private readonly options: XmppConnectionOptions, token: string | null = null) {
     super();
     this.token = token;
     registerSecret(token);
-    for (const feature of defaultFeatures(options.features)) this.features.add(feature);
-    this.recomputeCaps();
     this.router = new StanzaRouter(
       (stanza) => this.send(stanza),
       () => this.jid,
     );
-    this.installBuiltInHandlers();
+    this.clientFeatures = new ClientFeatures(options.features, options.clientNode, (submit) => this.emit('featuresChanged', submit));
+    this.clientFeatures.install(this.router, (stanza) => this.send(stanza));
+    this.discovery = new ServerDiscovery(
+      {
+        router: this.router,
+        sendIQ: (stanza, timeout) => this.sendIQ(stanza, timeout),
+        isConnected: () => this.state === 'connected',
+        onServerInfo: (info) => this.onServerInfo(info),
+      },
+      options.hosts.domain,
+    );
     this.ping = new PingKeepAlive(
       {
         ping: (timeout) => this.sendIQ($iq({ type: 'get', to: this.options.hosts.domain }).c('ping', { xmlns: NS.PING }), timeout),
@@ -170,12 +113,13 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     return this.strophe?.jid ?? '';
   }
 
-  get clientNode(): string {
-    return this.options.clientNode ?? CLIENT_NODE;
+  get caps(): { hash: 'sha-1'; node: string; ver: string } {
+    return this.clientFeatures.caps;
   }
 
-  get caps(): { hash: 'sha-1'; node: string; ver: string } {
-    return { hash: 'sha-1', node: this.clientNode, ver: this.capsVer };
+  /** STUN/TURN servers from XEP-0215. */
+  get iceServers(): RTCIceServer[] {
+    return this.discovery.iceServers;
   }
 
   /** The underlying Strophe connection, for the escape hatch (`connection.xmpp.connection`). */
@@ -283,6 +227,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     try {
       this.send(element);
     } catch (error) {
+      this.router.untrack(element);
       return Promise.reject(new IqError(null, (error as Error).message));
     }
     return result;
@@ -297,16 +242,11 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   }
 
   addFeature(feature: string, submit = false): void {
-    if (this.features.has(feature)) return;
-    this.features.add(feature);
-    this.recomputeCaps();
-    this.emit('featuresChanged', submit);
+    this.clientFeatures.add(feature, submit);
   }
 
   removeFeature(feature: string, submit = false): void {
-    if (!this.features.delete(feature)) return;
-    this.recomputeCaps();
-    this.emit('featuresChanged', submit);
+    this.clientFeatures.remove(feature, submit);
   }
 
   /** Replaces the JWT in the URL and, on websocket with stream management, resumes at once (protocol.md 2.5.6). */
@@ -497,14 +437,14 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       } else {
         logger.info('resume refused; continuing with a fresh session');
         this.emit('sessionReplaced', oldJid, strophe.jid);
-        void this.discoverServer();
+        void this.discovery.discover();
       }
       return;
     }
     this.lastJid = strophe.jid;
     this.flushOutbox();
     this.emit('established', resource);
-    void this.discoverServer();
+    void this.discovery.discover();
   }
 
   private lastJid = '';
@@ -659,82 +599,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     for (const stanza of queued) this.strophe?.send(stanza);
   }
 
-  private recomputeCaps(): void {
-    this.capsVer = capsVerification([], this.features);
-  }
-
-  private installBuiltInHandlers(): void {
-    // protocol.md 2.7: Jicofo asks every occupant for its features; echo the node.
-    this.router.addHandler(
-      (iq) => {
-        const query = firstChild(iq, 'query', NS.DISCO_INFO);
-        const node = query?.getAttribute('node');
-        const reply = $iq({ type: 'result', to: iq.getAttribute('from') ?? '', id: iq.getAttribute('id') ?? '' }).c('query', {
-          xmlns: NS.DISCO_INFO,
-          ...(node ? { node } : {}),
-        });
-        for (const feature of [...this.features].sort()) reply.c('feature', { var: feature }).up();
-        this.send(reply);
-        return true;
-      },
-      { ns: NS.DISCO_INFO, name: 'iq', type: 'get' },
-    );
-    this.router.addHandler(
-      (iq) => {
-        this.send($iq({ type: 'result', to: iq.getAttribute('from') ?? '', id: iq.getAttribute('id') ?? '' }));
-        return true;
-      },
-      { ns: NS.PING, name: 'iq', type: 'get' },
-    );
-    // protocol.md 2.3: server information pushed right after bind.
-    this.router.addHandler(
-      (message) => {
-        const from = message.getAttribute('from');
-        const query = firstChild(message, 'query', NS.DISCO_INFO);
-        if (query && from === this.options.hosts.domain) this.pushedServerInfo = parseServerInfo(query);
-        const services = firstChild(message, 'services', NS.EXTDISCO_2);
-        if (services && from === this.options.hosts.domain) this.setExternalServices(parseExternalServices(services));
-        return true;
-      },
-      { ns: NS.DISCO_INFO, name: 'message' },
-    );
-  }
-
-  private setExternalServices(services: ExternalService[]): void {
-    this.externalServices = services;
-    this.iceServers = toIceServers(services);
-  }
-
-  private async discoverServer(): Promise<void> {
-    const domain = this.options.hosts.domain;
-    let info = this.pushedServerInfo;
-    try {
-      if (!info) {
-        const result = await this.sendIQ($iq({ type: 'get', to: domain }).c('query', { xmlns: NS.DISCO_INFO }), 5_000);
-        const query = firstChild(result, 'query', NS.DISCO_INFO);
-        if (query) info = parseServerInfo(query);
-      }
-    } catch (error) {
-      if (this.state === 'connected') logger.warn('server disco#info failed', (error as Error).message);
-    }
-    if (info) this.applyServerInfo(info);
-    // With a room_metadata component, TURN credentials come with the room metadata instead (protocol.md 2.6).
-    if (info?.components.room_metadata || this.state !== 'connected') return;
-    for (const ns of [NS.EXTDISCO_2, NS.EXTDISCO_1]) {
-      try {
-        const result = await this.sendIQ($iq({ type: 'get', to: domain }).c('services', { xmlns: ns }), 5_000);
-        const services = firstChild(result, 'services', ns);
-        if (services) this.setExternalServices(parseExternalServices(services));
-        return;
-      } catch (error) {
-        logger.debug(`extdisco ${ns} failed`, (error as Error).message);
-        if (this.state !== 'connected') return;
-      }
-    }
-  }
-
-  private applyServerInfo(info: ServerInfo): void {
-    this.serverInfo = info;
+  private onServerInfo(info: ServerInfo): void {
     this.emit('serverInfo', info);
     if (info.shard || info.region) {
       this.emit('propertiesUpdated', {

@@ -7,6 +7,9 @@ import { ensureDebianPackages, ensureNpmPackages, loopbackNamespacePrefix } from
 
 ensureNpmPackages();
 ensureDebianPackages();
+// The browser benchmarks load the built CDN bundle.
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const prefix = loopbackNamespacePrefix() ?? [];
 const command = [...prefix, process.execPath, '--import', 'tsx', 'test/bench/bench.ts', ...process.argv.slice(2)];
 const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit' });

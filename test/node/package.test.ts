@@ -5,12 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from '../chromium.js';
+import { serveStatic, type StaticServer } from '../static-server.js';
 import { VERSION } from '../../src/version.js';
 
 const root = process.cwd();
@@ -37,25 +37,6 @@ const pages: Record<string, string> = {
     </script>`,
 };
 
-function serve(): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const page = pages[path];
-    if (page) {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(page);
-      return;
-    }
-    const file = normalize(join(root, path));
-    if (!file.startsWith(join(root, 'dist')) || !existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    const type = extname(file) === '.js' ? 'text/javascript' : 'application/json';
-    response.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 describe('package', () => {
   it('has one version: package.json and src/version.ts agree', () => {
     assert.equal(VERSION, pkg.version);
@@ -81,21 +62,20 @@ describe('package', () => {
 });
 
 describe(`${CDN_FILE} in a plain page`, () => {
-  let server: Server;
+  let server: StaticServer;
   let browser: Browser;
   let origin: string;
 
   before(async () => {
     assert.ok(existsSync(CDN_FILE), `${CDN_FILE} missing: run \`npm run build\``);
-    server = await serve();
-    const address = server.address();
-    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await serveStatic(root, Object.fromEntries(Object.entries(pages).map(([path, body]) => [path, { type: 'text/html', body }])));
+    origin = server.origin;
     browser = await puppeteer.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   });
 
   after(async () => {
     await browser?.close();
-    server?.close();
+    await server?.close();
   });
 
   async function load(path: string): Promise<{ errors: string[]; page: Awaited<ReturnType<Browser['newPage']>> }> {

@@ -1,0 +1,76 @@
+/**
+ * What the deployment tells a client about itself (protocol.md 2.3, 2.6): server information pushed right
+ * after bind ("jiconop") or asked with disco#info, and XEP-0215 STUN/TURN services (extdisco v2, then v1),
+ * skipped when a room_metadata component delivers them with the room metadata instead.
+ */
+import { $iq } from 'strophe.js';
+import { getLogger } from '../util/logger.js';
+import { parseExternalServices, toIceServers, type ExternalService } from './externalServices.js';
+import { NS } from './namespaces.js';
+import { parseServerInfo, type ServerInfo } from './serverInfo.js';
+import { firstChild, type StanzaRouter } from './StanzaRouter.js';
+
+const logger = getLogger('xmpp/ServerDiscovery');
+
+export interface DiscoveryHost {
+  readonly router: StanzaRouter;
+  sendIQ(stanza: Element | { tree(): Element }, timeoutMs?: number): Promise<Element>;
+  isConnected(): boolean;
+  onServerInfo(info: ServerInfo): void;
+}
+
+export class ServerDiscovery {
+  serverInfo: ServerInfo | undefined;
+  externalServices: ExternalService[] = [];
+  iceServers: RTCIceServer[] = [];
+  private pushed: ServerInfo | undefined;
+
+  constructor(private readonly host: DiscoveryHost, private readonly domain: string) {
+    host.router.addHandler(
+      (message) => {
+        if (message.getAttribute('from') !== this.domain) return true;
+        const query = firstChild(message, 'query', NS.DISCO_INFO);
+        if (query) this.pushed = parseServerInfo(query);
+        const services = firstChild(message, 'services', NS.EXTDISCO_2);
+        if (services) this.setServices(parseExternalServices(services));
+        return true;
+      },
+      { ns: NS.DISCO_INFO, name: 'message' },
+    );
+  }
+
+  /** Runs after every new session (not after a resume: nothing changed). Never rejects. */
+  async discover(): Promise<void> {
+    let info = this.pushed;
+    if (!info) {
+      try {
+        const result = await this.host.sendIQ($iq({ type: 'get', to: this.domain }).c('query', { xmlns: NS.DISCO_INFO }), 5_000);
+        const query = firstChild(result, 'query', NS.DISCO_INFO);
+        if (query) info = parseServerInfo(query);
+      } catch (error) {
+        if (this.host.isConnected()) logger.warn('server disco#info failed', (error as Error).message);
+      }
+    }
+    if (info) {
+      this.serverInfo = info;
+      this.host.onServerInfo(info);
+    }
+    if (info?.components.room_metadata || !this.host.isConnected()) return;
+    for (const ns of [NS.EXTDISCO_2, NS.EXTDISCO_1]) {
+      try {
+        const result = await this.host.sendIQ($iq({ type: 'get', to: this.domain }).c('services', { xmlns: ns }), 5_000);
+        const services = firstChild(result, 'services', ns);
+        if (services) this.setServices(parseExternalServices(services));
+        return;
+      } catch (error) {
+        logger.debug(`extdisco ${ns} failed`, (error as Error).message);
+        if (!this.host.isConnected()) return;
+      }
+    }
+  }
+
+  private setServices(services: ExternalService[]): void {
+    this.externalServices = services;
+    this.iceServers = toIceServers(services);
+  }
+}
