@@ -1,11 +1,13 @@
 /**
- * Demo page script. Until the engine's JitsiConnection lands, it speaks plain strophe.js to show that the
- * backend works: anonymous login, conference request (protocol.md 3.1), MUC join (4.2).
+ * Demo page script: the engine's JitsiConnection logs in anonymously; until JitsiConference lands, the room is
+ * joined through `connection.xmpp.connection` (the Strophe-shaped escape hatch lib-jitsi-meet apps use):
+ * conference request (protocol.md 3.1), then the MUC join (4.2).
  *
  * Query parameters point it at another deployment: `?service=wss://meet.example.com/xmpp-websocket&domain=meet.example.com`
  * (MUC and focus addresses follow the stock layout: conference.<domain>, focus.<domain>).
  */
 import { $iq, $pres, Strophe } from 'strophe.js';
+import JitsiMeetJS from '../src/index.js';
 
 interface Target {
   service: string;
@@ -68,7 +70,10 @@ function showTarget(target: Target): void {
 }
 
 function join(target: Target, room: string): void {
-  const connection = new Strophe.Connection(target.service);
+  const connection = new JitsiMeetJS.JitsiConnection(null, null, {
+    serviceUrl: target.service,
+    hosts: { domain: target.domain, muc: target.muc, focus: target.focus },
+  });
   const roomJid = `${room}@${target.muc}`;
   const nick = crypto.randomUUID().slice(0, 8);
   const occupants = new Map<string, string>();
@@ -81,19 +86,19 @@ function join(target: Target, room: string): void {
       }),
     );
   };
-  setStatus('connecting');
-  connection.connect(target.domain, '', (status: number) => {
-    if (status === Strophe.Status.CONNFAIL || status === Strophe.Status.AUTHFAIL) setStatus('failed', 'connection failed');
-    if (status !== Strophe.Status.CONNECTED) return;
-    setStatus('connecting', 'connected, asking the focus for the room');
-    connection.addHandler(
+  const events = JitsiMeetJS.events.connection;
+  connection.addEventListener(events.CONNECTION_FAILED, (error) => setStatus('failed', `connection failed: ${error}`));
+  connection.addEventListener(events.CONNECTION_ESTABLISHED, () => {
+    setStatus('connecting', `connected as ${connection.getJid()}, asking the focus for the room`);
+    const xmpp = connection.xmpp.connection;
+    xmpp.addHandler(
       (presence) => {
         const id = Strophe.getResourceFromJid(presence.getAttribute('from') ?? '') ?? '';
-        const item = presence.getElementsByTagName('item')[0];
-        if (presence.getAttribute('type') === 'unavailable') occupants.delete(id);
-        else occupants.set(id, item?.getAttribute('jid') ?? '(no real JID)');
-        if (id === nick && presence.getAttribute('type') !== 'error') setStatus('joined', `joined ${roomJid} as ${nick}`);
-        if (presence.getAttribute('type') === 'error') setStatus('failed', 'the room refused the join');
+        const type = presence.getAttribute('type');
+        if (type === 'unavailable') occupants.delete(id);
+        else occupants.set(id, presence.getElementsByTagName('item')[0]?.getAttribute('jid') ?? '(no real JID)');
+        if (type === 'error') setStatus('failed', 'the room refused the join');
+        else if (id === nick) setStatus('joined', `joined ${roomJid} as ${nick}`);
         render();
         return true;
       },
@@ -104,13 +109,14 @@ function join(target: Target, room: string): void {
       roomJid,
       { matchBareFromJid: true },
     );
-    connection.sendIQ(
+    xmpp.sendIQ(
       $iq({ type: 'set', to: target.focus }).c('conference', { xmlns: 'http://jitsi.org/protocol/focus', room: roomJid }),
-      () => connection.send($pres({ to: `${roomJid}/${nick}` }).c('x', { xmlns: 'http://jabber.org/protocol/muc' })),
+      () => xmpp.send($pres({ to: `${roomJid}/${nick}` }).c('x', { xmlns: 'http://jabber.org/protocol/muc' })),
       () => setStatus('failed', 'the focus refused the conference request'),
-      10_000,
     );
   });
+  setStatus('connecting');
+  connection.connect({ name: room });
 }
 
 try {

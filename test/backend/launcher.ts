@@ -12,36 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProsody, stopChild, type RunningProsody } from './prosody.js';
+import type { BackendEndpoints, TestUser } from './endpoints.js';
 import { FaultRelay } from './relay.js';
+
+export type { BackendEndpoints, TestUser } from './endpoints.js';
 import type { FocusConfig } from './focus-stand-in.js';
 
-export interface TestUser {
-  username: string;
-  /** Bare JID on the `auth.` host, the `id` a client passes to `connect()`. */
-  jid: string;
-  password: string;
-}
-
-/** What clients need to reach the backend; served to browser tests as JSON. */
-export interface BackendEndpoints {
-  domain: string;
-  mucDomain: string;
-  authDomain: string;
-  /** Where conference requests go (protocol.md 3.1). */
-  focusAddress: string;
-  /** The focus user's bare JID, as Jicofo answers it in `focusjid`. */
-  focusJid: string;
-  websocketUrl: string;
-  boshUrl: string;
-  c2sPort: number;
-  httpPort: number;
-  testUser: TestUser;
-  /**
-   * The same websocket and BOSH endpoints through the fault-injecting relay (`Backend.relay`): connections
-   * made here can be cut or black-holed by the tests.
-   */
-  relay: { websocketUrl: string; boshUrl: string; httpPort: number };
-}
 
 export interface Backend {
   endpoints: BackendEndpoints;

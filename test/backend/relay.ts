@@ -16,19 +16,10 @@
  * It arms no timers.
  */
 import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
+import type { RelayStats } from './endpoints.js';
 
-export interface RelayStats {
-  /** Connections (client<->server pairs) currently open, black-holed ones included. */
-  open: number;
-  /** Connections accepted since start. */
-  accepted: number;
-  /** Open connections that are black-holed (dropping every byte). */
-  blackholed: number;
-  /** Connections reset by `cut()` since start. */
-  cut: number;
-  /** Whether the relay is black-holing (between `blackhole()` and `restore()`). */
-  blackholing: boolean;
-}
+export type { RelayStats } from './endpoints.js';
+
 
 interface Pair {
   client: Socket;

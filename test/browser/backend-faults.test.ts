@@ -17,6 +17,7 @@ import {
   type BackendEndpoints,
 } from '../helpers/backend.js';
 import { waitFor } from '../helpers/events.js';
+import { conferenceRequest } from '../helpers/strophe.js';
 
 type Connection = InstanceType<typeof Strophe.Connection>;
 
@@ -89,16 +90,6 @@ function sendIQ(connection: Connection, iq: ReturnType<typeof $iq>, timeoutMs = 
 const ping = (connection: Connection, to: string, timeoutMs?: number): Promise<Element> =>
   sendIQ(connection, $iq({ type: 'get', to }).c('ping', { xmlns: NS_PING }), timeoutMs);
 
-function conferenceRequest(connection: Connection, endpoints: BackendEndpoints, roomJid: string): Promise<Element> {
-  return sendIQ(
-    connection,
-    $iq({ type: 'set', to: endpoints.focusAddress }).c('conference', {
-      xmlns: NS_FOCUS,
-      room: roomJid,
-      'machine-uid': crypto.randomUUID().replaceAll('-', ''),
-    }),
-  );
-}
 
 /**
  * strophe.js 5 keeps the XEP-0198 engine on `connection.sm` (`sm.state.id` is the SM id sent as previd), but
@@ -215,7 +206,7 @@ describe('backend fault injection: Prosody restart', () => {
     const endpoints = await backendEndpoints();
     const roomBefore = `${uniqueRoomName('restart')}@${endpoints.mucDomain}`;
     const { connection: old, log } = await connect(endpoints.websocketUrl, endpoints.domain);
-    await conferenceRequest(old, endpoints, roomBefore);
+    await conferenceRequest(old, endpoints.focusAddress, roomBefore);
     const dropped = log.next(Strophe.Status.DISCONNECTED, 'DISCONNECTED by the restart', 15_000);
 
     await restartProsody();
@@ -225,14 +216,14 @@ describe('backend fault injection: Prosody restart', () => {
       const { connection } = await connect(service, endpoints.domain);
       expect(Strophe.getDomainFromJid(connection.jid ?? '')).to.equal(endpoints.domain);
       const roomJid = `${uniqueRoomName('restart')}@${endpoints.mucDomain}`;
-      const result = await conferenceRequest(connection, endpoints, roomJid);
+      const result = await conferenceRequest(connection, endpoints.focusAddress, roomJid);
       const conference = result.getElementsByTagNameNS(NS_FOCUS, 'conference')[0];
       expect(conference?.getAttribute('ready')).to.equal('true');
       expect(conference?.getAttribute('room')).to.equal(roomJid);
     }
     // The room that existed before the restart is created afresh, not taken from stale state.
     const { connection } = await connect(endpoints.websocketUrl, endpoints.domain);
-    const again = await conferenceRequest(connection, endpoints, roomBefore);
+    const again = await conferenceRequest(connection, endpoints.focusAddress, roomBefore);
     expect(again.getElementsByTagNameNS(NS_FOCUS, 'conference')[0]?.getAttribute('ready')).to.equal('true');
     // Registered users survive (same data directory).
     const { testUser } = endpoints;

@@ -4,10 +4,10 @@
  * (protocol.md 3.1), and the MUC join that sees the focus occupant (protocol.md 4.2, 4.4).
  */
 import { expect } from '@open-wc/testing';
-import { $iq, $pres, Strophe } from 'strophe.js';
+import { $pres, Strophe } from 'strophe.js';
 import { backendEndpoints, uniqueRoomName, type BackendEndpoints } from '../helpers/backend.js';
 import { waitFor } from '../helpers/events.js';
-import { closeRawConnections, rawConnect, rawSendIQ, type RawConnection, type RawIqError } from '../helpers/strophe.js';
+import { closeRawConnections, conferenceRequest, rawConnect, type RawConnection, type RawIqError } from '../helpers/strophe.js';
 
 type Connection = RawConnection;
 
@@ -16,19 +16,8 @@ const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 
 const connect = rawConnect;
-const sendIQ = rawSendIQ;
 type IqError = RawIqError;
 
-function conferenceRequest(connection: Connection, endpoints: BackendEndpoints, roomJid: string): Promise<Element> {
-  return sendIQ(
-    connection,
-    $iq({ type: 'set', to: endpoints.focusAddress }).c('conference', {
-      xmlns: NS_FOCUS,
-      room: roomJid,
-      'machine-uid': crypto.randomUUID().replaceAll('-', ''),
-    }),
-  );
-}
 
 interface Occupant {
   nick: string;
@@ -112,7 +101,7 @@ for (const transport of ['websocket', 'BOSH'] as const) {
     it('gets ready="true" from the focus, joins the MUC, sees the focus and becomes owner', async () => {
       const connection = await connect(service, endpoints.domain);
       const roomJid = `${uniqueRoomName()}@${endpoints.mucDomain}`;
-      const result = await conferenceRequest(connection, endpoints, roomJid);
+      const result = await conferenceRequest(connection, endpoints.focusAddress, roomJid);
       const conference = result.getElementsByTagNameNS(NS_FOCUS, 'conference')[0];
       expect(result.getAttribute('type')).to.equal('result');
       expect(conference?.getAttribute('ready')).to.equal('true');
@@ -142,9 +131,9 @@ for (const transport of ['websocket', 'BOSH'] as const) {
       const first = await connect(service, endpoints.domain);
       const second = await connect(service, endpoints.domain);
       const roomJid = `${uniqueRoomName()}@${endpoints.mucDomain}`;
-      await conferenceRequest(first, endpoints, roomJid);
+      await conferenceRequest(first, endpoints.focusAddress, roomJid);
       await joinRoom(first, roomJid, randomNick());
-      await conferenceRequest(second, endpoints, roomJid);
+      await conferenceRequest(second, endpoints.focusAddress, roomJid);
       const secondNick = randomNick();
       const secondOwner = waitFor<Occupant>('owner for the second participant', (deliver) => {
         const handler = second.addHandler((presence) => {
@@ -178,7 +167,7 @@ describe('focus stand-in', () => {
     const endpoints = await backendEndpoints();
     const connection = await connect(endpoints.websocketUrl, endpoints.domain);
     let error: Element | undefined;
-    await conferenceRequest(connection, endpoints, 'Not A Room@elsewhere').catch((e: IqError) => {
+    await conferenceRequest(connection, endpoints.focusAddress, 'Not A Room@elsewhere').catch((e: IqError) => {
       error = e.stanza;
     });
     expect(error?.getAttribute('type')).to.equal('error');
@@ -189,7 +178,7 @@ describe('focus stand-in', () => {
     const endpoints = await backendEndpoints();
     const connection = await connect(endpoints.websocketUrl, endpoints.domain);
     const roomJid = `${uniqueRoomName()}@${endpoints.mucDomain}`;
-    await conferenceRequest(connection, endpoints, roomJid);
+    await conferenceRequest(connection, endpoints.focusAddress, roomJid);
     const nick = randomNick();
     await joinRoom(connection, roomJid, nick);
     connection.send($pres({ to: `${roomJid}/${nick}`, type: 'unavailable' }));

@@ -9,7 +9,7 @@ import JitsiMeetJS from '../../src/index.js';
 import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
 import { backendEndpoints, relayBlackhole, relayCut, relayRestore, restartProsody } from '../helpers/backend.js';
 import { connectionOptions, disconnectAll, establish, newConnection } from '../helpers/engine.js';
-import { waitFor } from '../helpers/events.js';
+import { until, waitFor } from '../helpers/events.js';
 import { closeRawConnections, rawConnect, type RawConnection } from '../helpers/strophe.js';
 
 const E = JitsiMeetJS.events.connection;
@@ -63,13 +63,6 @@ function failOn(connection: JitsiConnection): unknown[][] {
   return failures;
 }
 
-async function settle(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('JitsiConnection recovery', () => {
   it('resumes a cut websocket with the same JID; chat in both directions across the cut arrives exactly once', async () => {
@@ -77,7 +70,7 @@ describe('JitsiConnection recovery', () => {
     const connection = await relayedConnection('websocket');
     const failures = failOn(connection);
     const jid = connection.getJid();
-    await settle(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
+    await until(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
 
     const peer = await rawConnect(endpoints.websocketUrl, endpoints.domain);
     const atPeer = countBodies(peer);
@@ -95,7 +88,7 @@ describe('JitsiConnection recovery', () => {
     const chat = (text: string): void => connection.xmpp.connection.send($msg({ to: peer.jid ?? '', type: 'chat' }).c('body', {}, text));
 
     chat('before the cut');
-    await settle(() => atPeer.get('before the cut') === 1, 'the first message');
+    await until(() => atPeer.get('before the cut') === 1, 'the first message');
 
     const interrupted = engineEvent(connection, 'interrupted');
     const resumed = engineEvent(connection, 'resumed');
@@ -108,7 +101,7 @@ describe('JitsiConnection recovery', () => {
     chat('after the resume');
     peer.send($msg({ to: jid, type: 'chat' }).c('body', {}, 'to the resumed session'));
 
-    await settle(() => atPeer.get('after the resume') === 1 && atUs.get('to the resumed session') === 1, 'messages after the resume');
+    await until(() => atPeer.get('after the resume') === 1 && atUs.get('to the resumed session') === 1, 'messages after the resume');
     await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show up
     expect(Object.fromEntries(atPeer)).to.deep.equal({
       'before the cut': 1,
@@ -126,7 +119,7 @@ describe('JitsiConnection recovery', () => {
   it('keeps an IQ sent during the cut and resolves it after the resume', async () => {
     const endpoints = await backendEndpoints();
     const connection = await relayedConnection('websocket');
-    await settle(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
+    await until(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
     const interrupted = engineEvent(connection, 'interrupted');
     await relayCut();
     await interrupted;
@@ -139,7 +132,7 @@ describe('JitsiConnection recovery', () => {
     const connection = await relayedConnection('websocket', ping);
     const failures = failOn(connection);
     const jid = connection.getJid();
-    await settle(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
+    await until(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
     const interrupted = engineEvent(connection, 'interrupted');
     await relayBlackhole();
     const start = performance.now();
@@ -161,7 +154,7 @@ describe('JitsiConnection recovery', () => {
     const connection = await relayedConnection('websocket');
     const failures = failOn(connection);
     const oldJid = connection.getJid();
-    await settle(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
+    await until(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
     const replaced = engineEvent(connection, 'sessionReplaced', 30_000);
     await restartProsody();
     const [previous, current] = (await replaced) as [string, string];

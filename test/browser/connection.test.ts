@@ -10,6 +10,7 @@ import { capsVerification } from '../../src/xmpp/caps.js';
 import { backendEndpoints } from '../helpers/backend.js';
 import { connectionOptions, disconnectAll, establish, newConnection, nextEvent, type Transport } from '../helpers/engine.js';
 import type { RawIqError } from '../helpers/strophe.js';
+import { until } from '../helpers/events.js';
 import { closeRawConnections, rawConnect, rawSendIQ } from '../helpers/strophe.js';
 
 const E = JitsiMeetJS.events.connection;
@@ -74,7 +75,7 @@ for (const transport of ['websocket', 'BOSH'] as Transport[]) {
     it('fetches the STUN/TURN servers the deployment announces (XEP-0215)', async () => {
       const connection = newConnection(await connectionOptions(transport));
       await establish(connection);
-      await waitUntil(() => connection.getIceServers().length > 0, 'ICE servers');
+      await until(() => connection.getIceServers().length > 0, 'ICE servers');
       const servers = connection.getIceServers();
       expect(servers.map((s) => s.urls)).to.include.members([
         'stun:127.0.0.1:3478',
@@ -88,13 +89,6 @@ for (const transport of ['websocket', 'BOSH'] as Transport[]) {
   });
 }
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('JitsiConnection failures', () => {
   it('reports a refused websocket port as CONNECTION_FAILED(OTHER_ERROR), not an exception', async () => {

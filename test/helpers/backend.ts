@@ -1,40 +1,9 @@
 /** Browser-side access to the local backend started by test/browser-runner.ts. */
 import { executeServerCommand } from '@web/test-runner-commands';
 
-export interface TestUser {
-  username: string;
-  jid: string;
-  password: string;
-}
+import type { BackendEndpoints, RelayStats } from '../backend/endpoints.js';
 
-export interface BackendEndpoints {
-  domain: string;
-  mucDomain: string;
-  authDomain: string;
-  focusAddress: string;
-  focusJid: string;
-  websocketUrl: string;
-  boshUrl: string;
-  c2sPort: number;
-  httpPort: number;
-  testUser: TestUser;
-  /** The same endpoints through the fault-injecting relay: see relayCut() and friends. */
-  relay: { websocketUrl: string; boshUrl: string; httpPort: number };
-}
-
-/** test/backend/relay.ts RelayStats. */
-export interface RelayStats {
-  /** Connections (client<->server pairs) currently open, black-holed ones included. */
-  open: number;
-  /** Connections accepted since the backend started. */
-  accepted: number;
-  /** Open connections that are black-holed. */
-  blackholed: number;
-  /** Connections reset by cuts since the backend started. */
-  cut: number;
-  /** Whether the relay is black-holing (between relayBlackhole() and relayRestore()). */
-  blackholing: boolean;
-}
+export type { BackendEndpoints, RelayStats, TestUser } from '../backend/endpoints.js';
 
 let cached: Promise<BackendEndpoints> | undefined;
 

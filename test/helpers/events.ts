@@ -26,3 +26,12 @@ export function oneEvent<E extends Event = Event>(target: EventTarget, type: str
     return () => target.removeEventListener(type, listener);
   }, timeoutMs);
 }
+
+/** Polls `condition` every 25 ms until it holds; rejects after `timeoutMs` naming `what`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,6 +1,5 @@
 /** A plain strophe.js client for tests: the "other side" of the engine under test. */
-import { Strophe } from 'strophe.js';
-import type { $iq } from 'strophe.js';
+import { $iq, Strophe } from 'strophe.js';
 
 export type RawConnection = InstanceType<typeof Strophe.Connection>;
 
@@ -37,4 +36,16 @@ export function rawSendIQ(connection: RawConnection, iq: ReturnType<typeof $iq>,
   return new Promise((resolve, reject) => {
     connection.sendIQ(iq, resolve, (error) => reject(error ? new RawIqError(error) : new Error('IQ timeout')), timeoutMs);
   });
+}
+
+/** The conference request to the focus (protocol.md 3.1). */
+export function conferenceRequest(connection: RawConnection, focusAddress: string, roomJid: string): Promise<Element> {
+  return rawSendIQ(
+    connection,
+    $iq({ type: 'set', to: focusAddress }).c('conference', {
+      xmlns: 'http://jitsi.org/protocol/focus',
+      room: roomJid,
+      'machine-uid': crypto.randomUUID().replaceAll('-', ''),
+    }),
+  );
 }
