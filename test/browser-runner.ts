@@ -124,7 +124,15 @@ const runner = await startTestRunner({
     browserStartTimeout: 60_000,
     browsers: [
       chromeLauncher({
-        launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
+        // Our signal handlers stop the backend before exiting; puppeteer's own would exit first.
+        launchOptions: {
+          executablePath: chromiumPath,
+          headless: true,
+          args: chromiumArgs,
+          handleSIGINT: false,
+          handleSIGTERM: false,
+          handleSIGHUP: false,
+        },
       }),
     ],
     plugins: [
@@ -144,19 +152,23 @@ const runner = await startTestRunner({
   },
 });
 
-let finishing = false;
-async function finish(code: number): Promise<never> {
-  if (finishing) process.exit(code);
-  finishing = true;
-  await activeBackend.stop().catch(() => undefined);
-  if (resultsFile && counts) writeFileSync(resultsFile, JSON.stringify(counts));
-  process.exit(code);
+let finishing: Promise<never> | undefined;
+/** Stops the backend (waiting for Prosody to exit, so its run directory can go), then exits. Once. */
+function finish(code: number): Promise<never> {
+  finishing ??= (async () => {
+    await activeBackend.stop().catch(() => undefined);
+    if (resultsFile && counts) writeFileSync(resultsFile, JSON.stringify(counts));
+    process.exit(code);
+  })();
+  return finishing;
 }
 
 if (!runner) await finish(1);
 runner?.on('stopped', (passed: boolean) => void finish(passed ? 0 : 1));
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    // A second signal while stopping exits at once; the launcher's exit hook still signals its children.
+    if (finishing) process.exit(130);
     void runner?.stop();
     void finish(130);
   });
