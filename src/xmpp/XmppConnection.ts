@@ -159,7 +159,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
 
   /** Attaches to an existing BOSH session (prebinding). */
   attach(session: { jid: string; sid: string; rid: number | string }): void {
-    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'resuming') {
+    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'resuming' || this.state === 'disconnecting') {
       this.emit('wrongState');
       return;
     }
@@ -459,6 +459,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
         return;
       case 'connecting': {
         this.state = 'failed';
+        this.outbox = [];
         this.router.rejectAll('connection failed');
         const credentials = this.passwordRequired ? { jid: this.jidToConnect, password: this.params.password } : undefined;
         if (this.passwordRequired) {
