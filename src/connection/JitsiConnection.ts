@@ -2,6 +2,7 @@
  * lib-jitsi-meet's JitsiConnection: `new JitsiConnection(appID, token, options)`, `connect()`, events with
  * lib-jitsi-meet's names and arguments (protocol.md 10.1-10.2). The XMPP work is XmppConnection's.
  */
+import { JitsiConference, type ConferenceOptions } from '../conference/JitsiConference.js';
 import type { JitsiConnectionError } from '../errors/JitsiConnectionErrors.js';
 import { JitsiConnectionEvents } from '../events/JitsiConnectionEvents.js';
 import { EventEmitter } from '../util/EventEmitter.js';
@@ -169,14 +170,16 @@ export class JitsiConnection extends EventEmitter<JitsiConnectionEventMap> {
     return [...this.xmpp.engine.iceServers];
   }
 
-  /**
-   * Creates a conference. Room names must be lowercase (lib-jitsi-meet throws too). The conference itself is
-   * built in a later issue; until then this validates and reports that.
-   */
-  initJitsiConference(name: string, _options: Record<string, unknown> = {}): never {
+  /** The JWT the connection was created with (or set since). */
+  getToken(): string | null {
+    return this.token;
+  }
+
+  /** Creates a conference in room `name`, which must be lowercase (lib-jitsi-meet throws too). */
+  initJitsiConference(name: string, options: ConferenceOptions = {}): JitsiConference {
     if (typeof name !== 'string' || name === '' || name !== name.toLowerCase()) {
       throw new Error(`Invalid conference name (no conference was created): "${String(name)}" - the name must be lowercase`);
     }
-    throw new Error('JitsiConference is not implemented yet in jitsi-elements');
+    return new JitsiConference({ name, config: options, connection: this });
   }
 }

@@ -117,6 +117,11 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     return this.clientFeatures.caps;
   }
 
+  /** True for an anonymous (or token) login, false for a login with a user id. */
+  get isAnonymous(): boolean {
+    return this.params.id === undefined;
+  }
+
   /** STUN/TURN servers from XEP-0215. */
   get iceServers(): RTCIceServer[] {
     return this.discovery.iceServers;

@@ -17,7 +17,39 @@
  * It is reached two ways, as with Jicofo behind Prosody's client_proxy: an XEP-0114 component for the
  * `focus.<domain>` address, and a client login `focus@auth.<domain>/focus` that sits in the rooms.
  * Nothing in the engine may depend on behaviour specific to this stand-in.
+ *
+ * The result of the conference request carries `room`, `ready`, `focusjid`, a `session-id` (the request's
+ * own when it sent one, else a fresh random one, as Jicofo hands one out) and the properties
+ * `authentication=false` and `visitors-supported=false`.
+ *
+ * TEST CONTROLS. Real Jicofo has nothing like them and engine code never relies on them: they exist only so
+ * that engine tests can drive the conference-request error and retry paths (protocol.md 3.1-3.2) and the
+ * focus-presence failures (4.4, 4.16) against this stand-in. A control is chosen by the node of the request's
+ * `room` attribute, which starts with `standin-<control>` followed by `-` and free text (so that tests can
+ * make names unique, e.g. `standin-notready2-abc123`), or by nothing. Rooms whose node does not start with
+ * `standin-` are never affected; a `standin-` node that names no control below is refused with `bad-request`
+ * so that a misspelt control cannot pass for normal behaviour. Counts are kept per room JID for the life of
+ * the stand-in process. Every control that fires is logged (`test control <name>: ...`).
+ *
+ * - `standin-notready<N>`: the first N requests get the usual result with `ready="false"`, and the room is
+ *   not created; from request N+1 on, normal (room created, `ready="true"`).
+ * - `standin-silent`: the request is never answered (no result, no error); the client must time out.
+ * - `standin-notauthorized`: IQ error `<error type="cancel"><not-authorized xmlns="…xmpp-stanzas"/>`
+ *   (the client maps it to AUTHENTICATION_REQUIRED).
+ * - `standin-reservation`: IQ error `<error type="cancel">` holding `<not-acceptable xmlns="…xmpp-stanzas"/>`,
+ *   `<text xmlns="…xmpp-stanzas">reservation refused by the stand-in</text>` and
+ *   `<reservation-error xmlns="http://jitsi.org/protocol/focus" error-code="403"/>` (a child of `<error>`, where
+ *   Jicofo puts it; the client maps it to RESERVATION_ERROR).
+ * - `standin-sessioninvalid<N>`: the first N requests get IQ error `<error type="cancel"><not-acceptable
+ *   xmlns="…xmpp-stanzas"/><session-invalid xmlns="http://jitsi.org/protocol/focus"/>` (the client forgets its
+ *   session id and retries); from request N+1 on, normal.
+ * - `standin-nobridge`: normal, but the focus presence in the room carries
+ *   `<bridgeNotAvailable xmlns="http://jitsi.org/protocol/focus"/>` (-> CONFERENCE_FAILED(VIDEOBRIDGE_NOT_AVAILABLE)).
+ * - `standin-leavefocus`: normal, but 1.5 s after the first participant joins, the focus leaves the room with an
+ *   unavailable presence (-> CONFERENCE_FAILED(FOCUS_LEFT)); nothing else is touched and the room lives on
+ *   with its participants. Once per room JID: a later request for it brings a focus that stays.
  */
+import { randomUUID } from 'node:crypto';
 import { client as xmppClient, xml as clientXml } from '@xmpp/client';
 import { component as xmppComponent, xml as componentXml } from '@xmpp/component';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
@@ -47,6 +79,29 @@ export interface FocusConfig {
 
 type Element = XmlElement;
 
+/** The test controls (see the file header), chosen by the room node's `standin-` prefix. */
+export type TestControl =
+  | { kind: 'notready' | 'sessioninvalid'; count: number }
+  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' }
+  | { kind: 'unknown' };
+
+export const TEST_CONTROL_PREFIX = 'standin-';
+/** `standin-leavefocus`: how long after the first participant joins the focus leaves. */
+export const LEAVE_FOCUS_DELAY_MS = 1500;
+export const RESERVATION_ERROR_TEXT = 'reservation refused by the stand-in';
+
+/** The test control a room JID selects, or undefined for ordinary rooms. */
+export function testControlOf(roomJid: string): TestControl | undefined {
+  const node = roomJid.slice(0, Math.max(0, roomJid.indexOf('@')));
+  if (!node.startsWith(TEST_CONTROL_PREFIX)) return undefined;
+  const rest = node.slice(TEST_CONTROL_PREFIX.length);
+  const counted = /^(notready|sessioninvalid)(\d+)(?:-|$)/.exec(rest);
+  if (counted) return { kind: counted[1] as 'notready' | 'sessioninvalid', count: Number(counted[2]) };
+  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus)(?:-|$)/.exec(rest);
+  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' };
+  return { kind: 'unknown' };
+}
+
 interface Occupant {
   nick: string;
   realJid: string;
@@ -64,6 +119,10 @@ interface Room {
   ownerGrantPending: string | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   leaving: boolean;
+  /** The test control of its name, if any (see the file header). */
+  control: TestControl | undefined;
+  /** `standin-leavefocus`: armed when the first participant joins. */
+  leaveFocusTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 const log = (message: string): void => {
@@ -93,6 +152,10 @@ export class FocusStandIn {
   private joinOrder = 0;
   private stopping = false;
   private readonly recovering = new Set<XmppEntity>();
+  /** Test controls: conference requests seen per room JID. */
+  private readonly requestCounts = new Map<string, number>();
+  /** Test control `standin-leavefocus`: rooms whose focus has already left once. */
+  private readonly focusLeftOnce = new Set<string>();
 
   constructor(private readonly config: FocusConfig) {
     this.focusJid = `focus@auth.${config.domain}`;
@@ -199,7 +262,7 @@ export class FocusStandIn {
   /** The rooms are gone with the connection: drop their state, fail pending conference requests. */
   private forgetRooms(): void {
     for (const room of this.rooms.values()) {
-      if (room.idleTimer) clearTimeout(room.idleTimer);
+      this.clearTimers(room);
       room.rejectJoined(new Error('focus connection lost'));
     }
     this.rooms.clear();
@@ -207,7 +270,7 @@ export class FocusStandIn {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const room of this.rooms.values()) if (room.idleTimer) clearTimeout(room.idleTimer);
+    for (const room of this.rooms.values()) this.clearTimers(room);
     this.rooms.clear();
     await Promise.allSettled([this.client.stop(), this.component.stop()]);
   }
@@ -225,17 +288,79 @@ export class FocusStandIn {
       );
     }
     log(`conference request from ${iq.attrs.from ?? '?'} for ${roomJid}`);
-    const room = this.ensureRoom(roomJid);
+    const sessionId = request.attrs['session-id'] || randomUUID();
+    const control = testControlOf(roomJid);
+    if (control) {
+      const answer = this.applyControl(control, roomJid, sessionId);
+      if (answer) return answer;
+    }
+    const room = this.ensureRoom(roomJid, control);
     await room.joined;
+    return this.conferenceResult(roomJid, true, sessionId);
+  }
+
+  /** protocol.md 3.1: the result, ready or not. */
+  private conferenceResult(roomJid: string, ready: boolean, sessionId: string): Element {
     return componentXml(
       'conference',
-      { xmlns: NS.focus, room: roomJid, ready: 'true', focusjid: this.focusJid },
+      { xmlns: NS.focus, room: roomJid, ready: String(ready), focusjid: this.focusJid, 'session-id': sessionId },
       componentXml('property', { name: 'authentication', value: 'false' }),
       componentXml('property', { name: 'visitors-supported', value: 'false' }),
     );
   }
 
-  private ensureRoom(roomJid: string): Room {
+  /**
+   * The test controls that change the answer to the conference request (see the file header). Returns the
+   * answer (an `<error>` or a `<conference>`), or undefined to go on normally.
+   */
+  private applyControl(control: TestControl, roomJid: string, sessionId: string): Promise<Element> | Element | undefined {
+    const nth = (this.requestCounts.get(roomJid) ?? 0) + 1;
+    this.requestCounts.set(roomJid, nth);
+    switch (control.kind) {
+      case 'unknown':
+        log(`test control: ${roomJid} names no known control, answering bad-request`);
+        return componentXml(
+          'error',
+          { type: 'modify' },
+          componentXml('bad-request', { xmlns: NS.stanzas }),
+          componentXml('text', { xmlns: NS.stanzas }, 'unknown stand-in test control'),
+        );
+      case 'silent':
+        log(`test control silent: ${roomJid}: request ${nth} left unanswered`);
+        // Never settles: xmpp.js sends nothing until the handler's promise does.
+        return new Promise<Element>(() => undefined);
+      case 'notauthorized':
+        log(`test control notauthorized: ${roomJid}: request ${nth} answered not-authorized`);
+        return componentXml('error', { type: 'cancel' }, componentXml('not-authorized', { xmlns: NS.stanzas }));
+      case 'reservation':
+        log(`test control reservation: ${roomJid}: request ${nth} answered reservation-error 403`);
+        return componentXml(
+          'error',
+          { type: 'cancel' },
+          componentXml('not-acceptable', { xmlns: NS.stanzas }),
+          componentXml('text', { xmlns: NS.stanzas }, RESERVATION_ERROR_TEXT),
+          componentXml('reservation-error', { xmlns: NS.focus, 'error-code': '403' }),
+        );
+      case 'notready':
+        if (nth > control.count) return undefined;
+        log(`test control notready${control.count}: ${roomJid}: request ${nth} answered ready="false"`);
+        return this.conferenceResult(roomJid, false, sessionId);
+      case 'sessioninvalid':
+        if (nth > control.count) return undefined;
+        log(`test control sessioninvalid${control.count}: ${roomJid}: request ${nth} answered session-invalid`);
+        return componentXml(
+          'error',
+          { type: 'cancel' },
+          componentXml('not-acceptable', { xmlns: NS.stanzas }),
+          componentXml('session-invalid', { xmlns: NS.focus }),
+        );
+      case 'nobridge':
+      case 'leavefocus':
+        return undefined;
+    }
+  }
+
+  private ensureRoom(roomJid: string, control: TestControl | undefined): Room {
     const existing = this.rooms.get(roomJid);
     if (existing && !existing.leaving) return existing;
     let resolveJoined: () => void = () => undefined;
@@ -255,21 +380,25 @@ export class FocusStandIn {
       ownerGrantPending: undefined,
       idleTimer: undefined,
       leaving: false,
+      control,
+      leaveFocusTimer: undefined,
     };
     this.rooms.set(roomJid, room);
+    const bridgeNotAvailable = control?.kind === 'nobridge';
+    if (bridgeNotAvailable) log(`test control nobridge: ${roomJid}: bridgeNotAvailable in the focus presence`);
     this.client
       .send(
         clientXml(
           'presence',
           { to: `${roomJid}/focus` },
           clientXml('x', { xmlns: NS.muc }),
-          ...this.focusPresenceContent(),
+          ...this.focusPresenceContent(bridgeNotAvailable),
         ),
       )
       .catch((error: Error) => {
         // The client connection is down (reconnecting): the request fails instead of waiting forever.
         log(`${roomJid}: could not send the join: ${error.message}`);
-        if (room.idleTimer) clearTimeout(room.idleTimer);
+        this.clearTimers(room);
         if (this.rooms.get(roomJid) === room) this.rooms.delete(roomJid);
         room.rejectJoined(error);
       });
@@ -277,8 +406,8 @@ export class FocusStandIn {
     return room;
   }
 
-  /** protocol.md 4.16. */
-  private focusPresenceContent(): XmlElement[] {
+  /** protocol.md 4.16; `bridgeNotAvailable` only for the `standin-nobridge` test control. */
+  private focusPresenceContent(bridgeNotAvailable = false): XmlElement[] {
     const properties: Record<string, string> = {
       'support-terminate-restart': 'true',
       'visitors-enabled': 'false',
@@ -293,7 +422,28 @@ export class FocusStandIn {
         ...Object.entries(properties).map(([key, value]) => clientXml('property', { key, value })),
       ),
       clientXml('versions', { xmlns: NS.jitmeet }, clientXml('component', { name: 'focus' }, STAND_IN_VERSION)),
+      ...(bridgeNotAvailable ? [clientXml('bridgeNotAvailable', { xmlns: NS.focus })] : []),
     ];
+  }
+
+  private clearTimers(room: Room): void {
+    if (room.idleTimer) clearTimeout(room.idleTimer);
+    if (room.leaveFocusTimer) clearTimeout(room.leaveFocusTimer);
+    room.idleTimer = undefined;
+    room.leaveFocusTimer = undefined;
+  }
+
+  /** Test control `standin-leavefocus`: armed by the first participant's join, fires once per room JID. */
+  private armLeaveFocus(room: Room): void {
+    if (room.control?.kind !== 'leavefocus' || room.leaveFocusTimer || room.leaving) return;
+    if (this.focusLeftOnce.has(room.jid)) return;
+    room.leaveFocusTimer = setTimeout(() => {
+      room.leaveFocusTimer = undefined;
+      if (this.rooms.get(room.jid) !== room || room.leaving) return;
+      this.focusLeftOnce.add(room.jid);
+      log(`test control leavefocus: ${room.jid}: the focus leaves ${LEAVE_FOCUS_DELAY_MS} ms after the first participant joined`);
+      this.leaveRoom(room, 'test control leavefocus');
+    }, LEAVE_FOCUS_DELAY_MS);
   }
 
   private armIdleTimer(room: Room): void {
@@ -363,6 +513,7 @@ export class FocusStandIn {
       log(`${room.jid}: ${nick} joined (${bare(realJid)})`);
       if (room.idleTimer) clearTimeout(room.idleTimer);
       room.idleTimer = undefined;
+      this.armLeaveFocus(room);
     }
     if (room.ownerGrantPending === nick && occupant.affiliation === 'owner') room.ownerGrantPending = undefined;
     this.ensureOwner(room);
@@ -396,7 +547,7 @@ export class FocusStandIn {
 
   private leaveRoom(room: Room, why: string): void {
     room.leaving = true;
-    if (room.idleTimer) clearTimeout(room.idleTimer);
+    this.clearTimers(room);
     log(`${room.jid}: leaving, ${why}`);
     this.client
       .send(clientXml('presence', { to: `${room.jid}/focus`, type: 'unavailable' }))

@@ -1,6 +1,7 @@
 /** Engine helpers for browser tests: connections to the local backend that are cleaned up after each test. */
 import JitsiMeetJS, { type JitsiConnectionOptions } from '../../src/index.js';
 import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
+import type { ConferenceOptions, JitsiConference } from '../../src/conference/JitsiConference.js';
 import { backendEndpoints, type BackendEndpoints } from './backend.js';
 import { waitFor } from './events.js';
 
@@ -23,12 +24,17 @@ export function newConnection(options: JitsiConnectionOptions, token: string | n
   return connection;
 }
 
-/** Resolves with the arguments of the first `event` the connection emits. */
-export function nextEvent<A extends unknown[]>(connection: JitsiConnection, event: string, timeoutMs = 10_000): Promise<A> {
+export interface Emitter {
+  on(event: string, listener: never): unknown;
+  off(event: string, listener: never): unknown;
+}
+
+/** Resolves with the arguments of the first `event` the emitter emits. */
+export function nextEvent<A extends unknown[]>(emitter: Emitter, event: string, timeoutMs = 10_000): Promise<A> {
   return waitFor<A>(`${event}`, (deliver) => {
     const listener = (...args: unknown[]): void => deliver(args as A);
-    connection.on(event, listener);
-    return () => connection.off(event, listener);
+    emitter.on(event, listener as never);
+    return () => emitter.off(event, listener as never);
   }, timeoutMs);
 }
 
@@ -49,3 +55,38 @@ export async function disconnectAll(): Promise<void> {
 }
 
 export type { BackendEndpoints };
+
+/** A connected client joined to `room`: resolves once CONFERENCE_JOINED fired. */
+export async function joinedClient(
+  room: string,
+  transport: Transport = 'websocket',
+  config: ConferenceOptions = {},
+  setup?: (conference: JitsiConference) => void,
+): Promise<{ connection: JitsiConnection; conference: JitsiConference }> {
+  const connection = newConnection(await connectionOptions(transport));
+  await establish(connection);
+  const conference = connection.initJitsiConference(room, config);
+  conferences.push(conference);
+  setup?.(conference);
+  const C = JitsiMeetJS.events.conference;
+  const failed = nextEvent<unknown[]>(conference, C.CONFERENCE_FAILED, 20_000).then((args) => {
+    throw new Error(`CONFERENCE_FAILED ${JSON.stringify(args)}`);
+  });
+  const joined = nextEvent(conference, C.CONFERENCE_JOINED, 20_000);
+  conference.join();
+  await Promise.race([joined, failed]);
+  return { connection, conference };
+}
+
+const conferences: JitsiConference[] = [];
+
+export async function leaveAll(): Promise<void> {
+  await Promise.all(conferences.splice(0).map((conference) => conference.leave().catch(() => undefined)));
+}
+
+/** Collects every emission of `event` (arguments arrays) for later assertions. */
+export function record(emitter: Emitter, event: string): unknown[][] {
+  const calls: unknown[][] = [];
+  emitter.on(event, ((...args: unknown[]) => calls.push(args)) as never);
+  return calls;
+}

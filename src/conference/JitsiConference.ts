@@ -1,0 +1,595 @@
+/**
+ * lib-jitsi-meet's JitsiConference without media (issue 4): the conference request to the focus, the MUC
+ * room, participants, chat, moderation, commands and participant properties, endpoint messages over XMPP,
+ * with lib-jitsi-meet's method names, arguments and events (protocol.md sections 3 and 4, 10.3-10.4).
+ */
+import { JitsiConferenceErrors, type JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
+import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
+import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
+import { EventEmitter } from '../util/EventEmitter.js';
+import { getLogger } from '../util/logger.js';
+import { ChatRoom, type Member } from '../xmpp/ChatRoom.js';
+import { FocusRequest, FocusRequestError } from '../xmpp/FocusRequest.js';
+import type { CommandValue, PresenceNode } from '../xmpp/presence.js';
+import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword } from '../xmpp/roomAdmin.js';
+import type { XmppConnection } from '../xmpp/XmppConnection.js';
+import { endpointId, machineUid, statsId } from './identity.js';
+import { JitsiParticipant } from './JitsiParticipant.js';
+import type { ConferenceEventMap, ConferenceOptions, ConnectionLike } from './types.js';
+
+export type { ConferenceOptions } from './types.js';
+
+const logger = getLogger('conference/JitsiConference');
+
+type CommandListener = (values: PresenceNode, id: string, fullJid: string) => void;
+
+export class JitsiConference extends EventEmitter<ConferenceEventMap> {
+  readonly options: { name: string; config: ConferenceOptions; connection: ConnectionLike };
+  private readonly xmpp: XmppConnection;
+  private room: ChatRoom | undefined;
+  private focusRequest: FocusRequest | undefined;
+  private readonly participants = new Map<string, JitsiParticipant>();
+  private readonly focusJids = new Set<string>();
+  private readonly commandListeners = new Map<string, Set<CommandListener>>();
+  private readonly nick: string;
+  private displayName: string | undefined;
+  private readonly properties = new Map<string, string>();
+  private readonly commands = new Map<string, CommandValue>();
+  private password: string | undefined;
+  private joinedOnce = false;
+  private leaving = false;
+  private ended = false;
+  private locked = false;
+  private membersOnly = false;
+  private meetingId: string | undefined;
+  private subject = '';
+  private startMutedPolicy = { audio: false, video: false };
+  private startAudioMuted = false;
+  private startVideoMuted = false;
+  private sessionId: string | null = null;
+  /** During a rejoin after a fresh login: who was there, to report only what changed. */
+  private rejoinSnapshot: Set<string> | undefined;
+  private readonly onSessionReplaced = (): void => this.rejoin();
+
+  constructor(options: { name: string; config?: ConferenceOptions; connection: ConnectionLike }) {
+    super();
+    this.options = { name: options.name, config: options.config ?? {}, connection: options.connection };
+    this.xmpp = options.connection.xmpp.engine;
+    const focusUserJid = this.options.config.focusUserJid;
+    if (focusUserJid) this.focusJids.add(focusUserJid);
+    this.nick = endpointId(this.xmpp.jid, !this.xmpp.isAnonymous);
+    this.xmpp.on('sessionReplaced', this.onSessionReplaced);
+  }
+
+  // ---- joining and leaving -----------------------------------------------------------------------------------
+
+  /** Sends the conference request, then joins the MUC. Results arrive as CONFERENCE_JOINED / CONFERENCE_FAILED. */
+  join(password?: string): void {
+    if (this.room || this.ended) {
+      logger.warn('join() called twice or after leave()');
+      return;
+    }
+    this.password = password;
+    void this.requestAndJoin();
+  }
+
+  private async requestAndJoin(): Promise<void> {
+    const { config, connection } = this.options;
+    const hosts = connection.options.hosts;
+    const focusAddress = hosts.focus ?? `focus.${hosts.domain}`;
+    if (!connection.options.disableFocus) {
+      const properties: Record<string, string> = { 'visitors-version': '1', rtcstatsEnabled: 'false' };
+      if (config.startAudioMuted !== undefined) properties.startAudioMuted = String(config.startAudioMuted);
+      if (config.startVideoMuted !== undefined) properties.startVideoMuted = String(config.startVideoMuted);
+      this.focusRequest = new FocusRequest(this.xmpp, {
+        focusAddress,
+        roomJid: this.roomJid,
+        machineUid: machineUid(),
+        token: connection.getToken(),
+        sessionId: this.sessionId,
+        properties,
+        timeoutMs: config.testing?.focusRequestTimeout,
+      });
+      try {
+        const result = await this.focusRequest.run();
+        if (this.ended) return;
+        this.sessionId = this.focusRequest.sessionId;
+        if (result.focusJid) this.focusJids.add(result.focusJid);
+        if (result.properties.authentication !== undefined) {
+          this.emit(E.AUTH_STATUS_CHANGED, result.properties.authentication === 'true', result.identity);
+        }
+      } catch (error) {
+        if (this.ended) return;
+        this.onFocusFailure(error);
+        return;
+      } finally {
+        this.focusRequest = undefined;
+      }
+    }
+    this.openRoom();
+  }
+
+  private onFocusFailure(error: unknown): void {
+    const failure = error instanceof FocusRequestError ? error.failure : { kind: 'other' as const, condition: String(error) };
+    switch (failure.kind) {
+      case 'cancelled':
+        return;
+      case 'reservation':
+        this.fail(JitsiConferenceErrors.RESERVATION_ERROR, failure.code, failure.text);
+        return;
+      case 'not-authorized':
+        this.fail(JitsiConferenceErrors.AUTHENTICATION_REQUIRED);
+        return;
+      case 'no-answer':
+      case 'not-ready':
+        this.fail(JitsiConferenceErrors.FOCUS_DISCONNECTED, failure.kind);
+        return;
+      default:
+        // protocol.md 3.2: lib-jitsi-meet reports this on the connection; the conference cannot go on either.
+        this.options.connection.emit('connection.connectionFailed', JitsiConnectionErrors.CONFERENCE_REQUEST_FAILED, failure.condition);
+        this.fail(JitsiConferenceErrors.CONNECTION_ERROR, failure.condition);
+    }
+  }
+
+  private openRoom(nick = this.nick): void {
+    const { config, connection } = this.options;
+    const room = new ChatRoom(this.xmpp, {
+      roomJid: this.roomJid,
+      nick,
+      statsId: config.statisticsId ?? statsId(),
+      displayName: this.displayName ?? config.statisticsDisplayName,
+      region: config.deploymentInfo?.userRegion,
+      password: this.password,
+      focusJids: this.focusJids,
+      hiddenDomain: config.hiddenDomain,
+      anonymousDomain: connection.options.hosts.anonymousdomain,
+    });
+    for (const [key, value] of this.properties) room.properties.set(key, value);
+    for (const [name, value] of this.commands) room.commands.set(name, value);
+    for (const [name, listeners] of this.commandListeners) for (const listener of listeners) room.addCommandListener(name, listener);
+    this.room = room;
+    this.wireRoom(room);
+    room.join();
+  }
+
+  /** Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. */
+  async leave(): Promise<void> {
+    if (this.ended) return;
+    this.leaving = true;
+    this.focusRequest?.cancel();
+    const room = this.room;
+    if (room?.joined) await room.leave();
+    else room?.dispose();
+    this.finish(true);
+  }
+
+  private finish(emitLeft: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.xmpp.off('sessionReplaced', this.onSessionReplaced);
+    this.room?.dispose();
+    this.room = undefined;
+    const wasJoined = this.joinedOnce;
+    for (const [id, participant] of [...this.participants]) {
+      this.participants.delete(id);
+      if (wasJoined) this.emit(E.USER_LEFT, id, participant);
+    }
+    if (emitLeft) this.emit(E.CONFERENCE_LEFT);
+  }
+
+  private fail(error: JitsiConferenceError, ...details: unknown[]): void {
+    if (this.ended) return;
+    logger.warn(`conference failed: ${error}`);
+    this.emit(E.CONFERENCE_FAILED, error, ...details);
+    this.finish(false);
+  }
+
+  /** A fresh login replaced the XMPP session (the resume was refused): join again and report what changed. */
+  private rejoin(): void {
+    if (this.ended || !this.joinedOnce) return;
+    logger.info('XMPP session replaced; joining the room again');
+    this.rejoinSnapshot = new Set(this.participants.keys());
+    this.room?.dispose();
+    this.room = undefined;
+    void this.requestAndJoin();
+  }
+
+  // ---- room events -> lib-jitsi-meet events ------------------------------------------------------------------
+
+  private wireRoom(room: ChatRoom): void {
+    room.on('joinInProgress', () => !this.joinedOnce && this.emit(E.CONFERENCE_JOIN_IN_PROGRESS));
+    room.on('joined', () => this.onJoined());
+    room.on('joinFailed', (error, ...details) => {
+      if (this.rejoinSnapshot && error === JitsiConferenceErrors.CONNECTION_ERROR && details[0] === 'conflict') {
+        // Our old occupant is still there: come back under a new id.
+        room.dispose();
+        this.openRoom(endpointId('', true));
+        return;
+      }
+      this.fail(error, ...details);
+    });
+    room.on('memberJoined', (member) => this.onMemberJoined(member));
+    room.on('memberLeft', (member, reason) => {
+      const participant = this.participants.get(member.nick);
+      if (!participant || this.leaving) return;
+      this.participants.delete(member.nick);
+      this.emit(E.USER_LEFT, member.nick, participant, reason);
+    });
+    room.on('roleChanged', (nick, role) => this.emit(E.USER_ROLE_CHANGED, nick, role));
+    room.on('displayNameChanged', (nick, name) => this.emit(E.DISPLAY_NAME_CHANGED, nick, name));
+    room.on('statusChanged', (nick, status) => this.emit(E.USER_STATUS_CHANGED, nick, status));
+    room.on('featuresChanged', (member) => this.emit(E.PARTCIPANT_FEATURES_CHANGED, this.participants.get(member.nick)));
+    room.on('botTypeChanged', (nick, type) => this.emit(E.BOT_TYPE_CHANGED, nick, type));
+    room.on('silentChanged', (nick, silent) => this.emit(E.SILENT_STATUS_CHANGED, nick, silent));
+    room.on('propertyChanged', (member, key, oldValue, newValue) => {
+      const participant = this.participants.get(member.nick);
+      if (participant) this.emit(E.PARTICIPANT_PROPERTY_CHANGED, participant, key, oldValue, newValue);
+    });
+    room.on('focusProperties', (properties) => this.onFocusProperties(properties));
+    room.on('bridgeNotAvailable', () => this.fail(JitsiConferenceErrors.VIDEOBRIDGE_NOT_AVAILABLE));
+    room.on('focusLeft', () => !this.leaving && this.fail(JitsiConferenceErrors.FOCUS_LEFT));
+    room.on('kicked', (actorNick, reason, isReplaced) => {
+      this.emit(E.KICKED, actorNick ? this.participants.get(actorNick) : undefined, reason, isReplaced);
+      this.finish(false);
+    });
+    room.on('participantKicked', (actorNick, kickedNick, reason) => {
+      const actor = actorNick ? this.participants.get(actorNick) : undefined;
+      this.emit(E.PARTICIPANT_KICKED, actor, this.participants.get(kickedNick), reason);
+    });
+    room.on('destroyed', (reason, alternate) => this.fail(JitsiConferenceErrors.CONFERENCE_DESTROYED, reason, alternate));
+    room.on('left', () => {
+      if (!this.leaving && !this.rejoinSnapshot) this.finish(true);
+    });
+    room.on('permissions', (permissions) => this.emit(E.PERMISSIONS_RECEIVED, permissions));
+    room.on('startMutedPolicy', (policy) => this.onStartMutedPolicy(policy));
+    room.on('message', (message) => {
+      const displayName = message.displayName ?? this.participants.get(message.nick)?.getDisplayName();
+      const isVisitor = message.source === 'visitor';
+      if (message.private) {
+        this.emit(E.PRIVATE_MESSAGE_RECEIVED, message.nick, message.text, message.stamp, message.messageId, displayName, isVisitor, message.replyToId);
+      } else {
+        this.emit(E.MESSAGE_RECEIVED, message.nick, message.text, message.stamp, displayName, isVisitor, message.messageId, message.source, message.replyToId);
+      }
+    });
+    room.on('endpointMessage', (nick, payload) => {
+      const participant = this.participants.get(nick);
+      if (participant) this.emit(E.ENDPOINT_MESSAGE_RECEIVED, participant, payload);
+      else if (nick !== room.nick) this.emit(E.NON_PARTICIPANT_MESSAGE_RECEIVED, nick, payload);
+    });
+    room.on('subject', (subject) => {
+      this.subject = subject;
+      this.emit(E.SUBJECT_CHANGED, subject);
+    });
+    room.on('configChanged', () => void this.refreshRoomInfo());
+    room.on('chatError', (settings, text) =>
+      this.emit(E.CONFERENCE_ERROR, settings ? JitsiConferenceErrors.SETTINGS_ERROR : JitsiConferenceErrors.CHAT_ERROR, text),
+    );
+  }
+
+  private onJoined(): void {
+    const snapshot = this.rejoinSnapshot;
+    this.rejoinSnapshot = undefined;
+    if (snapshot) {
+      // Members seen again were updated in place; the others are gone.
+      for (const id of snapshot) {
+        const participant = this.participants.get(id);
+        if (participant && !this.room?.members.has(id)) {
+          this.participants.delete(id);
+          this.emit(E.USER_LEFT, id, participant);
+        }
+      }
+      void this.refreshRoomInfo();
+      return;
+    }
+    this.joinedOnce = true;
+    this.applyLocalStartMuted();
+    this.emit(E.CONFERENCE_JOINED);
+    void this.refreshRoomInfo();
+  }
+
+  private onMemberJoined(member: Member): void {
+    const existing = this.participants.get(member.nick);
+    if (existing && this.rejoinSnapshot?.has(member.nick)) {
+      const before = existing.member;
+      existing.member = member;
+      if (before.displayName !== member.displayName && member.displayName !== undefined) this.emit(E.DISPLAY_NAME_CHANGED, member.nick, member.displayName);
+      if (before.role !== member.role) this.emit(E.USER_ROLE_CHANGED, member.nick, member.role);
+      for (const [key, value] of member.properties) {
+        if (before.properties.get(key) !== value) this.emit(E.PARTICIPANT_PROPERTY_CHANGED, existing, key, before.properties.get(key), value);
+      }
+      return;
+    }
+    const participant = new JitsiParticipant(member, this);
+    this.participants.set(member.nick, participant);
+    this.emit(E.USER_JOINED, member.nick, participant);
+  }
+
+  private onFocusProperties(properties: Record<string, string>): void {
+    this.emit(E.PROPERTIES_CHANGED, properties);
+    if (properties['audio-limit-reached'] !== undefined) this.emit(E.AUDIO_UNMUTE_PERMISSIONS_CHANGED, properties['audio-limit-reached'] === 'true');
+    if (properties['video-limit-reached'] !== undefined) this.emit(E.VIDEO_UNMUTE_PERMISSIONS_CHANGED, properties['video-limit-reached'] === 'true');
+  }
+
+  /** protocol.md 4.13: a policy from a moderator; it sets our start-muted flags only before we have joined. */
+  private onStartMutedPolicy(policy: { audio: boolean; video: boolean }): void {
+    if (policy.audio === this.startMutedPolicy.audio && policy.video === this.startMutedPolicy.video) return;
+    this.startMutedPolicy = { ...policy };
+    if (!this.joinedOnce && !this.options.config.ignoreStartMuted) {
+      this.startAudioMuted = policy.audio;
+      this.startVideoMuted = policy.video;
+    }
+    this.emit(E.START_MUTED_POLICY_CHANGED, { ...policy });
+  }
+
+  /** protocol.md 4.13: `startAudioMuted: N` in the options mutes us when we are participant N+1 or later. */
+  private applyLocalStartMuted(): void {
+    const { startAudioMuted, startVideoMuted } = this.options.config;
+    const count = [...this.participants.values()].filter((p) => !p.isHidden()).length;
+    if (typeof startAudioMuted === 'number' && count >= startAudioMuted) this.startAudioMuted = true;
+    if (typeof startVideoMuted === 'number' && count >= startVideoMuted) this.startVideoMuted = true;
+  }
+
+  private async refreshRoomInfo(): Promise<void> {
+    try {
+      const info = await fetchRoomInfo(this.xmpp, this.roomJid);
+      if (this.ended) return;
+      if (info.locked !== this.locked) {
+        this.locked = info.locked;
+        this.emit(E.LOCK_STATE_CHANGED, info.locked);
+      }
+      if (info.membersOnly !== this.membersOnly) {
+        this.membersOnly = info.membersOnly;
+        this.emit(E.MEMBERS_ONLY_CHANGED, info.membersOnly);
+      }
+      if (info.meetingId && info.meetingId !== this.meetingId) {
+        this.meetingId = info.meetingId;
+        this.emit(E.CONFERENCE_UNIQUE_ID_SET, info.meetingId);
+      }
+      if (info.createdTimestamp) this.emit(E.CONFERENCE_CREATED_TIMESTAMP, info.createdTimestamp);
+    } catch (error) {
+      if (!this.ended) logger.warn('room disco#info failed', (error as Error).message);
+    }
+  }
+
+  // ---- state --------------------------------------------------------------------------------------------------
+
+  get roomJid(): string {
+    const muc = (this.options.connection.options.hosts.muc ?? `conference.${this.options.connection.options.hosts.domain}`).toLowerCase();
+    return `${this.options.name}@${muc}`;
+  }
+
+  getName(): string {
+    return this.options.name;
+  }
+
+  getConnection(): ConnectionLike {
+    return this.options.connection;
+  }
+
+  isJoined(): boolean {
+    return Boolean(this.room?.joined);
+  }
+
+  myUserId(): string {
+    return this.room?.nick ?? this.nick;
+  }
+
+  getParticipants(): JitsiParticipant[] {
+    return [...this.participants.values()];
+  }
+
+  getParticipantById(id: string): JitsiParticipant | undefined {
+    return this.participants.get(id);
+  }
+
+  /** Participants including ourselves; hidden ones (recorders) only when asked. */
+  getParticipantCount(countHidden = false): number {
+    return this.getParticipants().filter((p) => countHidden || !p.isHidden()).length + 1;
+  }
+
+  getRole(): string {
+    return this.room?.role ?? 'none';
+  }
+
+  isModerator(): boolean {
+    return this.getRole() === 'moderator';
+  }
+
+  /** We are hidden when our own login domain is the configured hidden domain. */
+  isHidden(): boolean {
+    const hidden = this.options.config.hiddenDomain;
+    return hidden !== undefined && this.xmpp.jid.split('@')[1]?.split('/')[0] === hidden;
+  }
+
+  getMeetingUniqueId(): string | undefined {
+    return this.meetingId;
+  }
+
+  getSubject(): string {
+    return this.subject;
+  }
+
+  isLocked(): boolean {
+    return this.locked;
+  }
+
+  isMembersOnlyEnabled(): boolean {
+    return this.membersOnly;
+  }
+
+  isP2PActive(): boolean {
+    return false;
+  }
+
+  getLocalTracks(): never[] {
+    return [];
+  }
+
+  isStartAudioMuted(): boolean {
+    return this.startAudioMuted;
+  }
+
+  isStartVideoMuted(): boolean {
+    return this.startVideoMuted;
+  }
+
+  getStartMutedPolicy(): { audio: boolean; video: boolean } {
+    return { ...this.startMutedPolicy };
+  }
+
+  // ---- local presence -----------------------------------------------------------------------------------------
+
+  setDisplayName(name: string): void {
+    this.displayName = name;
+    if (this.room) {
+      this.room.displayName = name;
+      this.room.updatePresence();
+    }
+  }
+
+  /** Moderators: `<startmuted audio= video=>` in presence (protocol.md 4.13). */
+  setStartMutedPolicy(policy: { audio?: boolean; video?: boolean }): void {
+    if (!this.isModerator()) {
+      logger.warn('setStartMutedPolicy: only moderators set the policy');
+      return;
+    }
+    const next = { audio: Boolean(policy.audio), video: Boolean(policy.video) };
+    if (this.room) {
+      this.room.startMuted = next;
+      this.room.updatePresence();
+    }
+    this.onStartMutedPolicy(next);
+  }
+
+  sendCommand(name: string, values: CommandValue): void {
+    this.commands.set(name, values);
+    if (this.room) {
+      this.room.commands.set(name, values);
+      this.room.updatePresence();
+    }
+  }
+
+  /** In exactly one presence. */
+  sendCommandOnce(name: string, values: CommandValue): void {
+    this.sendCommand(name, values);
+    this.commands.delete(name);
+    queueMicrotask(() => this.room?.commands.delete(name));
+  }
+
+  removeCommand(name: string): void {
+    this.commands.delete(name);
+    this.room?.commands.delete(name);
+  }
+
+  addCommandListener(name: string, listener: CommandListener): void {
+    let set = this.commandListeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.commandListeners.set(name, set);
+    }
+    set.add(listener);
+    this.room?.addCommandListener(name, listener);
+  }
+
+  removeCommandListener(name: string, listener: CommandListener): void {
+    this.commandListeners.get(name)?.delete(listener);
+    this.room?.removeCommandListener(name, listener);
+  }
+
+  /** `jitsi_participant_<name>` in presence (protocol.md 4.10); arrays as comma lists. */
+  setLocalParticipantProperty(name: string, value: string | number | boolean | (string | number)[]): void {
+    const text = Array.isArray(value) ? value.join(',') : String(value);
+    this.properties.set(name, text);
+    if (this.room) {
+      this.room.properties.set(name, text);
+      this.room.updatePresence();
+    }
+  }
+
+  getLocalParticipantProperty(name: string): string | undefined {
+    return this.properties.get(name);
+  }
+
+  removeLocalParticipantProperty(name: string): void {
+    this.properties.delete(name);
+    if (this.room?.properties.delete(name)) this.room.updatePresence();
+  }
+
+  // ---- messages -----------------------------------------------------------------------------------------------
+
+  sendTextMessage(message: string, elementName = 'body', replyToId?: string): void {
+    this.requireRoom().sendMessage(message, { elementName, replyToId });
+  }
+
+  sendPrivateTextMessage(id: string, message: string, elementName = 'body', replyToId?: string): void {
+    this.requireRoom().sendMessage(message, { to: id, elementName, replyToId });
+  }
+
+  /** Over the XMPP fallback (protocol.md 4.15); the bridge channel takes over with the JVB media issue. */
+  sendEndpointMessage(to: string, payload: Record<string, unknown>): void {
+    this.requireRoom().sendJsonMessage(payload, to || undefined);
+  }
+
+  broadcastEndpointMessage(payload: Record<string, unknown>): void {
+    this.requireRoom().sendJsonMessage(payload);
+  }
+
+  /** lib-jitsi-meet's generic form: objects as endpoint messages, strings as chat. */
+  sendMessage(message: string | Record<string, unknown>, to = ''): void {
+    if (typeof message === 'string') {
+      if (to) this.sendPrivateTextMessage(to, message);
+      else this.sendTextMessage(message);
+    } else {
+      this.requireRoom().sendJsonMessage(message, to || undefined);
+    }
+  }
+
+  setSubject(subject: string): void {
+    this.requireRoom().setSubject(subject);
+  }
+
+  // ---- moderation ---------------------------------------------------------------------------------------------
+
+  kickParticipant(id: string, reason = 'You have been kicked.'): Promise<void> {
+    return setMucAdminItem(this.xmpp, this.roomJid, { nick: id, role: 'none' }, reason);
+  }
+
+  grantOwner(id: string): Promise<void> {
+    return this.setAffiliation(id, 'owner');
+  }
+
+  revokeOwner(id: string): Promise<void> {
+    return this.setAffiliation(id, 'none');
+  }
+
+  private setAffiliation(id: string, affiliation: 'owner' | 'none'): Promise<void> {
+    const participant = this.participants.get(id);
+    if (!participant) return Promise.reject(new Error(`no participant ${id}`));
+    return setMucAdminItem(this.xmpp, this.roomJid, { jid: participant.getRealJid().split('/')[0] ?? '', affiliation });
+  }
+
+  /** Sets the room password (moderators). Rejects with PASSWORD_NOT_SUPPORTED when the room has none. */
+  async lock(password: string): Promise<void> {
+    try {
+      await setRoomPassword(this.xmpp, this.roomJid, password, this.membersOnly);
+    } catch (error) {
+      if (error instanceof PasswordNotSupportedError) {
+        this.emit(E.CONFERENCE_ERROR, JitsiConferenceErrors.PASSWORD_NOT_SUPPORTED);
+        throw new Error(JitsiConferenceErrors.PASSWORD_NOT_SUPPORTED, { cause: error });
+      }
+      throw error;
+    }
+    await this.refreshRoomInfo();
+  }
+
+  unlock(): Promise<void> {
+    return this.lock('');
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------------
+
+  private requireRoom(): ChatRoom {
+    if (!this.room) throw new Error('the conference is not joined');
+    return this.room;
+  }
+}

@@ -1,0 +1,129 @@
+/** lib-jitsi-meet's JitsiParticipant: a remote member of a conference, kept current from its presence. */
+import type { Member } from '../xmpp/ChatRoom.js';
+
+export interface ParticipantConference {
+  myUserId(): string;
+}
+
+export class JitsiParticipant {
+  /** @internal the member record the room keeps current. */
+  member: Member;
+
+  constructor(member: Member, private readonly conference: ParticipantConference) {
+    this.member = member;
+  }
+
+  /** The endpoint id (MUC nickname). */
+  getId(): string {
+    return this.member.nick;
+  }
+
+  /** The occupant JID (room@conference.example.com/id), as lib-jitsi-meet returns it. */
+  getJid(): string {
+    return this.member.occupantJid;
+  }
+
+  /** The member's real JID (protocol.md 1: rooms are non-anonymous). */
+  getRealJid(): string {
+    return this.member.jid;
+  }
+
+  getDisplayName(): string | undefined {
+    return this.member.displayName;
+  }
+
+  getRole(): string {
+    return this.member.role;
+  }
+
+  getAffiliation(): string {
+    return this.member.affiliation;
+  }
+
+  isModerator(): boolean {
+    return this.member.role === 'moderator';
+  }
+
+  isHidden(): boolean {
+    return this.member.isHidden;
+  }
+
+  isHiddenFromRecorder(): boolean {
+    return false;
+  }
+
+  getStatus(): string | undefined {
+    return this.member.statusText;
+  }
+
+  getStatsID(): string | undefined {
+    return this.member.statsId;
+  }
+
+  getBotType(): string | undefined {
+    return this.member.botType;
+  }
+
+  getRegion(): string | undefined {
+    return this.member.region;
+  }
+
+  getIdentity(): { id?: string; name?: string; avatar?: string } | undefined {
+    return this.member.identity;
+  }
+
+  /** A `jitsi_participant_<name>` value (protocol.md 4.10). */
+  getProperty(name: string): string | undefined {
+    return this.member.properties.get(name);
+  }
+
+  getFeatures(): Set<string> {
+    return new Set(this.member.features);
+  }
+
+  hasFeature(feature: string): boolean {
+    return this.member.features.includes(feature);
+  }
+
+  isSilent(): boolean {
+    return this.member.silent === true;
+  }
+
+  getConference(): ParticipantConference {
+    return this.conference;
+  }
+
+  /** Remote tracks arrive with the media issue; until then a participant has none. */
+  getTracks(): never[] {
+    return [];
+  }
+
+  getTracksByMediaType(_mediaType: string): never[] {
+    return [];
+  }
+
+  /** lib-jitsi-meet's connection status of the participant's media; 'active' until media exists. */
+  getConnectionStatus(): string {
+    return 'active';
+  }
+
+  /** Mute state from SourceInfo (protocol.md 6); a source that is not announced counts as muted. */
+  isAudioMuted(): boolean {
+    return this.sourceMuted('a');
+  }
+
+  isVideoMuted(): boolean {
+    return this.sourceMuted('v');
+  }
+
+  private sourceMuted(kind: 'a' | 'v'): boolean {
+    if (!this.member.sourceInfo) return true;
+    try {
+      const info = JSON.parse(this.member.sourceInfo) as Record<string, { muted?: boolean } | undefined>;
+      const sources = Object.entries(info).filter(([name]) => name.startsWith(`${this.member.nick}-${kind}`));
+      return sources.length === 0 || sources.every(([, value]) => value?.muted !== false);
+    } catch {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/** Options and event signatures of JitsiConference. */
+import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
+import type { XmppConnection } from '../xmpp/XmppConnection.js';
+import type { XmppHosts } from '../xmpp/types.js';
+import type { JitsiParticipant } from './JitsiParticipant.js';
+
+/**
+ * `connection.initJitsiConference(name, options)`. Every option lib-jitsi-meet documents is accepted; what is
+ * applied today is marked, the media options are read by the media layer as it lands (README, "Engine API").
+ */
+export interface ConferenceOptions {
+  /** Applied: known focus JID (in addition to the conference request's answer). */
+  focusUserJid?: string;
+  /** Applied: members whose real JID is on this domain are hidden (recorders, transcribers). */
+  hiddenDomain?: string;
+  /** Applied: the stats id sent in presence (default: a persistent random `Word-Xyz`). */
+  statisticsId?: string;
+  /** Applied: display name used when setDisplayName() was not called. */
+  statisticsDisplayName?: string;
+  /** Applied: number N -> participants from N+1 on start muted; also sent to the focus. */
+  startAudioMuted?: number | boolean;
+  startVideoMuted?: number | boolean;
+  /** Applied: a start-muted policy from moderators is not applied to us. */
+  ignoreStartMuted?: boolean;
+  /** Applied: `userRegion` is sent as `jitsi_participant_region`. */
+  deploymentInfo?: { userRegion?: string; shard?: string; region?: string };
+  /** Applied: `focusRequestTimeout` (ms) for the conference request's per-attempt deadline. */
+  testing?: { focusRequestTimeout?: number; [key: string]: unknown };
+  openBridgeChannel?: boolean | string;
+  recordingType?: string;
+  enableTalkWhileMuted?: boolean;
+  startSilent?: boolean;
+  confID?: string;
+  siteID?: string;
+  enableNoAudioDetection?: boolean;
+  enableNoisyMicDetection?: boolean;
+  channelLastN?: number;
+  startBitrate?: number;
+  stereo?: boolean;
+  enableLayerSuspension?: boolean;
+  p2p?: Record<string, unknown>;
+  rttMonitor?: Record<string, unknown>;
+  e2eping?: Record<string, unknown>;
+  abTesting?: Record<string, unknown>;
+  [option: string]: unknown;
+}
+
+/** What the conference needs from its JitsiConnection. */
+export interface ConnectionLike {
+  readonly xmpp: { engine: XmppConnection };
+  readonly options: { hosts: XmppHosts; disableFocus?: boolean };
+  getToken(): string | null;
+  emit(event: 'connection.connectionFailed', error: string, message?: string): boolean;
+}
+
+type Participant = JitsiParticipant;
+
+/** The events JitsiConference emits, with lib-jitsi-meet's arguments (protocol.md 10.3). */
+export interface ConferenceEventMap {
+  [event: string]: (...args: never[]) => void;
+  'conference.joined': () => void;
+  'conference.join_in_progress': () => void;
+  'conference.left': () => void;
+  'conference.failed': (error: JitsiConferenceError, ...details: unknown[]) => void;
+  'conference.error': (error: JitsiConferenceError, message?: string) => void;
+  'conference.userJoined': (id: string, participant: Participant) => void;
+  'conference.userLeft': (id: string, participant: Participant, reason?: string) => void;
+  'conference.roleChanged': (id: string, role: string) => void;
+  'conference.displayNameChanged': (id: string, name: string) => void;
+  'conference.statusChanged': (id: string, status: string) => void;
+  'conference.partcipant_features_changed': (participant: Participant | undefined) => void;
+  'conference.bot_type_changed': (id: string, type: string | undefined) => void;
+  'conference.silentStatusChanged': (id: string, silent: boolean) => void;
+  'conference.participant_property_changed': (participant: Participant, key: string, oldValue: string | undefined, newValue: string | undefined) => void;
+  'conference.propertiesChanged': (properties: Record<string, string>) => void;
+  'conference.audio_unmute_permissions_changed': (blocked: boolean) => void;
+  'conference.video_unmute_permissions_changed': (blocked: boolean) => void;
+  'conference.kicked': (actor: Participant | undefined, reason: string | undefined, isReplaced: boolean) => void;
+  'conference.participant_kicked': (actor: Participant | undefined, kicked: Participant | undefined, reason: string | undefined) => void;
+  'conference.permissions_received': (permissions: Record<string, string>) => void;
+  'conference.start_muted_policy_changed': (policy: { audio: boolean; video: boolean }) => void;
+  'conference.messageReceived': (
+    id: string,
+    text: string,
+    ts: string | undefined,
+    displayName: string | undefined,
+    isVisitor: boolean,
+    messageId: string,
+    source: string | undefined,
+    replyToId: string | undefined,
+  ) => void;
+  'conference.privateMessageReceived': (
+    id: string,
+    text: string,
+    ts: string | undefined,
+    messageId: string,
+    displayName: string | undefined,
+    isVisitor: boolean,
+    replyToId: string | undefined,
+  ) => void;
+  'conference.endpoint_message_received': (participant: Participant, payload: Record<string, unknown>) => void;
+  'conference.non_participant_message_received': (id: string, payload: Record<string, unknown>) => void;
+  'conference.subjectChanged': (subject: string) => void;
+  'conference.lock_state_changed': (locked: boolean) => void;
+  'conference.membersOnlyChanged': (enabled: boolean) => void;
+  'conference.unique_id_set': (meetingId: string) => void;
+  'conference.createdTimestamp': (timestamp: number) => void;
+  'conference.auth_status_changed': (authEnabled: boolean, identity: string | undefined) => void;
+}
