@@ -99,7 +99,8 @@ const manual = process.argv.includes('--manual');
 let backend: Backend | undefined;
 let counts: BrowserRunCounts | undefined;
 try {
-  backend = await startBackend({ focusLog: process.env.FOCUS_LOG === '1' });
+  // FOCUS_LOG=1 echoes the focus stand-in's log; BACKEND_DEBUG=1 makes Prosody log at debug level.
+  backend = await startBackend({ focusLog: process.env.FOCUS_LOG === '1', debug: process.env.BACKEND_DEBUG === '1' });
 } catch (error) {
   process.stderr.write(`backend did not start: ${(error as Error).message}\n`);
   process.exit(1);

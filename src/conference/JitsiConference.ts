@@ -21,6 +21,9 @@ export type { ConferenceOptions } from './types.js';
 
 const logger = getLogger('conference/JitsiConference');
 
+/** How long a focus departure waits for our own link to drop before it fails the conference. */
+const FOCUS_LEFT_GRACE_MS = 2_000;
+
 type CommandListener = (values: PresenceNode, id: string, fullJid: string) => void;
 
 export class JitsiConference extends EventEmitter<ConferenceEventMap> {
@@ -187,8 +190,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   /** A fresh login replaced the XMPP session (the resume was refused): join again and report what changed. */
   private rejoin(): void {
     if (this.ended || !this.joinedOnce) return;
-    logger.info('XMPP session replaced; joining the room again');
-    this.rejoinSnapshot = new Set(this.participants.keys());
+    logger.info('joining the room again');
+    this.rejoinSnapshot ??= new Set(this.participants.keys());
+    this.focusRequest?.cancel();
     this.room?.dispose();
     this.room = undefined;
     void this.requestAndJoin();
@@ -227,7 +231,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     });
     room.on('focusProperties', (properties) => this.onFocusProperties(properties));
     room.on('bridgeNotAvailable', () => this.fail(JitsiConferenceErrors.VIDEOBRIDGE_NOT_AVAILABLE));
-    room.on('focusLeft', () => !this.leaving && this.fail(JitsiConferenceErrors.FOCUS_LEFT));
+    room.on('focusLeft', () => this.onFocusLeft());
     room.on('kicked', (actorNick, reason, isReplaced) => {
       this.emit(E.KICKED, actorNick ? this.participants.get(actorNick) : undefined, reason, isReplaced);
       this.finish(false);
@@ -239,6 +243,15 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     room.on('destroyed', (reason, alternate) => this.fail(JitsiConferenceErrors.CONFERENCE_DESTROYED, reason, alternate));
     room.on('left', () => {
       if (!this.leaving && !this.rejoinSnapshot) this.finish(true);
+    });
+    room.on('removed', () => {
+      if (this.leaving || this.ended || this.room !== room) return;
+      this.rejoinSnapshot ??= new Set(this.participants.keys());
+      this.room = undefined;
+      // If the session survives, come back; if it is being replaced, sessionReplaced rejoins first.
+      setTimeout(() => {
+        if (!this.ended && !this.room && this.xmpp.state === 'connected') this.rejoin();
+      }, 1_000);
     });
     room.on('permissions', (permissions) => this.emit(E.PERMISSIONS_RECEIVED, permissions));
     room.on('startMutedPolicy', (policy) => this.onStartMutedPolicy(policy));
@@ -302,6 +315,27 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const participant = new JitsiParticipant(member, this);
     this.participants.set(member.nick, participant);
     this.emit(E.USER_JOINED, member.nick, participant);
+  }
+
+  /**
+   * protocol.md 4.4: the focus leaving fails the conference. When the whole server goes down the focus's
+   * departure arrives just before our own link drops; waiting a moment lets that case take the rejoin path.
+   */
+  private onFocusLeft(): void {
+    if (this.leaving || this.ended) return;
+    const fail = (): void => {
+      this.xmpp.off('interrupted', cancel);
+      this.xmpp.off('sessionReplaced', cancel);
+      if (this.xmpp.state === 'connected' && !this.rejoinSnapshot) this.fail(JitsiConferenceErrors.FOCUS_LEFT);
+    };
+    const timer = setTimeout(fail, FOCUS_LEFT_GRACE_MS);
+    const cancel = (): void => {
+      clearTimeout(timer);
+      this.xmpp.off('interrupted', cancel);
+      this.xmpp.off('sessionReplaced', cancel);
+    };
+    this.xmpp.on('interrupted', cancel);
+    this.xmpp.on('sessionReplaced', cancel);
   }
 
   private onFocusProperties(properties: Record<string, string>): void {

@@ -58,6 +58,8 @@ export interface ChatRoomEvents {
   participantKicked(actorNick: string | undefined, kickedNick: string, reason: string | undefined): void;
   destroyed(reason: string | undefined, alternateJid: string | undefined): void;
   left(): void;
+  /** We are out of the room without having asked (e.g. status 332, server shutdown). */
+  removed(statuses: string[]): void;
   permissions(permissions: Record<string, string>): void;
   startMutedPolicy(policy: { audio: boolean; video: boolean }, fromNick: string): void;
   message(message: Extract<RoomMessage, { kind: 'chat' }>): void;
@@ -412,6 +414,14 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
       this.emit('kicked', presence.actorNick, presence.reason, false);
       this.dropAllMembers();
       this.joined = false;
+      this.dispose();
+      return;
+    }
+    if (!this.leaving) {
+      // Not asked for, not a kick or a destruction: the server put us out (332 = system shutdown). Members
+      // are kept so the conference can rejoin and report only what changed.
+      this.joined = false;
+      this.emit('removed', [...presence.statuses]);
       this.dispose();
       return;
     }

@@ -142,6 +142,16 @@ export class StanzaRouter {
     this.pending.delete(id);
   }
 
+  /** Rejects the pending IQ with the id of `iq`, if any. */
+  reject(iq: Element, reason: string): void {
+    const id = iq.getAttribute('id');
+    const pending = id === null ? undefined : this.pending.get(id);
+    if (!pending || id === null) return;
+    clearTimeout(pending.timer);
+    this.pending.delete(id);
+    pending.reject(new IqError(null, `IQ ${id} abandoned: ${reason}`));
+  }
+
   /** Rejects every pending IQ (the connection ended for good). */
   rejectAll(reason: string): void {
     for (const [id, pending] of this.pending) {

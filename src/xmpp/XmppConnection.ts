@@ -4,7 +4,7 @@
  * resume is refused, a fresh login on the same stream; server information and XEP-0215 (2.3, 2.6); disco#info
  * answers with the client features and caps (2.7).
  */
-import { $iq, Strophe } from 'strophe.js';
+import { $iq, MemoryStorageBackend, Strophe } from 'strophe.js';
 import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger, redact, registerSecret } from '../util/logger.js';
@@ -63,6 +63,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private jidToConnect = '';
   private outbox: Element[] = [];
   private readonly logs: StanzaLogEntry[] = [];
+  /** XEP-0198 state of this connection only (see createStrophe). */
+  private readonly smStorage = new MemoryStorageBackend();
   private lastInboundAt = 0;
   private lastSuccessAt = 0;
   private lastErrorMessage: string | undefined;
@@ -318,12 +320,14 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     });
   }
 
-  private createStrophe(): StropheConnection {
+  private createStrophe(previd?: string): StropheConnection {
     const websocket = this.transport === 'websocket';
-    const strophe = new Strophe.Connection(this.serviceUrlFor(), {
+    const strophe = new Strophe.Connection(this.serviceUrlFor(previd), {
       mechanisms: [Strophe.SASLAnonymous, Strophe.SASLPlain, Strophe.SASLSHA1],
       enableStreamManagement: websocket && this.options.enableWebsocketResume !== false,
-      streamManagement: { maxUnacked: 5, requestResume: true },
+      // Strophe defaults to sessionStorage keyed by the bare JID: every anonymous connection on a page (two
+      // conferences, two tabs' worth of reloads) would share "meet.example.com" and resume each other's streams.
+      streamManagement: { maxUnacked: 5, requestResume: true, storage: this.smStorage },
     });
     strophe.maxRetries = 3;
     strophe.rawInput = (data: string) => this.onRawInput(data);
@@ -435,11 +439,13 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       this.reconnectAttempts = 0;
       const oldJid = this.lastJid;
       this.lastJid = strophe.jid;
-      this.flushOutbox();
       if (strophe.hasResumed()) {
+        this.flushOutbox();
         logger.info('stream resumed');
         this.emit('resumed');
       } else {
+        // What was queued was meant for the old session (room presence, chat to rooms we are no longer in).
+        this.dropOutbox('the XMPP session was replaced');
         logger.info('resume refused; continuing with a fresh session');
         this.emit('sessionReplaced', oldJid, strophe.jid);
         void this.discovery.discover();
@@ -563,8 +569,10 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     // and an attempt while really offline fails fast anyway.
     const sm = streamManagementOf(strophe);
     const previd = sm?.hasResumableState() ? sm.state.id : undefined;
+    // A new Strophe connection per attempt: a reused one can keep requests of the dead BOSH session queued
+    // ahead of the new ones. XEP-0198 state lives in our storage, so a websocket resume still finds it.
     strophe.reset();
-    strophe.service = this.serviceUrlFor(previd || undefined);
+    this.strophe = this.createStrophe(previd || undefined);
     this.startStream();
   }
 
@@ -598,6 +606,10 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, 'shard changed', undefined, details);
       this.strophe?._doDisconnect('shard changed');
     }
+  }
+
+  private dropOutbox(reason: string): void {
+    for (const stanza of this.outbox.splice(0)) if (stanza.localName === 'iq') this.router.reject(stanza, reason);
   }
 
   private flushOutbox(): void {

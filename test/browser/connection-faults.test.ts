@@ -116,6 +116,19 @@ describe('JitsiConnection recovery', () => {
     expect(previd).to.be.a('string').and.not.equal('');
   });
 
+  it('resumes two anonymous connections of one page each into its own session', async () => {
+    const first = await relayedConnection('websocket');
+    const second = await relayedConnection('websocket');
+    const jids = [first.getJid(), second.getJid()];
+    for (const connection of [first, second]) {
+      await until(() => connection.xmpp.engine.stropheConnection?.isStreamManagementEnabled() === true, 'stream management');
+    }
+    const resumed = Promise.all([engineEvent(first, 'resumed'), engineEvent(second, 'resumed')]);
+    await relayCut();
+    await resumed;
+    expect([first.getJid(), second.getJid()]).to.deep.equal(jids);
+  });
+
   it('keeps an IQ sent during the cut and resolves it after the resume', async () => {
     const endpoints = await backendEndpoints();
     const connection = await relayedConnection('websocket');
