@@ -41,7 +41,7 @@ export interface ProsodyOptions {
 
 const lua = (value: string): string => JSON.stringify(value);
 
-/** Our Prosody modules (mod_auth_jitsi_elements_anonymous), loaded through `plugin_paths`. */
+/** Our Prosody modules (mod_auth_jitsi_elements_anonymous, mod_jitsi_elements_meeting_id), loaded through `plugin_paths`. */
 export const prosodyPluginsDir = join(dirname(fileURLToPath(import.meta.url)), 'prosody-plugins');
 
 export function renderProsodyConfig(options: ProsodyOptions): string {
@@ -110,6 +110,8 @@ Component ${lua(`conference.${domain}`)} "muc"
   muc_room_default_public_jids = true
   muc_tombstones = false
   max_history_messages = 20
+  -- Stand-in for the deployment's meeting-id module (prosody-plugins/mod_jitsi_elements_meeting_id.lua).
+  modules_enabled = { "jitsi_elements_meeting_id" }
 
 -- The conference request address. A real deployment proxies it to Jicofo; here the focus stand-in
 -- connects as this component.

@@ -57,6 +57,22 @@ describe('JitsiConference: joining and participants', () => {
     expect(b.conference.isModerator()).to.equal(false);
   });
 
+  it('reports the meeting id from the room information as CONFERENCE_UNIQUE_ID_SET', async () => {
+    const room = uniqueRoomName('meeting');
+    let meetingId: string | undefined;
+    const a = await joinedClient(room, 'websocket', {}, (conference) => {
+      conference.on(C.CONFERENCE_UNIQUE_ID_SET, (id: string) => {
+        meetingId = id;
+      });
+    });
+    await until(() => meetingId !== undefined, 'the meeting id');
+    expect(meetingId).to.match(/^[0-9a-f-]{36}$/);
+    expect(a.conference.getMeetingUniqueId()).to.equal(meetingId);
+    const b = await joinedClient(room, 'BOSH');
+    await until(() => b.conference.getMeetingUniqueId() !== undefined, 'the meeting id at B');
+    expect(b.conference.getMeetingUniqueId()).to.equal(meetingId);
+  });
+
   it('fires DISPLAY_NAME_CHANGED and PARTICIPANT_PROPERTY_CHANGED once per change, and coalesces one tick into one presence', async () => {
     const room = uniqueRoomName('conf');
     const a = await joinedClient(room);
