@@ -475,7 +475,9 @@ export class FocusStandIn {
     }
     if (stanza.attrs.type === 'unavailable') {
       if (nick === 'focus' && statuses.has('110')) {
-        this.rooms.delete(room.jid);
+        // Our own leave confirmed. If a new request for the room came meanwhile, the record is already the
+        // new one (its join went out after this leave on the same stream): keep it.
+        if (room.leaving) this.rooms.delete(room.jid);
         return;
       }
       const occupant = room.occupants.get(nick);

@@ -7,12 +7,11 @@ import { expect } from '@open-wc/testing';
 import { $pres, Strophe } from 'strophe.js';
 import { backendEndpoints, uniqueRoomName, type BackendEndpoints } from '../helpers/backend.js';
 import { waitFor } from '../helpers/events.js';
-import { closeRawConnections, conferenceRequest, rawConnect, type RawConnection, type RawIqError } from '../helpers/strophe.js';
+import { closeRawConnections, conferenceRequest, rawConnect, rawJoinRoom, type RawConnection, type RawIqError } from '../helpers/strophe.js';
 
 type Connection = RawConnection;
 
 const NS_FOCUS = 'http://jitsi.org/protocol/focus';
-const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 
 const connect = rawConnect;
@@ -44,30 +43,8 @@ function parsePresence(presence: Element): Occupant {
 }
 
 /** Sends the join presence and collects room presences until our own (status 110) or an error. */
-function joinRoom(connection: Connection, roomJid: string, nick: string): Promise<Occupant[]> {
-  const seen: Occupant[] = [];
-  const done = waitFor<Occupant[]>(`MUC join of ${roomJid}`, (deliver) => {
-    const handler = connection.addHandler(
-      (presence) => {
-        const occupant = parsePresence(presence);
-        seen.push(occupant);
-        if (occupant.type === 'error' || (occupant.nick === nick && occupant.statuses.includes('110'))) {
-          deliver(seen);
-          return false;
-        }
-        return true;
-      },
-      null,
-      'presence',
-      null,
-      null,
-      roomJid,
-      { matchBareFromJid: true },
-    );
-    return () => connection.deleteHandler(handler);
-  });
-  connection.send($pres({ to: `${roomJid}/${nick}` }).c('x', { xmlns: NS_MUC }));
-  return done;
+async function joinRoom(connection: Connection, roomJid: string, nick: string): Promise<Occupant[]> {
+  return (await rawJoinRoom(connection, roomJid, nick)).presences.map(parsePresence);
 }
 
 const randomNick = (): string => Math.random().toString(16).slice(2, 10).padEnd(8, '0');

@@ -6,7 +6,7 @@
  * they exist so that engine tests can reach those paths.
  */
 import { expect } from '@open-wc/testing';
-import { $iq, $pres } from 'strophe.js';
+import { $iq } from 'strophe.js';
 import { backendEndpoints, uniqueRoomName, type BackendEndpoints } from '../helpers/backend.js';
 import { until, waitFor } from '../helpers/events.js';
 import {
@@ -16,22 +16,16 @@ import {
   rawSendIQ,
   RawIqError,
   type RawConnection,
+  nickOf,
+  rawJoinRoom,
+  statusCodes,
+  type RawJoin,
 } from '../helpers/strophe.js';
 
 const NS_FOCUS = 'http://jitsi.org/protocol/focus';
-const NS_MUC = 'http://jabber.org/protocol/muc';
-const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
 const randomNick = (): string => Math.random().toString(16).slice(2, 10).padEnd(8, '0');
-const nickOf = (presence: Element): string => {
-  const from = presence.getAttribute('from') ?? '';
-  return from.slice(from.indexOf('/') + 1);
-};
-const statusCodes = (presence: Element): string[] =>
-  [...(presence.getElementsByTagNameNS(NS_MUC_USER, 'x')[0]?.getElementsByTagName('status') ?? [])].map(
-    (status) => status.getAttribute('code') ?? '',
-  );
 
 /** The `<conference>` of a result, after checking it is one. */
 function conferenceOf(result: Element): Element {
@@ -60,45 +54,9 @@ async function requestError(request: Promise<Element>): Promise<Element> {
 const childNames = (parent: Element): string[] =>
   [...parent.children].map((child) => `${child.namespaceURI ?? ''} ${child.localName}`);
 
-interface Join {
-  /** Every room presence received up to our own (status 110) or an error. */
-  presences: Element[];
-  /** Our own presence, or the error presence. */
-  last: Element;
-  /** performance.now() when our own presence (or the error) arrived. */
-  at: number;
-}
-
-/** Sends the MUC join presence and collects the room's presences until our own (110) or an error. */
-function joinRoom(connection: RawConnection, roomJid: string, nick = randomNick()): Promise<Join> {
-  const presences: Element[] = [];
-  const done = waitFor<Join>(`MUC join of ${roomJid}`, (deliver) => {
-    const handler = connection.addHandler(
-      (presence) => {
-        presences.push(presence);
-        const mine = nickOf(presence) === nick && statusCodes(presence).includes('110');
-        if (presence.getAttribute('type') === 'error' || mine) {
-          deliver({ presences, last: presence, at: performance.now() });
-          return false;
-        }
-        return true;
-      },
-      null,
-      'presence',
-      null,
-      null,
-      roomJid,
-      { matchBareFromJid: true },
-    );
-    return () => connection.deleteHandler(handler);
-  });
-  connection.send($pres({ to: `${roomJid}/${nick}` }).c('x', { xmlns: NS_MUC }));
-  return done;
-}
-
-const joined = (join: Join): boolean =>
+const joined = (join: RawJoin): boolean =>
   join.last.getAttribute('type') !== 'error' && statusCodes(join.last).includes('110');
-const joinError = (join: Join): string | undefined =>
+const joinError = (join: RawJoin): string | undefined =>
   join.last.getAttribute('type') === 'error'
     ? join.last.getElementsByTagName('error')[0]?.firstElementChild?.localName
     : undefined;
@@ -160,12 +118,12 @@ describe('focus stand-in test controls', () => {
       expect(conference.getAttribute('session-id')).to.not.equal(null);
     }
     // Not created: only the focus may create rooms, so joining now is refused.
-    const early = await joinRoom(connection, roomJid);
+    const early = await rawJoinRoom(connection, roomJid, randomNick());
     expect(joinError(early)).to.equal('not-allowed');
 
     const third = conferenceOf(await request(roomJid));
     expect(third.getAttribute('ready')).to.equal('true');
-    const join = await joinRoom(connection, roomJid);
+    const join = await rawJoinRoom(connection, roomJid, randomNick());
     expect(joined(join)).to.equal(true);
     expect(join.presences.some((p) => nickOf(p) === 'focus')).to.equal(true);
   });
@@ -226,7 +184,7 @@ describe('focus stand-in test controls', () => {
       expect(childNames(error)).to.deep.equal([`${NS_STANZAS} not-acceptable`, `${NS_FOCUS} session-invalid`]);
     }
     expect(conferenceOf(await request(roomJid)).getAttribute('ready')).to.equal('true');
-    expect(joined(await joinRoom(connection, roomJid))).to.equal(true);
+    expect(joined(await rawJoinRoom(connection, roomJid, randomNick()))).to.equal(true);
   });
 
   it('refuses a standin- room naming no control with bad-request', async () => {
@@ -237,7 +195,7 @@ describe('focus stand-in test controls', () => {
   it('standin-nobridge: the focus presence carries bridgeNotAvailable; ordinary rooms do not', async () => {
     const focusPresence = async (roomJid: string): Promise<Element> => {
       expect(conferenceOf(await request(roomJid)).getAttribute('ready')).to.equal('true');
-      const join = await joinRoom(connection, roomJid);
+      const join = await rawJoinRoom(connection, roomJid, randomNick());
       expect(joined(join)).to.equal(true);
       const focus = join.presences.find((p) => nickOf(p) === 'focus');
       expect(focus, 'focus presence').to.not.equal(undefined);
@@ -273,7 +231,7 @@ describe('focus stand-in test controls', () => {
       roomJid,
       { matchBareFromJid: true },
     );
-    const join = await joinRoom(connection, roomJid, nick);
+    const join = await rawJoinRoom(connection, roomJid, nick);
     expect(joined(join)).to.equal(true);
     expect(join.presences.some((p) => nickOf(p) === 'focus')).to.equal(true);
     const leftAt = await waitFor<number>('the focus to leave', (deliver) => void focusGone.then(deliver), 6000);
@@ -284,7 +242,7 @@ describe('focus stand-in test controls', () => {
     // Nothing else destroyed: the room still exists, so a second client joins it without a conference
     // request (creating a room without the focus is refused, see the notready test).
     const second = await rawConnect(endpoints.websocketUrl, endpoints.domain);
-    const secondJoin = await joinRoom(second, roomJid);
+    const secondJoin = await rawJoinRoom(second, roomJid, randomNick());
     expect(joined(secondJoin)).to.equal(true);
     expect(secondJoin.presences.map(nickOf)).to.include(nick);
     expect(secondJoin.presences.map(nickOf)).to.not.include('focus');
