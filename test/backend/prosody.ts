@@ -76,6 +76,12 @@ modules_enabled = {
 }
 modules_disabled = { "s2s"; "tls" }
 
+-- As Jitsi's deployment templates tune them: acks every few stanzas rather than after each one.
+smacks_max_unacked_stanzas = 5
+smacks_hibernation_time = 60
+-- Lua 5.4's generational collector: large rooms cost several times less server CPU (test/bench).
+gc = { mode = "generational" }
+
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 consider_websocket_secure = true

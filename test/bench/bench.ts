@@ -1,7 +1,14 @@
-/** The benchmarks. Each returns rows for the README table; all results go to test/bench/results.json. */
+/**
+ * The benchmarks. Each returns rows for the README table; all results go to test/bench/results.json.
+ *
+ * Arguments (through `npm run bench -- …`): `--large-room=100,300` sets the large-room sizes (default
+ * 100,300,1000), `--large-room=none` skips that benchmark.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import puppeteer from 'puppeteer-core';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Page } from 'puppeteer-core';
+import { startCrowd, type Crowd } from '../backend/crowd.js';
 import { startBackend, type Backend } from '../backend/launcher.js';
 import { chromiumArgs, chromiumPath } from '../chromium.js';
 import { serveStatic } from '../static-server.js';
@@ -39,7 +46,8 @@ async function connectTimes(backend: Backend, runs: number): Promise<BenchRow[]>
   const page = `<!doctype html><link rel="icon" href="data:,"><script type="module">
     import JitsiMeetJS from '/dist/cdn/jitsi-elements.js';
     JitsiMeetJS.setLogLevel('error');
-    window.measure = async (serviceUrl, hosts, runs) => {
+    // With a room prefix, each run also joins a fresh room: connect() -> CONFERENCE_JOINED.
+    window.measure = async (serviceUrl, hosts, runs, roomPrefix) => {
       const samples = [];
       for (let i = 0; i < runs; i++) {
         const connection = new JitsiMeetJS.JitsiConnection(null, null, { serviceUrl, hosts });
@@ -49,7 +57,17 @@ async function connectTimes(backend: Backend, runs: number): Promise<BenchRow[]>
           connection.addEventListener(JitsiMeetJS.events.connection.CONNECTION_FAILED, (e) => reject(new Error(e)));
           connection.connect();
         });
+        let conference;
+        if (roomPrefix) {
+          conference = connection.initJitsiConference(roomPrefix + '-' + i + '-' + Date.now().toString(36), {});
+          await new Promise((resolve, reject) => {
+            conference.on(JitsiMeetJS.events.conference.CONFERENCE_JOINED, resolve);
+            conference.on(JitsiMeetJS.events.conference.CONFERENCE_FAILED, (e) => reject(new Error(e)));
+            conference.join();
+          });
+        }
         samples.push(performance.now() - started);
+        await conference?.leave();
         await connection.disconnect();
       }
       return samples;
@@ -63,7 +81,7 @@ async function connectTimes(backend: Backend, runs: number): Promise<BenchRow[]>
     await tab.goto(`${server.origin}/bench.html`);
     await tab.waitForFunction('window.ready === true');
     const { endpoints } = backend;
-    const hosts = { domain: endpoints.domain, muc: endpoints.mucDomain };
+    const hosts = { domain: endpoints.domain, muc: endpoints.mucDomain, focus: endpoints.focusAddress };
     const rows: BenchRow[] = [];
     for (const [name, url] of [
       ['websocket', endpoints.websocketUrl],
@@ -72,12 +90,246 @@ async function connectTimes(backend: Backend, runs: number): Promise<BenchRow[]>
       await tab.evaluate(`window.measure(${JSON.stringify(url)}, ${JSON.stringify(hosts)}, 2)`); // warm-up
       const samples = (await tab.evaluate(`window.measure(${JSON.stringify(url)}, ${JSON.stringify(hosts)}, ${runs})`)) as number[];
       rows.push(summarise(`connect() -> CONNECTION_ESTABLISHED, ${name}, anonymous`, samples.map((v) => Math.round(v)), 'ms', 'test/bench/bench.ts'));
+      const joins = (await tab.evaluate(`window.measure(${JSON.stringify(url)}, ${JSON.stringify(hosts)}, ${runs}, 'bench')`)) as number[];
+      rows.push(
+        summarise(`connect() -> CONFERENCE_JOINED, ${name}, new room (focus request + MUC join)`, joins.map((v) => Math.round(v)), 'ms', 'test/bench/bench.ts'),
+      );
     }
     return rows;
   } finally {
     await browser.close();
     await server.close();
   }
+}
+
+/**
+ * Milliseconds until Prosody is idle: its CPU share stays under 5 % for two 250 ms samples in a row (at most
+ * `timeoutMs`). A crowd's fill or teardown keeps Prosody busy broadcasting presence well after our side is
+ * done; measurements start only once that has drained.
+ */
+async function prosodyIdle(backend: Backend, timeoutMs = 180_000): Promise<number> {
+  const started = performance.now();
+  const cpuMs = (): number => {
+    try {
+      const stat = readFileSync(`/proc/${backend.pids.prosody}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms clock ticks
+    } catch {
+      return NaN; // no /proc (not Linux): do not wait
+    }
+  };
+  let quiet = 0;
+  let last = cpuMs();
+  while (quiet < 2 && !Number.isNaN(last) && performance.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuMs();
+    quiet = now - last <= 12.5 ? quiet + 1 : 0;
+    last = now;
+  }
+  return Math.round(performance.now() - started);
+}
+
+/** The page of the large-room benchmark: lib-jitsi-meet's documented API on the built CDN bundle. */
+const LARGE_ROOM_PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module">
+  import JitsiMeetJS from '/dist/cdn/jitsi-elements.js';
+  JitsiMeetJS.setLogLevel('error');
+  const events = JitsiMeetJS.events;
+  const state = { connection: null, conference: null, updates: null };
+  const heap = () => {
+    window.gc();
+    window.gc();
+    return performance.memory.usedJSHeapSize;
+  };
+  window.bench = {
+    heap,
+    connect: (serviceUrl, hosts) => new Promise((resolve, reject) => {
+      const connection = new JitsiMeetJS.JitsiConnection(null, null, { serviceUrl, hosts });
+      connection.addEventListener(events.connection.CONNECTION_ESTABLISHED, () => resolve(true));
+      connection.addEventListener(events.connection.CONNECTION_FAILED, (e) => reject(new Error('connection failed: ' + e)));
+      state.connection = connection;
+      connection.connect();
+    }),
+    /** null when the conference API is there, else why not (lib-jitsi-meet's API, not yet implemented here). */
+    probe: (roomName) => {
+      try {
+        const conference = state.connection.initJitsiConference(roomName, {});
+        return typeof conference?.join === 'function' ? null : 'initJitsiConference() returned no conference';
+      } catch (error) {
+        return String(error?.message ?? error);
+      }
+    },
+    /** join() -> CONFERENCE_JOINED and \`expected\` USER_JOINED: resolves with the milliseconds taken. */
+    join: (roomName, expected, timeoutMs) => new Promise((resolve, reject) => {
+      const conference = state.connection.initJitsiConference(roomName, {});
+      state.conference = conference;
+      let joined = false;
+      let users = 0;
+      const timer = setTimeout(() => reject(new Error('not settled after ' + timeoutMs + ' ms: joined ' + joined + ', ' + users + ' of ' + expected + ' USER_JOINED')), timeoutMs);
+      let started = 0;
+      const check = () => {
+        if (joined && users >= expected) {
+          clearTimeout(timer);
+          resolve(performance.now() - started);
+        }
+      };
+      conference.on(events.conference.USER_JOINED, () => {
+        users++;
+        check();
+      });
+      conference.on(events.conference.CONFERENCE_JOINED, () => {
+        joined = true;
+        check();
+      });
+      conference.on(events.conference.CONFERENCE_FAILED, (error) => {
+        clearTimeout(timer);
+        reject(new Error('CONFERENCE_FAILED: ' + error));
+      });
+      conference.on(events.conference.PARTICIPANT_PROPERTY_CHANGED, (participant, key) => {
+        const updates = state.updates;
+        if (updates && key === updates.key && ++updates.seen === updates.expected) updates.done();
+      });
+      started = performance.now();
+      conference.join();
+    }),
+    /** Counts PARTICIPANT_PROPERTY_CHANGED for \`key\`; bench.updatesDone resolves at the \`expected\`th. */
+    armUpdates: (key, expected) => {
+      const updates = { key, expected, seen: 0, done: () => undefined };
+      window.bench.updatesDone = new Promise((resolve) => (updates.done = resolve));
+      state.updates = updates;
+    },
+    updatesSeen: () => state.updates?.seen ?? 0,
+    leave: async () => {
+      await state.conference?.leave();
+      await state.connection?.disconnect();
+    },
+  };
+  window.ready = true;
+</script>`;
+
+/** Main-thread busy time (CDP Performance.getMetrics, seconds) of a tab. */
+async function busySeconds(tab: Page): Promise<{ task: number; script: number }> {
+  const metrics = await tab.metrics();
+  return { task: metrics.TaskDuration ?? NaN, script: metrics.ScriptDuration ?? NaN };
+}
+
+/** One measurement, no spread: median = p95 = the value (the note says so). */
+const single = (name: string, value: number, unit: string, note: string): BenchRow => ({
+  name,
+  runs: 1,
+  median: value,
+  p95: value,
+  unit,
+  note: `single run (median = p95 = value); ${note}`,
+});
+
+/**
+ * A large room (issue 4): a crowd of `size` simulated members (test/backend/crowd.ts: xmpp.js clients in Node
+ * sending Jitsi presence) fills a fresh room, then Chromium joins it through lib-jitsi-meet's API on the built
+ * CDN bundle. Per size: (a) join() -> CONFERENCE_JOINED and `size` USER_JOINED; (b) the JS heap after settling,
+ * and its growth from before the join (forced GC, precise performance.memory); (c) main-thread time per
+ * presence update: the crowd sends UPDATES `jitsi_participant_raisedHand` changes spread over its members, and
+ * the tab's CDP TaskDuration from the first update until the last PARTICIPANT_PROPERTY_CHANGED, minus the tab's
+ * idle rate measured just before, is divided by UPDATES. One fresh Chromium per size; the crowd is always
+ * stopped. Skipped with a message while the conference API is missing.
+ */
+export async function largeRoom(backend: Backend, sizes: number[] = [100, 300, 1000]): Promise<BenchRow[]> {
+  const UPDATES = 200;
+  const { endpoints } = backend;
+  const hosts = { domain: endpoints.domain, muc: endpoints.mucDomain, focus: endpoints.focusAddress };
+  const server = await serveStatic(process.cwd(), { '/large-room.html': { type: 'text/html', body: LARGE_ROOM_PAGE } });
+  const args = [...chromiumArgs, '--js-flags=--expose-gc', '--enable-precise-memory-info'];
+  const openTab = async (): Promise<{ tab: Page; close(): Promise<void> }> => {
+    const browser = await puppeteer.launch({ executablePath: chromiumPath, args, headless: true });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`${server.origin}/large-room.html`);
+      await tab.waitForFunction('window.ready === true');
+      await tab.evaluate(`window.bench.connect(${JSON.stringify(endpoints.websocketUrl)}, ${JSON.stringify(hosts)})`);
+      return { tab, close: () => browser.close() };
+    } catch (error) {
+      await browser.close();
+      throw error;
+    }
+  };
+  const rows: BenchRow[] = [];
+  try {
+    let missing: string | null;
+    try {
+      const probe = await openTab();
+      try {
+        missing = (await probe.tab.evaluate(`window.bench.probe('largeroomprobe')`)) as string | null;
+      } finally {
+        await probe.close();
+      }
+    } catch (error) {
+      missing = `the probe failed: ${(error as Error).message}`;
+    }
+    if (missing !== null) {
+      process.stdout.write(`large room: skipped, the conference API is not available yet (${missing})\n`);
+      return rows;
+    }
+    for (const size of sizes) {
+      const label = `Large room, ${size} members`;
+      let crowd: Crowd | undefined;
+      let page: { tab: Page; close(): Promise<void> } | undefined;
+      try {
+        await prosodyIdle(backend);
+        const roomName = `largeroom${size}x${Date.now().toString(36)}`;
+        process.stdout.write(`large room: filling ${roomName} with ${size} members...\n`);
+        crowd = await startCrowd({ endpoints, roomName, size, joinTimeoutMs: 120_000 });
+        const drainMs = await prosodyIdle(backend);
+        process.stdout.write(`large room: ${size} members in ${crowd.fillMs} ms (+${drainMs} ms until Prosody idle)\n`);
+        page = await openTab();
+        const { tab } = page;
+        const heapBefore = (await tab.evaluate('window.bench.heap()')) as number;
+        const joinMs = (await tab.evaluate(`window.bench.join(${JSON.stringify(roomName)}, ${size}, 120000)`)) as number;
+        const heapAfter = (await tab.evaluate('window.bench.heap()')) as number;
+        await prosodyIdle(backend);
+
+        // The tab's idle main-thread rate (keep-alives, timers), subtracted from the update window below.
+        const idle0 = await busySeconds(tab);
+        const idleStart = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const idle1 = await busySeconds(tab);
+        const idleRate = (idle1.task - idle0.task) / ((performance.now() - idleStart) / 1000);
+
+        await tab.evaluate(`window.bench.armUpdates('raisedHand', ${UPDATES})`);
+        const before = await busySeconds(tab);
+        const windowStart = performance.now();
+        for (let i = 0; i < UPDATES; i++) {
+          await crowd.updatePresence(i % size, { properties: { raisedHand: String(Date.now() * 1000 + i) } });
+        }
+        await tab.evaluate(`Promise.race([window.bench.updatesDone, new Promise((_, reject) => setTimeout(() => reject(new Error('only ' + window.bench.updatesSeen() + ' of ${UPDATES} PARTICIPANT_PROPERTY_CHANGED')), 60000))])`);
+        const after = await busySeconds(tab);
+        const windowSeconds = (performance.now() - windowStart) / 1000;
+        const perUpdateUs = Math.max(0, ((after.task - before.task - idleRate * windowSeconds) / UPDATES) * 1e6);
+        const scriptPerUpdateUs = ((after.script - before.script) / UPDATES) * 1e6;
+
+        const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+        rows.push(
+          single(`${label}: crowd fill (Node clients, local Prosody)`, crowd.fillMs, 'ms', 'test/backend/crowd.ts; Prosody-bound (N^2 presence deliveries)'),
+          single(`${label}: join() -> CONFERENCE_JOINED + ${size} USER_JOINED`, Math.round(joinMs), 'ms', 'test/bench/bench.ts largeRoom(), CDN bundle in Chromium'),
+          single(`${label}: JS heap after settling`, mb(heapAfter), 'MB', `performance.memory after forced GC; ${mb(heapBefore)} MB before join()`),
+          single(`${label}: JS heap growth from join()`, mb(heapAfter - heapBefore), 'MB', 'heap after settling minus heap before join(), both after forced GC'),
+          single(
+            `${label}: main-thread time per presence update`,
+            Math.round(perUpdateUs),
+            'µs',
+            `${UPDATES} raisedHand updates; CDP TaskDuration delta minus idle rate (${Math.round(idleRate * 1e6)} µs/s), ScriptDuration ${Math.round(scriptPerUpdateUs)} µs/update; window ${windowSeconds.toFixed(1)} s`,
+          ),
+        );
+        await tab.evaluate('window.bench.leave()').catch(() => undefined);
+      } catch (error) {
+        process.stdout.write(`large room: ${size} members failed, no rows: ${(error as Error).stack ?? String(error)}\n`);
+      } finally {
+        await page?.close().catch(() => undefined);
+        await crowd?.stop();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return rows;
 }
 
 const RESULTS = 'test/bench/results.json';
@@ -89,20 +341,43 @@ function table(rows: BenchRow[]): string {
   return lines.join('\n');
 }
 
-const rows = [await backendStartup(10)];
-{
-  const backend = await startBackend({ focusLog: false });
-  try {
-    rows.push(...(await connectTimes(backend, 20)));
-  } finally {
-    await backend.stop();
+/** Sizes from `--large-room=100,300` (`none` skips the benchmark), else the defaults. */
+function largeRoomSizes(argv: string[]): number[] | undefined {
+  const value = argv.find((arg) => arg.startsWith('--large-room='))?.slice('--large-room='.length);
+  if (value === undefined) return undefined;
+  if (value === 'none' || value === '') return [];
+  return value.split(',').map((size) => Number(size)).filter((size) => Number.isInteger(size) && size > 0);
+}
+
+async function main(): Promise<void> {
+  const rows = [await backendStartup(10)];
+  {
+    const backend = await startBackend({ focusLog: false });
+    try {
+      rows.push(...(await connectTimes(backend, 20)));
+    } finally {
+      await backend.stop();
+    }
   }
+  const sizes = largeRoomSizes(process.argv.slice(2));
+  if (sizes === undefined || sizes.length > 0) {
+    // A backend of its own: the crowds' teardown must not disturb the other benchmarks.
+    const backend = await startBackend({ focusLog: false });
+    try {
+      rows.push(...(await largeRoom(backend, sizes)));
+    } finally {
+      await backend.stop();
+    }
+  }
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+  const readme = readFileSync(README, 'utf8');
+  const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (marked.test(readme)) {
+    writeFileSync(README, readme.replace(marked, `$1${table(rows)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`));
+  }
+  process.stdout.write(`${table(rows)}\n\nwritten to ${RESULTS} and ${README}\n`);
 }
-const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
-writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
-const readme = readFileSync(README, 'utf8');
-const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
-if (marked.test(readme)) {
-  writeFileSync(README, readme.replace(marked, `$1${table(rows)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`));
-}
-process.stdout.write(`${table(rows)}\n\nwritten to ${RESULTS} and ${README}\n`);
+
+// Run when executed (test/bench/run.mjs), not when imported (largeRoom() and friends from other scripts).
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
