@@ -6,7 +6,7 @@ import { expect } from '@open-wc/testing';
 import JitsiMeetJS from '../../src/index.js';
 import type { JitsiParticipant } from '../../src/conference/JitsiParticipant.js';
 import { uniqueRoomName } from '../helpers/backend.js';
-import { connectionOptions, disconnectAll, establish, joinedClient, leaveAll, newConnection, nextEvent, record } from '../helpers/engine.js';
+import { connectionOptions, disconnectAll, establish, joinedClient, leaveAll, newConnection, nextEvent, nextEventWhere, record } from '../helpers/engine.js';
 import { until } from '../helpers/events.js';
 
 const C = JitsiMeetJS.events.conference;
@@ -81,18 +81,20 @@ describe('JitsiConference: moderation', () => {
     const b = await joinedClient(room, 'BOSH');
     const c = await joinedClient(room);
     await until(() => a.conference.isModerator(), 'A moderator');
-    const bPromoted = nextEvent<[string, string]>(b.conference, C.USER_ROLE_CHANGED);
+    const bId = b.conference.myUserId();
+    const bPromoted = nextEventWhere<[string, string]>(b.conference, C.USER_ROLE_CHANGED, (id) => id === bId);
     await a.conference.leave();
     const [id, role] = await bPromoted;
     expect([id, role]).to.deep.equal([b.conference.myUserId(), 'moderator']);
     expect(b.conference.isModerator()).to.equal(true);
 
-    const cPromoted = nextEvent<[string, string]>(c.conference, C.USER_ROLE_CHANGED);
+    const cId = c.conference.myUserId();
+    const cPromoted = nextEventWhere<[string, string]>(c.conference, C.USER_ROLE_CHANGED, (id) => id === cId);
     await b.conference.grantOwner(c.conference.myUserId());
     expect(await cPromoted).to.deep.equal([c.conference.myUserId(), 'moderator']);
     await until(() => b.conference.getParticipantById(c.conference.myUserId())?.getAffiliation() === 'owner', 'C owner at B');
 
-    const cDemoted = nextEvent<[string, string]>(c.conference, C.USER_ROLE_CHANGED);
+    const cDemoted = nextEventWhere<[string, string]>(c.conference, C.USER_ROLE_CHANGED, (id) => id === cId);
     await b.conference.revokeOwner(c.conference.myUserId());
     expect(await cDemoted).to.deep.equal([c.conference.myUserId(), 'participant']);
     expect(c.conference.isModerator()).to.equal(false);

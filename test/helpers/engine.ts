@@ -84,6 +84,17 @@ export async function leaveAll(): Promise<void> {
   await Promise.all(conferences.splice(0).map((conference) => conference.leave().catch(() => undefined)));
 }
 
+/** Resolves with the arguments of the first `event` whose arguments satisfy `accept`. */
+export function nextEventWhere<A extends unknown[]>(emitter: Emitter, event: string, accept: (...args: A) => boolean, timeoutMs = 10_000): Promise<A> {
+  return waitFor<A>(`${event} (filtered)`, (deliver) => {
+    const listener = (...args: unknown[]): void => {
+      if (accept(...(args as A))) deliver(args as A);
+    };
+    emitter.on(event, listener as never);
+    return () => emitter.off(event, listener as never);
+  }, timeoutMs);
+}
+
 /** Collects every emission of `event` (arguments arrays) for later assertions. */
 export function record(emitter: Emitter, event: string): unknown[][] {
   const calls: unknown[][] = [];
