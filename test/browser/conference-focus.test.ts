@@ -48,6 +48,16 @@ describe('JitsiConference: the conference request', () => {
     expect(error).to.equal(ERR.FOCUS_DISCONNECTED);
   });
 
+  it('maps a join refused by restricted room creation to NOT_ALLOWED_ERROR(room-creation-restriction), after retrying', async () => {
+    // Without the conference request (disableFocus, as a visitor node would) nobody creates the room.
+    const connection = newConnection(await connectionOptions('websocket', { disableFocus: true }));
+    await establish(connection);
+    const conference = connection.initJitsiConference(uniqueRoomName('nofocus'), {});
+    const failed = nextEvent<unknown[]>(conference, C.CONFERENCE_FAILED, 15_000);
+    conference.join();
+    expect(await failed).to.deep.equal([ERR.NOT_ALLOWED_ERROR, 'room-creation-restriction']);
+  });
+
   it('maps not-authorized to AUTHENTICATION_REQUIRED', async () => {
     expect((await failure(uniqueRoomName('standin-notauthorized')))[0]).to.equal(ERR.AUTHENTICATION_REQUIRED);
   });
