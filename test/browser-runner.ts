@@ -15,6 +15,27 @@ import type { Reporter, TestRunnerPlugin, TestSession, TestResultError, TestSuit
 import { startTestRunner, defaultReporter, summaryReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { build } from 'esbuild';
+
+/**
+ * sdp-transform ships CommonJS only. Vite converts it for the builds; for the test server this serves its
+ * entry as one ES module bundled by esbuild.
+ */
+function commonjsAsEsm(packageEntry: string, names: string[]): TestRunnerPlugin {
+  let bundled: Promise<string> | undefined;
+  return {
+    name: 'jitsi-elements-commonjs-as-esm',
+    async serve(context) {
+      if (!context.path.endsWith(packageEntry)) return undefined;
+      // Re-export the CommonJS module's names so that `import { parse } from 'sdp-transform'` works as in Vite.
+      const contents = `import m from ${JSON.stringify(`.${context.path}`)}; export const { ${names.join(', ')} } = m; export default m;`;
+      bundled ??= build({ stdin: { contents, resolveDir: process.cwd() }, bundle: true, format: 'esm', write: false, logLevel: 'silent' }).then(
+        (result) => result.outputFiles[0]?.text ?? '',
+      );
+      return { body: await bundled, type: 'js' };
+    },
+  };
+}
 import { startBackend, type Backend } from './backend/launcher.js';
 import { chromiumArgs, chromiumPath } from './chromium.js';
 
@@ -137,6 +158,16 @@ const runner = await startTestRunner({
       }),
     ],
     plugins: [
+      commonjsAsEsm('/node_modules/sdp-transform/lib/index.js', [
+        'write',
+        'parse',
+        'parseParams',
+        'parseFmtpConfig',
+        'parsePayloads',
+        'parseRemoteCandidates',
+        'parseImageAttributes',
+        'parseSimulcastStreamList',
+      ]),
       esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
       backendCommandsPlugin(() => activeBackend),
       {
