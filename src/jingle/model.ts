@@ -86,3 +86,19 @@ export interface JingleDescription {
 }
 
 export const emptyTransport = (): Transport => ({ fingerprints: [], candidates: [], rtcpMux: false });
+
+/** A content with no description details yet. */
+export const newContent = (name: string, media: string | undefined, creator: 'initiator' | 'responder' = 'initiator', senders: Senders = 'both'): Content => ({
+  name,
+  creator,
+  senders,
+  media,
+  payloadTypes: [],
+  rtcpFbAll: [],
+  headerExtensions: [],
+  extmapAllowMixed: false,
+  rtcpMux: false,
+  sources: [],
+  groups: [],
+  transport: emptyTransport(),
+});

@@ -3,7 +3,7 @@
  * `json-message` of the focus) are expanded onto the contents of their media, creating a content when the
  * stanza has none, as lib-jitsi-meet does.
  */
-import { emptyTransport, type Candidate, type Content, type JingleDescription, type PayloadType, type Source, type SourceGroup, type Transport } from './model.js';
+import { emptyTransport, newContent, type Candidate, type Content, type JingleDescription, type PayloadType, type Source, type SourceGroup, type Transport } from './model.js';
 
 export const JINGLE_NS = {
   JINGLE: 'urn:xmpp:jingle:1',
@@ -147,20 +147,13 @@ function parseContent(element: Element): Content {
   if (!name) throw new JingleParseError('content without a name');
   const description = kids(element, 'description').find((d) => d.namespaceURI === JINGLE_NS.RTP);
   const senders = element.getAttribute('senders');
-  const content: Content = {
+  const content = newContent(
     name,
-    creator: element.getAttribute('creator') === 'responder' ? 'responder' : 'initiator',
-    senders: senders === 'initiator' || senders === 'responder' || senders === 'none' ? senders : 'both',
-    media: description?.getAttribute('media') ?? (name === 'data' ? 'application' : undefined),
-    payloadTypes: [],
-    rtcpFbAll: [],
-    headerExtensions: [],
-    extmapAllowMixed: false,
-    rtcpMux: false,
-    sources: [],
-    groups: [],
-    transport: parseTransport(kids(element, 'transport').find((t) => t.namespaceURI === JINGLE_NS.ICE_UDP)),
-  };
+    description?.getAttribute('media') ?? (name === 'data' ? 'application' : undefined),
+    element.getAttribute('creator') === 'responder' ? 'responder' : 'initiator',
+    senders === 'initiator' || senders === 'responder' || senders === 'none' ? senders : 'both',
+  );
+  content.transport = parseTransport(kids(element, 'transport').find((t) => t.namespaceURI === JINGLE_NS.ICE_UDP));
   const maxptime = int(description?.getAttribute('maxptime') ?? null);
   if (maxptime !== undefined) content.maxptime = maxptime;
   for (const child of description ? kids(description) : []) {
@@ -255,20 +248,6 @@ export function parseJsonSources(text: string): { video: Source[]; videoGroups: 
   return out;
 }
 
-const blankContent = (name: string, media: string): Content => ({
-  name,
-  creator: 'initiator',
-  senders: 'both',
-  media,
-  payloadTypes: [],
-  rtcpFbAll: [],
-  headerExtensions: [],
-  extmapAllowMixed: false,
-  rtcpMux: false,
-  sources: [],
-  groups: [],
-  transport: emptyTransport(),
-});
 
 /** Parses a `<jingle>` element's contents, BUNDLE group, bridge-session and JSON sources. */
 export function parseJingle(jingle: Element): JingleDescription {
@@ -290,7 +269,7 @@ export function parseJingle(jingle: Element): JingleDescription {
       if (list.length === 0 && groups.length === 0) continue;
       let content = contents.find((c) => c.media === media);
       if (!content) {
-        content = blankContent(media, media);
+        content = newContent(media, media);
         contents.push(content);
       }
       content.sources.push(...list);

@@ -8,7 +8,7 @@
  *   named audio/video/data; P2P: one per m-line, named by mid).
  */
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
-import { emptyTransport, type Content, type JingleDescription, type Senders, type Source, type SourceGroup } from './model.js';
+import { emptyTransport, newContent, type Content, type JingleDescription, type Senders, type Source, type SourceGroup } from './model.js';
 
 export type SessionMode = 'jvb' | 'p2p';
 
@@ -157,20 +157,9 @@ export function fromLocalSdp(sdp: string, mode: SessionMode, creator: 'initiator
     const name = mode === 'p2p' ? String(m.mid ?? contents.length) : m.type === 'application' ? 'data' : m.type;
     let content = mode === 'jvb' ? contents.find((c) => c.name === name) : undefined;
     if (!content) {
-      content = {
-        name,
-        creator,
-        senders: mode === 'jvb' ? 'both' : (SENDERS[m.direction ?? 'sendrecv'] ?? 'both'),
-        media: m.type,
-        payloadTypes: [],
-        rtcpFbAll: [],
-        headerExtensions: [],
-        extmapAllowMixed: Boolean(m.extmapAllowMixed),
-        rtcpMux: Boolean(m.rtcpMux),
-        sources: [],
-        groups: [],
-        transport: emptyTransport(),
-      };
+      content = newContent(name, m.type, creator, mode === 'jvb' ? 'both' : (SENDERS[m.direction ?? 'sendrecv'] ?? 'both'));
+      content.extmapAllowMixed = Boolean(m.extmapAllowMixed);
+      content.rtcpMux = Boolean(m.rtcpMux);
       contents.push(content);
       const fingerprint = m.fingerprint ?? parsed.fingerprint;
       content.transport = {
