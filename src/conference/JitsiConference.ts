@@ -8,9 +8,9 @@ import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
 import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
-import { ChatRoom, type Member } from '../xmpp/ChatRoom.js';
+import { ChatRoom, type CommandListener, type LocalPresence, type Member } from '../xmpp/ChatRoom.js';
 import { FocusRequest, FocusRequestError } from '../xmpp/FocusRequest.js';
-import type { CommandValue, PresenceNode } from '../xmpp/presence.js';
+import type { CommandValue } from '../xmpp/presence.js';
 import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword } from '../xmpp/roomAdmin.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import { endpointId, machineUid, statsId } from './identity.js';
@@ -24,7 +24,6 @@ const logger = getLogger('conference/JitsiConference');
 /** How long a focus departure waits for our own link to drop before it fails the conference. */
 const FOCUS_LEFT_GRACE_MS = 2_000;
 
-type CommandListener = (values: PresenceNode, id: string, fullJid: string) => void;
 
 export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   readonly options: { name: string; config: ConferenceOptions; connection: ConnectionLike };
@@ -33,11 +32,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private focusRequest: FocusRequest | undefined;
   private readonly participants = new Map<string, JitsiParticipant>();
   private readonly focusJids = new Set<string>();
-  private readonly commandListeners = new Map<string, Set<CommandListener>>();
   private readonly nick: string;
-  private displayName: string | undefined;
-  private readonly properties = new Map<string, string>();
-  private readonly commands = new Map<string, CommandValue>();
+  /** Our presence state; every room this conference opens (a rejoin opens another) sends it. */
+  private readonly local: LocalPresence = { properties: new Map(), commands: new Map(), commandListeners: new Map() };
   private password: string | undefined;
   private joinedOnce = false;
   private leaving = false;
@@ -61,6 +58,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const focusUserJid = this.options.config.focusUserJid;
     if (focusUserJid) this.focusJids.add(focusUserJid);
     this.nick = endpointId(this.xmpp.jid, !this.xmpp.isAnonymous);
+    this.local.displayName = this.options.config.statisticsDisplayName;
     this.xmpp.on('sessionReplaced', this.onSessionReplaced);
   }
 
@@ -140,16 +138,13 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       roomJid: this.roomJid,
       nick,
       statsId: config.statisticsId ?? statsId(),
-      displayName: this.displayName ?? config.statisticsDisplayName,
+      local: this.local,
       region: config.deploymentInfo?.userRegion,
       password: this.password,
       focusJids: this.focusJids,
       hiddenDomain: config.hiddenDomain,
       anonymousDomain: connection.options.hosts.anonymousdomain,
     });
-    for (const [key, value] of this.properties) room.properties.set(key, value);
-    for (const [name, value] of this.commands) room.commands.set(name, value);
-    for (const [name, listeners] of this.commandListeners) for (const listener of listeners) room.addCommandListener(name, listener);
     this.room = room;
     this.wireRoom(room);
     room.join();
@@ -474,11 +469,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // ---- local presence -----------------------------------------------------------------------------------------
 
   setDisplayName(name: string): void {
-    this.displayName = name;
-    if (this.room) {
-      this.room.displayName = name;
-      this.room.updatePresence();
-    }
+    this.local.displayName = name;
+    this.room?.updatePresence();
   }
 
   /** Moderators: `<startmuted audio= video=>` in presence (protocol.md 4.13). */
@@ -488,65 +480,52 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       return;
     }
     const next = { audio: Boolean(policy.audio), video: Boolean(policy.video) };
-    if (this.room) {
-      this.room.startMuted = next;
-      this.room.updatePresence();
-    }
+    this.local.startMuted = next;
+    this.room?.updatePresence();
     this.onStartMutedPolicy(next);
   }
 
   sendCommand(name: string, values: CommandValue): void {
-    this.commands.set(name, values);
-    if (this.room) {
-      this.room.commands.set(name, values);
-      this.room.updatePresence();
-    }
+    this.local.commands.set(name, values);
+    this.room?.updatePresence();
   }
 
-  /** In exactly one presence. */
+  /** In exactly one presence: dropped after the presence queued by sendCommand() went out. */
   sendCommandOnce(name: string, values: CommandValue): void {
     this.sendCommand(name, values);
-    this.commands.delete(name);
-    queueMicrotask(() => this.room?.commands.delete(name));
+    queueMicrotask(() => this.local.commands.delete(name));
   }
 
+  /** Goes out with the next presence. */
   removeCommand(name: string): void {
-    this.commands.delete(name);
-    this.room?.commands.delete(name);
+    this.local.commands.delete(name);
   }
 
   addCommandListener(name: string, listener: CommandListener): void {
-    let set = this.commandListeners.get(name);
+    let set = this.local.commandListeners.get(name);
     if (!set) {
       set = new Set();
-      this.commandListeners.set(name, set);
+      this.local.commandListeners.set(name, set);
     }
     set.add(listener);
-    this.room?.addCommandListener(name, listener);
   }
 
   removeCommandListener(name: string, listener: CommandListener): void {
-    this.commandListeners.get(name)?.delete(listener);
-    this.room?.removeCommandListener(name, listener);
+    this.local.commandListeners.get(name)?.delete(listener);
   }
 
   /** `jitsi_participant_<name>` in presence (protocol.md 4.10); arrays as comma lists. */
   setLocalParticipantProperty(name: string, value: string | number | boolean | (string | number)[]): void {
-    const text = Array.isArray(value) ? value.join(',') : String(value);
-    this.properties.set(name, text);
-    if (this.room) {
-      this.room.properties.set(name, text);
-      this.room.updatePresence();
-    }
+    this.local.properties.set(name, Array.isArray(value) ? value.join(',') : String(value));
+    this.room?.updatePresence();
   }
 
   getLocalParticipantProperty(name: string): string | undefined {
-    return this.properties.get(name);
+    return this.local.properties.get(name);
   }
 
   removeLocalParticipantProperty(name: string): void {
-    this.properties.delete(name);
-    if (this.room?.properties.delete(name)) this.room.updatePresence();
+    if (this.local.properties.delete(name)) this.room?.updatePresence();
   }
 
   // ---- messages -----------------------------------------------------------------------------------------------

@@ -69,11 +69,23 @@ export interface ChatRoomEvents {
   chatError(settings: boolean, text: string): void;
 }
 
+/** Our own presence state, owned by the conference so that it outlives a room (rejoin). */
+export interface LocalPresence {
+  displayName?: string;
+  /** `jitsi_participant_<key>` values (protocol.md 4.10). */
+  properties: Map<string, string>;
+  /** Custom presence children (protocol.md 4.9). */
+  commands: Map<string, CommandValue>;
+  commandListeners: Map<string, Set<CommandListener>>;
+  /** Moderators: the start-muted policy (protocol.md 4.13). */
+  startMuted?: { audio: boolean; video: boolean };
+}
+
 export interface ChatRoomOptions {
   roomJid: string;
   nick: string;
   statsId: string;
-  displayName?: string;
+  local: LocalPresence;
   region?: string;
   password?: string;
   /** Known focus bare JIDs (config focusUserJid plus the conference request's focusjid). */
@@ -82,7 +94,7 @@ export interface ChatRoomOptions {
   anonymousDomain?: string;
 }
 
-type CommandListener = (node: PresenceNode, nick: string, occupantJid: string) => void;
+export type CommandListener = (node: PresenceNode, nick: string, occupantJid: string) => void;
 
 const bare = (jid: string): string => jid.split('/')[0] ?? jid;
 const domainOf = (jid: string): string => bare(jid).split('@').pop() ?? '';
@@ -98,13 +110,8 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   focusNick: string | undefined;
   focusProperties: Record<string, string> = {};
   password: string | undefined;
-  /** Local presence state (protocol.md 4.3). */
-  displayName: string | undefined;
   sourceInfo: Record<string, { muted: boolean; videoType?: string }> = {};
-  readonly properties = new Map<string, string>();
-  readonly commands = new Map<string, CommandValue>();
-  startMuted: { audio: boolean; video: boolean } | undefined;
-  private readonly commandListeners = new Map<string, Set<CommandListener>>();
+  private readonly local: LocalPresence;
   private handlers: HandlerRef[] = [];
   private presenceScheduled = false;
   private changedDuringJoin = false;
@@ -117,7 +124,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     super();
     this.roomJid = options.roomJid;
     this.nick = options.nick;
-    this.displayName = options.displayName;
+    this.local = options.local;
     this.password = options.password;
     this.handlers.push(
       xmpp.addHandler((stanza) => this.onPresence(stanza), { name: 'presence', from: this.roomJid, options: { matchBareFromJid: true } }),
@@ -167,19 +174,6 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     });
   }
 
-  addCommandListener(name: string, listener: CommandListener): void {
-    let set = this.commandListeners.get(name);
-    if (!set) {
-      set = new Set();
-      this.commandListeners.set(name, set);
-    }
-    set.add(listener);
-  }
-
-  removeCommandListener(name: string, listener: CommandListener): void {
-    this.commandListeners.get(name)?.delete(listener);
-  }
-
   sendMessage(text: string, options: { to?: string; elementName?: string; replyToId?: string } = {}): string {
     const id = crypto.randomUUID();
     const to = options.to ? `${this.roomJid}/${options.to}` : this.roomJid;
@@ -205,7 +199,6 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     for (const handler of this.handlers) this.xmpp.deleteHandler(handler);
     this.handlers = [];
     if (this.leaving) clearTimeout(this.leaving.timer);
-    this.commandListeners.clear();
     this.removeAllListeners();
   }
 
@@ -230,13 +223,14 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     const caps = this.xmpp.caps;
     presence.c('c', { xmlns: NS.CAPS, hash: caps.hash, node: caps.node, ver: caps.ver }).up();
     presence.c('SourceInfo', {}, JSON.stringify(this.sourceInfo));
-    if (this.displayName) presence.c('nick', { xmlns: NS.NICK }, stripInvalidXmlChars(this.displayName));
+    const { displayName, properties, commands, startMuted } = this.local;
+    if (displayName) presence.c('nick', { xmlns: NS.NICK }, stripInvalidXmlChars(displayName));
     if (this.options.region) presence.c('jitsi_participant_region', {}, this.options.region);
-    for (const [key, value] of this.properties) presence.c(`jitsi_participant_${key}`, {}, stripInvalidXmlChars(value));
-    if (this.startMuted) {
-      presence.c('startmuted', { xmlns: 'http://jitsi.org/jitmeet/start-muted', audio: String(this.startMuted.audio), video: String(this.startMuted.video) }).up();
+    for (const [key, value] of properties) presence.c(`jitsi_participant_${key}`, {}, stripInvalidXmlChars(value));
+    if (startMuted) {
+      presence.c('startmuted', { xmlns: 'http://jitsi.org/jitmeet/start-muted', audio: String(startMuted.audio), video: String(startMuted.video) }).up();
     }
-    for (const [name, command] of this.commands) appendCommand(presence, name, command);
+    for (const [name, command] of commands) appendCommand(presence, name, command);
     try {
       this.xmpp.send(presence);
     } catch (error) {
@@ -383,7 +377,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
       member.properties.set(key, value);
       this.emit('propertyChanged', member, key, old, value);
     }
-    for (const [key, old] of [...member.properties]) {
+    for (const [key, old] of member.properties) { // deleting the current entry while iterating a Map is safe
       if (presence.properties.has(key)) continue;
       member.properties.delete(key);
       this.emit('propertyChanged', member, key, old, undefined);
@@ -473,9 +467,10 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   }
 
   private dispatchCommands(presence: MemberPresence): void {
-    if (this.commandListeners.size === 0) return;
+    const { commandListeners } = this.local;
+    if (commandListeners.size === 0) return;
     for (const element of presence.commands) {
-      const listeners = this.commandListeners.get(element.localName);
+      const listeners = commandListeners.get(element.localName);
       if (!listeners || listeners.size === 0) continue;
       const node = toPresenceNode(element);
       for (const listener of [...listeners]) {

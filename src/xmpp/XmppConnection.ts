@@ -135,59 +135,56 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   }
 
   connect(params: ConnectParams = {}): void {
-    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'resuming' || this.state === 'disconnecting') {
-      logger.warn(`connect() while ${this.state}`);
-      this.emit('wrongState');
-      return;
-    }
+    if (this.refuseWhileBusy('connect')) return;
     this.params = params;
     if (params.token !== undefined) this.setToken(params.token);
     registerSecret(params.password);
+    if (!this.begin(() => params.id ?? this.anonymousDomain())) return;
+    this.startStream();
+  }
+
+  /** Attaches to an existing BOSH session (prebinding). */
+  attach(session: { jid: string; sid: string; rid: number | string }): void {
+    if (this.refuseWhileBusy('attach') || !this.begin(() => session.jid, true)) return;
+    const strophe = this.strophe;
+    if (!strophe) return;
+    this.armAttemptWatchdog();
+    this.installCatchAll();
+    strophe.attach(session.jid, session.sid, Number(session.rid), (status, condition, elem) =>
+      this.onStatus(status, condition ?? undefined, elem),
+    );
+  }
+
+  /** WRONG_STATE for connect()/attach() on a connection that is (or is getting) connected. */
+  private refuseWhileBusy(what: string): boolean {
+    if (this.state !== 'connecting' && this.state !== 'connected' && this.state !== 'resuming' && this.state !== 'disconnecting') return false;
+    logger.warn(`${what}() while ${this.state}`);
+    this.emit('wrongState');
+    return true;
+  }
+
+  /** Resolves the service URL and creates the Strophe connection; on a bad URL, CONNECTION_FAILED(OTHER_ERROR). */
+  private begin(jid: () => string, boshOnly = false): boolean {
     let parsed;
     try {
       parsed = parseServiceUrl(this.options.serviceUrl ?? this.options.bosh, typeof location === 'undefined' ? undefined : location.href);
+      if (boshOnly && parsed.transport !== 'bosh') throw new ServiceUrlError('attach() needs a BOSH serviceUrl (http or https)');
     } catch (error) {
       this.state = 'failed';
       const message = error instanceof ServiceUrlError ? error.message : String(error);
       queueMicrotask(() => this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, message));
-      return;
+      return false;
     }
     this.transport = parsed.transport;
     this.baseUrl = parsed.url;
-    this.jidToConnect = params.id ?? this.anonymousDomain();
+    this.jidToConnect = jid();
     this.reconnectAttempts = 0;
     this.connFailed = false;
     this.passwordRequired = false;
     this.lastErrorMessage = undefined;
     this.state = 'connecting';
     this.strophe = this.createStrophe();
-    this.startStream();
-  }
-
-  /** Attaches to an existing BOSH session (prebinding). */
-  attach(session: { jid: string; sid: string; rid: number | string }): void {
-    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'resuming' || this.state === 'disconnecting') {
-      this.emit('wrongState');
-      return;
-    }
-    let parsed;
-    try {
-      parsed = parseServiceUrl(this.options.serviceUrl ?? this.options.bosh, typeof location === 'undefined' ? undefined : location.href);
-      if (parsed.transport !== 'bosh') throw new ServiceUrlError('attach() needs a BOSH serviceUrl (http or https)');
-    } catch (error) {
-      this.state = 'failed';
-      queueMicrotask(() => this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, (error as Error).message));
-      return;
-    }
-    this.transport = 'bosh';
-    this.baseUrl = parsed.url;
-    this.jidToConnect = session.jid;
-    this.state = 'connecting';
-    this.strophe = this.createStrophe();
-    this.installCatchAll();
-    this.strophe.attach(session.jid, session.sid, Number(session.rid), (status, condition, elem) =>
-      this.onStatus(status, condition ?? undefined, elem),
-    );
+    return true;
   }
 
   /** Ends the session: unavailable presence and a clean stream close. Resolves once closed. */
@@ -297,7 +294,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
         state: this.state,
         streamManagement: Boolean(this.strophe?.isStreamManagementEnabled()),
       },
-      stanzas: [...this.logs],
+      stanzas: this.logs.map((entry) => ({ ...entry, xml: redact(entry.xml) })),
     };
   }
 
@@ -390,9 +387,10 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     this.record('in', data);
   }
 
+  /** Every frame passes here: keep it cheap. Redaction happens when the logs are read (getLogs). */
   private record(direction: 'in' | 'out', data: string): void {
-    this.logs.push({ time: Date.now(), direction, xml: redact(data.length > MAX_LOG_XML ? `${data.slice(0, MAX_LOG_XML)}…` : data) });
-    if (this.logs.length > MAX_LOG_ENTRIES) this.logs.splice(0, this.logs.length - MAX_LOG_ENTRIES);
+    this.logs.push({ time: Date.now(), direction, xml: data.length > MAX_LOG_XML ? `${data.slice(0, MAX_LOG_XML)}…` : data });
+    if (this.logs.length > MAX_LOG_ENTRIES) this.logs.shift();
   }
 
   private onStatus(status: number, condition: string | undefined, elem: Element | undefined): void {
