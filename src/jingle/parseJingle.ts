@@ -105,8 +105,10 @@ function parseCandidate(element: Element): Candidate | undefined {
 export function parseTransport(element: Element | undefined): Transport {
   const transport = emptyTransport();
   if (!element) return transport;
-  transport.ufrag = element.getAttribute('ufrag') ?? undefined;
-  transport.pwd = element.getAttribute('pwd') ?? undefined;
+  const ufrag = element.getAttribute('ufrag');
+  const pwd = element.getAttribute('pwd');
+  if (ufrag) transport.ufrag = ufrag;
+  if (pwd) transport.pwd = pwd;
   for (const child of kids(element)) {
     switch (child.localName) {
       case 'fingerprint':
@@ -147,13 +149,15 @@ function parseContent(element: Element): Content {
   if (!name) throw new JingleParseError('content without a name');
   const description = kids(element, 'description').find((d) => d.namespaceURI === JINGLE_NS.RTP);
   const senders = element.getAttribute('senders');
+  const transport = parseTransport(kids(element, 'transport').find((t) => t.namespaceURI === JINGLE_NS.ICE_UDP));
+  // A content without a description is the data channel when named `data` or when it carries an sctpmap.
   const content = newContent(
     name,
-    description?.getAttribute('media') ?? (name === 'data' ? 'application' : undefined),
+    description?.getAttribute('media') ?? (name === 'data' || transport.sctp ? 'application' : undefined),
     element.getAttribute('creator') === 'responder' ? 'responder' : 'initiator',
     senders === 'initiator' || senders === 'responder' || senders === 'none' ? senders : 'both',
   );
-  content.transport = parseTransport(kids(element, 'transport').find((t) => t.namespaceURI === JINGLE_NS.ICE_UDP));
+  content.transport = transport;
   const maxptime = int(description?.getAttribute('maxptime') ?? null);
   if (maxptime !== undefined) content.maxptime = maxptime;
   for (const child of description ? kids(description) : []) {

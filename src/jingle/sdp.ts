@@ -168,7 +168,7 @@ export function fromLocalSdp(sdp: string, mode: SessionMode, creator: 'initiator
         ...(m.icePwd ?? parsed.icePwd ? { pwd: m.icePwd ?? parsed.icePwd } : {}),
         fingerprints: fingerprint ? [{ hash: fingerprint.type, value: fingerprint.hash, ...(m.setup ? { setup: m.setup } : {}) }] : [],
         candidates: (m.candidates ?? []).map((c) => ({
-          foundation: c.foundation,
+          foundation: String(c.foundation), // sdp-transform yields a number for a numeric foundation, despite its types
           component: c.component,
           protocol: c.transport.toLowerCase(),
           priority: c.priority,
