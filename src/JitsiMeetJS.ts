@@ -1,6 +1,7 @@
 /**
  * The JitsiMeetJS entry object, with lib-jitsi-meet's shape: `init`, `JitsiConnection`, `events`, `errors`,
- * `errorTypes`, `logLevels`, `setLogLevel`, `version`, … (issue 3). Media entry points arrive with the media issues.
+ * `errorTypes`, `logLevels`, `setLogLevel`, `version`, … (issue 3), and the media entry points: `createLocalTracks`,
+ * `mediaDevices`, `createTrackVADEmitter`.
  */
 import { Strophe } from 'strophe.js';
 import { JitsiConnection } from './connection/JitsiConnection.js';
@@ -14,6 +15,11 @@ import { JitsiConferenceEvents } from './events/JitsiConferenceEvents.js';
 import { JitsiConnectionEvents } from './events/JitsiConnectionEvents.js';
 import { JitsiMediaDevicesEvents } from './events/JitsiMediaDevicesEvents.js';
 import { JitsiTrackEvents } from './events/JitsiTrackEvents.js';
+import { canMonitorAudioLevels } from './rtc/AudioLevelMonitor.js';
+import { createLocalTracks, createLocalTracksFromMediaStreams } from './rtc/createLocalTracks.js';
+import { mediaDevices } from './rtc/mediaDevices.js';
+import { applyRtcInitOptions, rtcSettings } from './rtc/settings.js';
+import { createTrackVADEmitter } from './rtc/vad.js';
 import {
   addGlobalTransport,
   getLogger,
@@ -95,10 +101,15 @@ const JitsiMeetJS = {
   },
   errorTypes: { JitsiTrackError },
   logLevels: LogLevels,
+  mediaDevices,
+  createLocalTracks,
+  createLocalTracksFromMediaStreams,
+  createTrackVADEmitter,
 
   /** Accepts every lib-jitsi-meet option; see JitsiMeetJSInitOptions for what applies. */
   init(options: JitsiMeetJSInitOptions = {}): void {
     initOptions = { ...(options ?? {}) };
+    applyRtcInitOptions(initOptions);
     if (initOptions.enableWindowOnErrorHandler && typeof window !== 'undefined' && !windowErrorHandler) {
       windowErrorHandler = (event: ErrorEvent) =>
         getGlobalOnErrorHandler(event.message, event.filename, event.lineno, event.colno, event.error);
@@ -129,6 +140,20 @@ const JitsiMeetJS = {
 
   isWebRtcSupported(): boolean {
     return typeof RTCPeerConnection === 'function';
+  },
+
+  /** lib-jitsi-meet: the first microphone with signal within 3 s, else empty strings. */
+  getActiveAudioDevice(): Promise<{ deviceId: string; deviceLabel: string }> {
+    return mediaDevices.getActiveAudioDevice();
+  },
+
+  isMultipleAudioInputSupported(): boolean {
+    return mediaDevices.isMultipleAudioInputSupported();
+  },
+
+  /** Whether local tracks measure their audio levels (off with init({ disableAudioLevels: true })). */
+  isCollectingLocalStats(): boolean {
+    return !rtcSettings.disableAudioLevels && canMonitorAudioLevels();
   },
 };
 

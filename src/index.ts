@@ -19,4 +19,12 @@ export { JitsiConferenceErrors, AUTH_ERROR_TYPES } from './errors/JitsiConferenc
 export { JitsiTrackErrors } from './errors/JitsiTrackErrors.js';
 export { JitsiTrackError } from './errors/JitsiTrackError.js';
 export { LogLevels } from './util/logger.js';
+export { JitsiTrack, type MediaType, type VideoType, type TrackEventMap } from './rtc/JitsiTrack.js';
+export { JitsiLocalTrack, type JitsiLocalTrackOptions, type TrackEffect, type LocalTrackConference } from './rtc/JitsiLocalTrack.js';
+export { JitsiRemoteTrack, type JitsiRemoteTrackOptions } from './rtc/JitsiRemoteTrack.js';
+export type { CreateLocalTracksOptions, RequestedDevice, LocalTrackFromStreamInfo } from './rtc/createLocalTracks.js';
+export type { CameraFacingMode } from './rtc/constraints.js';
+export type { JitsiMediaDevices, MediaDevicesEventMap, DevicePermissions } from './rtc/mediaDevices.js';
+export { TrackVADEmitter, type VadProcessor, type VadScore } from './rtc/vad.js';
+export type { GumDetails } from './errors/JitsiTrackError.js';
 export default JitsiMeetJS;
