@@ -1,7 +1,8 @@
 /**
- * lib-jitsi-meet's JitsiConference without media (issue 4): the conference request to the focus, the MUC
- * room, participants, chat, moderation, commands and participant properties, endpoint messages over XMPP,
- * with lib-jitsi-meet's method names, arguments and events (protocol.md sections 3 and 4, 10.3-10.4).
+ * lib-jitsi-meet's JitsiConference: the conference request to the focus, the MUC room, participants, chat,
+ * moderation, commands and participant properties, endpoint messages over XMPP, with lib-jitsi-meet's method
+ * names, arguments and events (protocol.md sections 3 and 4, 10.3-10.4). Media lives in ConferenceMedia
+ * (tracks, SourceInfo, remote mute) and P2PController (direct 1:1 sessions).
  */
 import { JitsiConferenceErrors, type JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
@@ -13,8 +14,12 @@ import { FocusRequest, FocusRequestError } from '../xmpp/FocusRequest.js';
 import type { CommandValue } from '../xmpp/presence.js';
 import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword } from '../xmpp/roomAdmin.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
+import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
+import type { P2PSession } from '../jingle/P2PSession.js';
+import { ConferenceMedia } from './ConferenceMedia.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant } from './JitsiParticipant.js';
+import { P2PController, type P2PHost } from './P2PController.js';
 import type { ConferenceEventMap, ConferenceOptions, ConnectionLike } from './types.js';
 
 export type { ConferenceOptions } from './types.js';
@@ -34,7 +39,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly focusJids = new Set<string>();
   private readonly nick: string;
   /** Our presence state; every room this conference opens (a rejoin opens another) sends it. */
-  private readonly local: LocalPresence = { properties: new Map(), commands: new Map(), commandListeners: new Map() };
+  private readonly local: LocalPresence = { properties: new Map(), commands: new Map(), commandListeners: new Map(), sourceInfo: {} };
+  private readonly media: ConferenceMedia;
+  private readonly p2p: P2PController;
   private password: string | undefined;
   private joinedOnce = false;
   private leaving = false;
@@ -47,6 +54,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private startAudioMuted = false;
   private startVideoMuted = false;
   private sessionId: string | null = null;
+  private receiverVideoConstraint: number | undefined;
   /** During a rejoin after a fresh login: who was there, to report only what changed. */
   private rejoinSnapshot: Set<string> | undefined;
   private readonly onSessionReplaced = (): void => this.rejoin();
@@ -60,6 +68,28 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.nick = endpointId(this.xmpp.jid, !this.xmpp.isAnonymous);
     this.local.displayName = this.options.config.statisticsDisplayName;
     this.xmpp.on('sessionReplaced', this.onSessionReplaced);
+    const host = this.mediaHost();
+    this.media = new ConferenceMedia(host);
+    this.p2p = new P2PController(host, this.media);
+  }
+
+  private mediaHost(): P2PHost {
+    return {
+      conference: this,
+      xmpp: this.xmpp,
+      roomJid: this.roomJid,
+      local: this.local,
+      config: this.options.config,
+      myUserId: () => this.myUserId(),
+      participant: (id) => this.participants.get(id),
+      participants: () => this.getParticipants(),
+      isJoined: () => this.isJoined(),
+      focusNick: () => this.room?.focusNick,
+      focusProperty: (name) => this.room?.focusProperties[name],
+      iceServers: () => this.xmpp.iceServers,
+      updatePresence: () => this.room?.updatePresence(),
+      emit: (...args) => this.emit(...args),
+    };
   }
 
   // ---- joining and leaving -----------------------------------------------------------------------------------
@@ -155,6 +185,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     if (this.ended) return;
     this.leaving = true;
     this.focusRequest?.cancel();
+    this.p2p.dispose();
     const room = this.room;
     if (room?.joined) await room.leave();
     else room?.dispose();
@@ -165,6 +196,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     if (this.ended) return;
     this.ended = true;
     this.xmpp.off('sessionReplaced', this.onSessionReplaced);
+    this.p2p.dispose();
+    this.media.dispose();
     this.room?.dispose();
     this.room = undefined;
     const wasJoined = this.joinedOnce;
@@ -187,6 +220,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     if (this.ended || !this.joinedOnce) return;
     logger.info('joining the room again');
     this.rejoinSnapshot ??= new Set(this.participants.keys());
+    // Our old occupant is gone for the peer, so is any P2P session with it.
+    this.p2p.reset();
     this.focusRequest?.cancel();
     this.room?.dispose();
     this.room = undefined;
@@ -211,14 +246,23 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     room.on('memberLeft', (member, reason) => {
       const participant = this.participants.get(member.nick);
       if (!participant || this.leaving) return;
+      this.media.removeRemoteTracks(member.nick, () => true);
       this.participants.delete(member.nick);
       this.emit(E.USER_LEFT, member.nick, participant, reason);
+      this.p2p.evaluate('memberLeft');
     });
+    room.on('sourceInfoChanged', (member) => this.media.onSourceInfoChanged(member));
     room.on('roleChanged', (nick, role) => this.emit(E.USER_ROLE_CHANGED, nick, role));
     room.on('displayNameChanged', (nick, name) => this.emit(E.DISPLAY_NAME_CHANGED, nick, name));
     room.on('statusChanged', (nick, status) => this.emit(E.USER_STATUS_CHANGED, nick, status));
-    room.on('featuresChanged', (member) => this.emit(E.PARTCIPANT_FEATURES_CHANGED, this.participants.get(member.nick)));
-    room.on('botTypeChanged', (nick, type) => this.emit(E.BOT_TYPE_CHANGED, nick, type));
+    room.on('featuresChanged', (member) => {
+      this.emit(E.PARTCIPANT_FEATURES_CHANGED, this.participants.get(member.nick));
+      this.p2p.evaluate('other');
+    });
+    room.on('botTypeChanged', (nick, type) => {
+      this.emit(E.BOT_TYPE_CHANGED, nick, type);
+      this.p2p.evaluate('other');
+    });
     room.on('silentChanged', (nick, silent) => this.emit(E.SILENT_STATUS_CHANGED, nick, silent));
     room.on('propertyChanged', (member, key, oldValue, newValue) => {
       const participant = this.participants.get(member.nick);
@@ -282,17 +326,21 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       for (const id of snapshot) {
         const participant = this.participants.get(id);
         if (participant && !this.room?.members.has(id)) {
+          this.media.removeRemoteTracks(id, () => true);
           this.participants.delete(id);
           this.emit(E.USER_LEFT, id, participant);
         }
       }
+      this.p2p.evaluate('memberLeft');
       void this.refreshRoomInfo();
       return;
     }
     this.joinedOnce = true;
     this.applyLocalStartMuted();
+    this.media.applyStartMuted(this.startAudioMuted, this.startVideoMuted);
     this.emit(E.CONFERENCE_JOINED);
     void this.refreshRoomInfo();
+    this.p2p.evaluate('joined');
   }
 
   private onMemberJoined(member: Member): void {
@@ -310,6 +358,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const participant = new JitsiParticipant(member, this);
     this.participants.set(member.nick, participant);
     this.emit(E.USER_JOINED, member.nick, participant);
+    this.media.onParticipantJoined(participant);
+    this.p2p.evaluate('memberJoined');
   }
 
   /**
@@ -335,6 +385,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
 
   private onFocusProperties(properties: Record<string, string>): void {
     this.emit(E.PROPERTIES_CHANGED, properties);
+    this.p2p.evaluate('other');
     if (properties['audio-limit-reached'] !== undefined) this.emit(E.AUDIO_UNMUTE_PERMISSIONS_CHANGED, properties['audio-limit-reached'] === 'true');
     if (properties['video-limit-reached'] !== undefined) this.emit(E.VIDEO_UNMUTE_PERMISSIONS_CHANGED, properties['video-limit-reached'] === 'true');
   }
@@ -447,11 +498,62 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   isP2PActive(): boolean {
-    return false;
+    return this.p2p.isActive();
   }
 
-  getLocalTracks(): never[] {
-    return [];
+  /** lib-jitsi-meet's name for the running P2P session; its `peerconnection` is the RTCPeerConnection. */
+  get p2pJingleSession(): P2PSession | undefined {
+    return this.p2p.currentSession;
+  }
+
+  /** 'new' | 'checking' | 'connected' | … of the P2P ICE connection, or undefined without a P2P session. */
+  getP2PConnectionState(): RTCIceConnectionState | undefined {
+    return this.p2p.currentSession?.pc.iceConnectionState;
+  }
+
+  // ---- media --------------------------------------------------------------------------------------------------
+
+  getLocalTracks(mediaType?: 'audio' | 'video'): JitsiLocalTrack[] {
+    return this.media.getLocalTracks(mediaType);
+  }
+
+  getLocalAudioTrack(): JitsiLocalTrack | undefined {
+    return this.media.getLocalTracks('audio')[0];
+  }
+
+  /** The camera track if there is one, else the first video track. */
+  getLocalVideoTrack(): JitsiLocalTrack | undefined {
+    const video = this.media.getLocalTracks('video');
+    return video.find((t) => t.getVideoType() !== 'desktop') ?? video[0];
+  }
+
+  /** Rejects a second audio or camera track, as lib-jitsi-meet does. */
+  addTrack(track: JitsiLocalTrack): Promise<void> {
+    return this.media.addTrack(track);
+  }
+
+  removeTrack(track: JitsiLocalTrack): Promise<void> {
+    return this.media.removeTrack(track);
+  }
+
+  replaceTrack(oldTrack: JitsiLocalTrack | null, newTrack: JitsiLocalTrack | null): Promise<void> {
+    return this.media.replaceTrack(oldTrack, newTrack);
+  }
+
+  /** Asks the focus to mute a participant (moderators; protocol.md 4.6). */
+  muteParticipant(id: string, mediaType: 'audio' | 'video' | 'desktop' = 'audio'): void {
+    this.media.muteParticipant(id, mediaType);
+  }
+
+  /** Caps the height of the video we send. */
+  setSenderVideoConstraint(maxHeight: number): Promise<void> {
+    return this.p2p.currentSession?.setSenderVideoConstraint(maxHeight) ?? Promise.resolve();
+  }
+
+  /** The largest video height we want to receive; 0 stops video (protocol.md 7.2 content-modify). */
+  setReceiverVideoConstraint(maxHeight: number): void {
+    this.receiverVideoConstraint = maxHeight;
+    this.p2p.currentSession?.setReceiverVideoConstraint(maxHeight > 0 ? maxHeight : undefined, maxHeight !== 0);
   }
 
   isStartAudioMuted(): boolean {

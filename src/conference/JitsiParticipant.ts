@@ -1,4 +1,5 @@
 /** lib-jitsi-meet's JitsiParticipant: a remote member of a conference, kept current from its presence. */
+import type { JitsiRemoteTrack } from '../rtc/JitsiRemoteTrack.js';
 import type { Member } from '../xmpp/ChatRoom.js';
 
 export interface ParticipantConference {
@@ -8,6 +9,7 @@ export interface ParticipantConference {
 export class JitsiParticipant {
   /** @internal the member record the room keeps current. */
   member: Member;
+  private readonly tracks: JitsiRemoteTrack[] = [];
 
   constructor(member: Member, private readonly conference: ParticipantConference) {
     this.member = member;
@@ -93,13 +95,34 @@ export class JitsiParticipant {
     return this.conference;
   }
 
-  /** Remote tracks arrive with the media issue; until then a participant has none. */
-  getTracks(): never[] {
-    return [];
+  getTracks(): JitsiRemoteTrack[] {
+    return [...this.tracks];
   }
 
-  getTracksByMediaType(_mediaType: string): never[] {
-    return [];
+  getTracksByMediaType(mediaType: 'audio' | 'video'): JitsiRemoteTrack[] {
+    return this.tracks.filter((t) => t.getType() === mediaType);
+  }
+
+  /** @internal */
+  addTrack(track: JitsiRemoteTrack): void {
+    if (!this.tracks.includes(track)) this.tracks.push(track);
+  }
+
+  /** @internal */
+  removeTrack(track: JitsiRemoteTrack): void {
+    const index = this.tracks.indexOf(track);
+    if (index !== -1) this.tracks.splice(index, 1);
+  }
+
+  /** The member's last SourceInfo (protocol.md 6), or undefined when it sent none or it does not parse. */
+  getSourceInfo(): Record<string, { muted?: boolean; videoType?: string } | undefined> | undefined {
+    if (!this.member.sourceInfo) return undefined;
+    try {
+      const info: unknown = JSON.parse(this.member.sourceInfo);
+      return info && typeof info === 'object' && !Array.isArray(info) ? (info as Record<string, { muted?: boolean; videoType?: string }>) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** lib-jitsi-meet's connection status of the participant's media; 'active' until media exists. */
@@ -117,13 +140,9 @@ export class JitsiParticipant {
   }
 
   private sourceMuted(kind: 'a' | 'v'): boolean {
-    if (!this.member.sourceInfo) return true;
-    try {
-      const info = JSON.parse(this.member.sourceInfo) as Record<string, { muted?: boolean } | undefined>;
-      const sources = Object.entries(info).filter(([name]) => name.startsWith(`${this.member.nick}-${kind}`));
-      return sources.length === 0 || sources.every(([, value]) => value?.muted !== false);
-    } catch {
-      return true;
-    }
+    const info = this.getSourceInfo();
+    if (!info) return true;
+    const sources = Object.entries(info).filter(([name]) => name.startsWith(`${this.member.nick}-${kind}`));
+    return sources.length === 0 || sources.every(([, value]) => value?.muted !== false);
   }
 }

@@ -2,6 +2,7 @@
 import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { XmppHosts } from '../xmpp/types.js';
+import type { JitsiTrack } from '../rtc/JitsiTrack.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 
 /**
@@ -106,4 +107,13 @@ export interface ConferenceEventMap {
   'conference.unique_id_set': (meetingId: string) => void;
   'conference.createdTimestamp': (timestamp: number) => void;
   'conference.auth_status_changed': (authEnabled: boolean, identity: string | undefined) => void;
+  'conference.trackAdded': (track: JitsiTrack) => void;
+  'conference.trackRemoved': (track: JitsiTrack) => void;
+  'conference.trackMuteChanged': (track: JitsiTrack, actor?: Participant) => void;
+  'conference.audioLevelsChanged': (participantId: string, level: number) => void;
+  'conference.dominantSpeaker': (id: string, previousSpeakers: string[], silence: boolean) => void;
+  'conference.p2pStatus': (conference: unknown, isP2P: boolean) => void;
+  'conference.connectionInterrupted': () => void;
+  'conference.connectionRestored': () => void;
+  'conference.started_muted': () => void;
 }

@@ -71,6 +71,8 @@ export const JitsiConferenceEvents = {
   SERVER_REGION_CHANGED: 'conference.server_region_changed',
   SILENT_STATUS_CHANGED: 'conference.silentStatusChanged',
   START_MUTED_POLICY_CHANGED: 'conference.start_muted_policy_changed',
+  /** Not in protocol.md 10.3 (lib-jitsi-meet HEAD); kept from lib-jitsi-meet releases that issue 5 asks for. */
+  STARTED_MUTED: 'conference.started_muted',
   SUBJECT_CHANGED: 'conference.subjectChanged',
   SUSPEND_DETECTED: 'conference.suspendDetected',
   TALK_WHILE_MUTED: 'conference.talk_while_muted',

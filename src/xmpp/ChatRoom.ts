@@ -79,6 +79,8 @@ export interface LocalPresence {
   commandListeners: Map<string, Set<CommandListener>>;
   /** Moderators: the start-muted policy (protocol.md 4.13). */
   startMuted?: { audio: boolean; video: boolean };
+  /** Our sources' mute state and video type (protocol.md 6). */
+  sourceInfo: Record<string, { muted: boolean; videoType?: string }>;
 }
 
 export interface ChatRoomOptions {
@@ -110,7 +112,6 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   focusNick: string | undefined;
   focusProperties: Record<string, string> = {};
   password: string | undefined;
-  sourceInfo: Record<string, { muted: boolean; videoType?: string }> = {};
   private readonly local: LocalPresence;
   private handlers: HandlerRef[] = [];
   private presenceScheduled = false;
@@ -222,7 +223,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     presence.c('stats-id', {}, this.options.statsId);
     const caps = this.xmpp.caps;
     presence.c('c', { xmlns: NS.CAPS, hash: caps.hash, node: caps.node, ver: caps.ver }).up();
-    presence.c('SourceInfo', {}, JSON.stringify(this.sourceInfo));
+    presence.c('SourceInfo', {}, JSON.stringify(this.local.sourceInfo));
     const { displayName, properties, commands, startMuted } = this.local;
     if (displayName) presence.c('nick', { xmlns: NS.NICK }, stripInvalidXmlChars(displayName));
     if (this.options.region) presence.c('jitsi_participant_region', {}, this.options.region);

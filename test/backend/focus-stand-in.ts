@@ -201,6 +201,9 @@ export class FocusStandIn {
       ),
     );
     this.component.iqCallee.get(NS.ping, 'ping', () => true);
+    for (const kind of ['audio', 'video', 'desktop']) {
+      this.client.iqCallee.set(`http://jitsi.org/jitmeet/${kind}`, 'mute', (ctx) => this.onMuteRequest(ctx.stanza, ctx.element));
+    }
     this.client.iqCallee.get(NS.discoInfo, 'query', () =>
       clientXml('query', { xmlns: NS.discoInfo }, clientXml('feature', { var: NS.discoInfo })),
     );
@@ -273,6 +276,26 @@ export class FocusStandIn {
     for (const room of this.rooms.values()) this.clearTimers(room);
     this.rooms.clear();
     await Promise.allSettled([this.client.stop(), this.component.stop()]);
+  }
+
+  /**
+   * protocol.md 4.6: a moderator asks the focus to mute someone; the focus passes `<mute actor=…>true</mute>`
+   * on to the target. A participant's own `false` (it unmuted after a remote mute) is just acknowledged.
+   * xmpp.js sends a returned `<error/>` as the error reply.
+   */
+  private onMuteRequest(iq: Element, mute: Element): XmlElement | true {
+    const from = iq.attrs.from ?? '';
+    const room = this.rooms.get(bare(from));
+    const target = mute.attrs.jid ?? '';
+    if (!room || bare(target) !== room.jid) return clientXml('error', { type: 'cancel' }, clientXml('item-not-found', { xmlns: NS.stanzas }));
+    const actor = room.occupants.get(resourceOf(from));
+    if (mute.text() !== 'true' || resourceOf(target) === resourceOf(from)) return true;
+    if (actor?.role !== 'moderator') return clientXml('error', { type: 'auth' }, clientXml('forbidden', { xmlns: NS.stanzas }));
+    log(`${room.jid}: ${resourceOf(from)} mutes ${mute.attrs.xmlns ?? ''} of ${resourceOf(target)}`);
+    this.client.iqCaller
+      .request(clientXml('iq', { type: 'set', to: target }, clientXml('mute', { xmlns: mute.attrs.xmlns, actor: from }, 'true')), 5000)
+      .catch((error: Error) => log(`${room.jid}: mute not delivered: ${error.message}`));
+    return true;
   }
 
   /** protocol.md 3.1: answer only once the room exists with the focus in it. */

@@ -4,7 +4,8 @@
  * Needs `npm run build` first (npm test builds before the browser tests).
  */
 import { expect } from '@open-wc/testing';
-import { waitFor } from '../helpers/events.js';
+import { uniqueRoomName } from '../helpers/backend.js';
+import { until, waitFor } from '../helpers/events.js';
 
 interface LjmResult {
   done?: boolean;
@@ -32,6 +33,48 @@ describe('lib-jitsi-meet documented connection example on the CDN bundle', () =>
       expect(result.events[0]?.[1]).to.be.a('string').and.not.equal('');
     } finally {
       frame.remove();
+    }
+  });
+});
+
+interface LjmConferenceResult {
+  errors: string[];
+  events: unknown[][];
+  remote: { audio?: string; video?: string };
+  unloaded?: boolean;
+}
+
+describe('lib-jitsi-meet documented getting-started example on the CDN bundle', function () {
+  this.timeout(40_000);
+
+  it('two pages join one room, add their tracks after CONFERENCE_JOINED and show each other\'s video', async () => {
+    const room = uniqueRoomName('ljmexample');
+    const frames = [0, 1].map(() => {
+      const frame = document.createElement('iframe');
+      frame.src = `/test/fixtures/ljm-conference.html?room=${room}`;
+      frame.allow = 'camera; microphone; autoplay';
+      document.body.append(frame);
+      return frame;
+    });
+    const ljm = (frame: HTMLIFrameElement): LjmConferenceResult | undefined => (frame.contentWindow as unknown as { ljm?: LjmConferenceResult } | null)?.ljm;
+    try {
+      for (const frame of frames) {
+        await until(() => ljm(frame)?.remote.video !== undefined && ljm(frame)?.remote.audio !== undefined, 'both remote tracks in the page', 25_000);
+        const id = ljm(frame)?.remote.video ?? '';
+        const video = frame.contentDocument?.getElementById(id) as HTMLVideoElement | null;
+        await until(() => (video?.videoWidth ?? 0) > 0, 'the remote video to play');
+      }
+      for (const frame of frames) {
+        expect(ljm(frame)?.errors).to.deep.equal([]);
+        const names = (ljm(frame)?.events ?? []).map((e) => e[0]);
+        expect(names).to.include.members(['joined', 'userJoined', 'trackAdded']);
+        expect(names).not.to.include('failed');
+      }
+    } finally {
+      for (const frame of frames) {
+        await (frame.contentWindow as unknown as { unload?: () => Promise<void> } | null)?.unload?.().catch(() => undefined);
+        frame.remove();
+      }
     }
   });
 });

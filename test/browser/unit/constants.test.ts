@@ -89,6 +89,7 @@ const expected = {
     SERVER_REGION_CHANGED: 'conference.server_region_changed',
     SILENT_STATUS_CHANGED: 'conference.silentStatusChanged',
     START_MUTED_POLICY_CHANGED: 'conference.start_muted_policy_changed',
+    STARTED_MUTED: 'conference.started_muted',
     SUBJECT_CHANGED: 'conference.subjectChanged',
     SUSPEND_DETECTED: 'conference.suspendDetected',
     TALK_WHILE_MUTED: 'conference.talk_while_muted',

@@ -1,0 +1,268 @@
+/**
+ * Direct 1:1 media (protocol.md 7): decides when a P2P session should run, who offers, answers or refuses
+ * offers, moves remote tracks in and out, and reports P2P_STATUS and ICE interruptions.
+ */
+import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
+import { JingleIqHandler, type IncomingJingle } from '../jingle/JingleIqHandler.js';
+import { JingleSessionError, P2PSession } from '../jingle/P2PSession.js';
+import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
+import { getLogger } from '../util/logger.js';
+import type { ConferenceMedia, MediaHost } from './ConferenceMedia.js';
+import type { JitsiParticipant } from './JitsiParticipant.js';
+import type { ConferenceOptions } from './types.js';
+
+const logger = getLogger('conference/P2PController');
+
+const JIGASI_FEATURE = 'http://jitsi.org/protocol/jigasi';
+/** Receiver stats are read this often for audio levels. */
+const LEVELS_INTERVAL_MS = 200;
+
+export interface P2PHost extends MediaHost {
+  readonly config: ConferenceOptions;
+  participants(): JitsiParticipant[];
+  isJoined(): boolean;
+  focusProperty(name: string): string | undefined;
+  iceServers(): RTCIceServer[];
+}
+
+interface P2POptions {
+  enabled?: boolean;
+  backToP2PDelay?: number;
+  stunServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  preferredCodec?: string;
+  disabledCodec?: string;
+  codecPreferenceOrder?: string[];
+}
+
+const randomSid = (): string => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+export class P2PController {
+  private session: P2PSession | undefined;
+  private active = false;
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
+  private levelsTimer: ReturnType<typeof setInterval> | undefined;
+  /** After an ICE failure, P2P waits for the next membership change (protocol.md 7.1). */
+  private suspended = false;
+  private readonly jingle: JingleIqHandler;
+  private disposed = false;
+
+  constructor(private readonly host: P2PHost, private readonly media: ConferenceMedia) {
+    this.jingle = new JingleIqHandler(host.xmpp, {
+      roomJid: host.roomJid,
+      hasSession: (sid) => this.session?.sid === sid,
+      onSessionInitiate: (incoming) => this.onSessionInitiate(incoming),
+      onAction: (incoming) => this.onAction(incoming),
+    });
+    media.onLocalTrackChange = (change) => this.onLocalTrackChange(change);
+  }
+
+  private get options(): P2POptions {
+    return (this.host.config.p2p ?? {});
+  }
+
+  isActive(): boolean {
+    return this.active;
+  }
+
+  get currentSession(): P2PSession | undefined {
+    return this.session;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stop('success', 'Turning off P2P session', true);
+    clearTimeout(this.startTimer);
+    this.jingle.dispose();
+    this.media.onLocalTrackChange = undefined;
+  }
+
+  /** Drops the session without signalling (our occupant is gone: the peer has already ended it). */
+  reset(): void {
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    this.stop('success', undefined, false);
+  }
+
+  /** protocol.md 7.1: re-evaluated on our join, member join/leave, bot type and visitor changes. */
+  evaluate(trigger: 'joined' | 'memberJoined' | 'memberLeft' | 'other'): void {
+    if (this.disposed || !this.host.isJoined()) return;
+    if (trigger === 'memberJoined' || trigger === 'memberLeft') this.suspended = false;
+    const peer = this.eligiblePeer();
+    if (!peer) {
+      clearTimeout(this.startTimer);
+      this.startTimer = undefined;
+      if (this.session) {
+        const stillHere = this.host.participant(this.session.peerJid.slice(this.session.peerJid.lastIndexOf('/') + 1)) !== undefined;
+        this.stop('success', 'Turning off P2P session', stillHere);
+      }
+      return;
+    }
+    if (this.session || this.startTimer || this.suspended) return;
+    const forced = this.host.config.testing?.forceInitiator === true;
+    const initiator = forced || (this.host.config.testing?.forceResponder !== true && this.host.myUserId() < peer.getId());
+    if (!initiator) return;
+    const delay = trigger === 'memberLeft' ? (this.options.backToP2PDelay ?? 5) * 1000 : 0;
+    if (delay === 0) {
+      this.startSession(peer);
+      return;
+    }
+    this.startTimer = setTimeout(() => {
+      this.startTimer = undefined;
+      const again = this.eligiblePeer();
+      if (again && !this.session && !this.disposed) this.startSession(again);
+    }, delay);
+  }
+
+  /** The one other participant when the P2P rule holds (protocol.md 7.1), else undefined. */
+  private eligiblePeer(): JitsiParticipant | undefined {
+    if (this.options.enabled === false) return undefined;
+    const others = this.host.participants();
+    if (others.length !== 1) return undefined;
+    const [peer] = others;
+    if (!peer || peer.getBotType() === 'poltergeist' || peer.hasFeature(JIGASI_FEATURE)) return undefined;
+    if (Number(this.host.focusProperty('visitor-count') ?? '0') > 0) return undefined;
+    return peer;
+  }
+
+  // ---- sessions -----------------------------------------------------------------------------------------------
+
+  private newSession(peer: JitsiParticipant, sid: string, initiator: boolean): P2PSession {
+    const { stunServers = [], iceTransportPolicy, preferredCodec, disabledCodec, codecPreferenceOrder } = this.options;
+    const session = new P2PSession({
+      xmpp: this.host.xmpp,
+      sid,
+      localJid: `${this.host.roomJid}/${this.host.myUserId()}`,
+      peerJid: peer.getJid(),
+      initiator,
+      endpointId: this.host.myUserId(),
+      rtcConfig: { iceServers: [...this.host.iceServers(), ...stunServers], ...(iceTransportPolicy ? { iceTransportPolicy } : {}) },
+      codecs: {
+        order: codecPreferenceOrder ?? (preferredCodec ? [preferredCodec] : []),
+        disabled: disabledCodec ? [disabledCodec] : [],
+      },
+    });
+    session.on('remoteMedia', (media) => this.media.addRemoteMedia(peer.getId(), media, true));
+    session.on('ice', (state) => this.onIce(session, state));
+    session.on('failed', (reason) => {
+      if (this.session === session) this.stop('general-error', reason, true);
+    });
+    this.session = session;
+    return session;
+  }
+
+  private startSession(peer: JitsiParticipant): void {
+    logger.info(`starting P2P with ${peer.getId()}`);
+    const session = this.newSession(peer, randomSid(), true);
+    session.start(this.media.getLocalTracks()).catch((error: unknown) => {
+      logger.error('P2P offer failed', error);
+      if (this.session === session) this.stop('general-error', 'offer failed', true);
+    });
+  }
+
+  private onSessionInitiate(incoming: IncomingJingle): void {
+    if (incoming.nick === this.host.focusNick()) {
+      // protocol.md 11(a).6: media through the videobridge is issue 7; until then refuse the bridge session
+      // cleanly so the focus frees its allocation.
+      this.jingle.refuse(incoming, 'success', 'bridge media is not supported by this client yet');
+      return;
+    }
+    const peer = this.eligiblePeer();
+    if (this.session) {
+      this.jingle.refuse(incoming, 'busy', 'already in a P2P session');
+      return;
+    }
+    if (!peer || peer.getId() !== incoming.nick || this.suspended) {
+      this.jingle.refuse(incoming, 'decline', 'P2P requirements not met');
+      return;
+    }
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    const session = this.newSession(peer, incoming.sid, false);
+    session.accept(incoming.jingle, this.media.getLocalTracks()).catch((error: unknown) => {
+      if (this.session !== session) return;
+      const condition = error instanceof JingleSessionError ? error.condition : 'general-error';
+      logger.warn('P2P offer not accepted', String(error));
+      this.stop(condition, String((error as Error).message ?? error), true);
+    });
+  }
+
+  private onAction(incoming: IncomingJingle): void {
+    const session = this.session;
+    if (!session || incoming.from !== session.peerJid) return;
+    if (incoming.action === 'session-terminate') {
+      const reason = Array.from(incoming.jingle.getElementsByTagName('reason')[0]?.children ?? []).find((c) => c.localName !== 'text')?.localName;
+      logger.info(`peer ended P2P: ${reason ?? 'no reason'}`);
+      this.stop('success', undefined, false);
+      return;
+    }
+    session.handle(incoming.action, incoming.jingle);
+  }
+
+  private onIce(session: P2PSession, state: 'connected' | 'interrupted' | 'restored' | 'failed'): void {
+    if (this.session !== session) return;
+    switch (state) {
+      case 'connected':
+        this.active = true;
+        this.startLevels(session);
+        this.host.emit(E.P2P_STATUS, this.host.conference, true);
+        return;
+      case 'interrupted':
+        if (this.active) this.host.emit(E.CONNECTION_INTERRUPTED);
+        return;
+      case 'restored':
+        if (this.active) this.host.emit(E.CONNECTION_RESTORED);
+        return;
+      case 'failed':
+        // protocol.md 7.1: terminate and fall back to the bridge; no retry until membership changes.
+        this.suspended = true;
+        this.stop('connectivity-error', 'ICE FAILED', true);
+    }
+  }
+
+  /** Ends the session, removes its remote tracks, and reports P2P_STATUS false if it was up. */
+  private stop(reason: string, text: string | undefined, notify: boolean): void {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    clearInterval(this.levelsTimer);
+    this.levelsTimer = undefined;
+    session.terminate(reason, text, notify);
+    const peerId = session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1);
+    this.media.removeRemoteTracks(peerId, (track) => track.isP2P);
+    this.media.forgetLevels(peerId);
+    if (this.active) {
+      this.active = false;
+      this.host.emit(E.P2P_STATUS, this.host.conference, false);
+    }
+  }
+
+  private async onLocalTrackChange(change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    if (change.refreshed) await session.refreshTrack(change.refreshed);
+    else if (change.added && change.removed) await session.replaceTrack(change.removed, change.added);
+    else if (change.added) await session.addTrack(change.added);
+    // protocol.md 7.2: never source-remove in P2P; the sender just stops.
+    else if (change.removed) await session.replaceTrack(change.removed, undefined);
+  }
+
+  /** Remote audio levels from receiver stats (P2P has no bridge to report them). */
+  private startLevels(session: P2PSession): void {
+    clearInterval(this.levelsTimer);
+    const peerId = session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1);
+    this.levelsTimer = setInterval(() => {
+      if (session.isClosed) return;
+      void session.pc.getStats().then((stats) => {
+        if (this.session !== session) return;
+        stats.forEach((report: { type?: string; kind?: string; audioLevel?: number; trackIdentifier?: string }) => {
+          if (report.type !== 'inbound-rtp' || report.kind !== 'audio' || report.audioLevel === undefined) return;
+          const track = this.media.getRemoteTracks(peerId).find((t) => t.getType() === 'audio' && t.getTrack().id === report.trackIdentifier);
+          track?.setAudioLevel(report.audioLevel);
+          this.media.onLevel(peerId, report.audioLevel);
+        });
+      });
+    }, LEVELS_INTERVAL_MS);
+  }
+}

@@ -1,0 +1,587 @@
+/**
+ * A direct 1:1 Jingle session (protocol.md 7.2): one RTCPeerConnection to one peer occupant, signalled
+ * occupant-to-occupant through the MUC, DTLS-SRTP end to end.
+ *
+ * Both peers build the other's SDP from Jingle, so a change of sources is a local renegotiation on each
+ * side (the initiator re-offers against the peer's stored answer, the responder re-answers the peer's stored
+ * offer) without SDP going over the wire. Every step that touches the peer connection runs in one queue.
+ */
+import { EventEmitter } from '../util/EventEmitter.js';
+import { getLogger } from '../util/logger.js';
+import type { XmppConnection } from '../xmpp/XmppConnection.js';
+import type { Content, JingleDescription, Senders, Source } from './model.js';
+import { JINGLE_NS, parseJingle, parseTransport } from './parseJingle.js';
+import { fromLocalSdp, toRemoteSdp } from './sdp.js';
+import { appendContents, appendReason, candidateFromSdpLine, candidateToSdpLine, jingleIq } from './toJingle.js';
+
+const logger = getLogger('jingle/P2PSession');
+
+/** protocol.md 7.2: trickled candidates go out in 150 ms batches. */
+const TRICKLE_BATCH_MS = 150;
+const VIDEO_NS = 'http://jitsi.org/jitmeet/video';
+
+/** What the session needs from a local track. */
+export interface SessionTrack {
+  getType(): 'audio' | 'video';
+  getVideoType(): 'camera' | 'desktop' | undefined;
+  getTrack(): MediaStreamTrack;
+  getOriginalStream(): MediaStream;
+  getSourceName(): string | undefined;
+  isMuted(): boolean;
+}
+
+/** A remote source the peer sends, with the receiving MediaStreamTrack. */
+export interface RemoteMedia {
+  mid: string;
+  media: 'audio' | 'video';
+  source: Source;
+  track: MediaStreamTrack;
+  stream: MediaStream;
+}
+
+export interface P2PSessionEvents {
+  [event: string]: (...args: never[]) => void;
+  remoteMedia(media: RemoteMedia): void;
+  /** ICE: connected the first time, interrupted, restored, failed. */
+  ice(state: 'connected' | 'interrupted' | 'restored' | 'failed'): void;
+  /** content-modify from the peer: the largest height it wants of each of our video sources; `video` false stops video. */
+  receiverConstraints(constraints: { video: boolean; maxHeight: Map<string, number> }): void;
+  /** The session failed locally (bad answer, failed renegotiation). */
+  failed(reason: string): void;
+}
+
+export interface P2PSessionOptions {
+  xmpp: XmppConnection;
+  sid: string;
+  /** Our occupant JID. */
+  localJid: string;
+  /** The peer's occupant JID. */
+  peerJid: string;
+  initiator: boolean;
+  /** Our endpoint id: source names are `<id>-a0`, `<id>-v0` (protocol.md 5.6). */
+  endpointId: string;
+  rtcConfig: RTCConfiguration;
+  /** Video codec order (names like VP8, H264); disabled codecs are removed. */
+  codecs?: { order?: string[]; disabled?: string[] };
+}
+
+export class JingleSessionError extends Error {
+  override name = 'JingleSessionError';
+  constructor(readonly condition: 'decline' | 'bad-request' | 'general-error' | 'failed-application', message: string) {
+    super(message);
+  }
+}
+
+const FLIP: Record<Senders, Senders> = { both: 'both', none: 'none', initiator: 'responder', responder: 'initiator' };
+
+export class P2PSession extends EventEmitter<P2PSessionEvents> {
+  readonly sid: string;
+  readonly peerJid: string;
+  readonly initiator: boolean;
+  readonly pc: RTCPeerConnection;
+  /** The peer's description (its offer or answer, plus source-add and trickled candidates). */
+  private remote: JingleDescription | undefined;
+  private readonly tracks = new Map<SessionTrack, RTCRtpTransceiver>();
+  /** Sources already announced to the peer, by mid. */
+  private readonly announced = new Map<string, number[]>();
+  private queue: Promise<void> = Promise.resolve();
+  private sessionVersion = 2;
+  private pendingCandidates: RTCIceCandidate[] = [];
+  private trickleTimer: ReturnType<typeof setTimeout> | undefined;
+  private signalled = false;
+  private wasConnected = false;
+  private interrupted = false;
+  private closed = false;
+  private receiverMaxHeight: number | undefined;
+  private receiveVideo = true;
+  private readonly announcedRemote = new Set<number>();
+
+  constructor(private readonly options: P2PSessionOptions) {
+    super();
+    this.sid = options.sid;
+    this.peerJid = options.peerJid;
+    this.initiator = options.initiator;
+    this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc.addEventListener('icecandidate', (event) => event.candidate && this.onLocalCandidate(event.candidate));
+    this.pc.addEventListener('iceconnectionstatechange', () => this.onIceState());
+    this.pc.addEventListener('track', (event) => this.onTrack(event));
+  }
+
+  /** lib-jitsi-meet's name for the session's RTCPeerConnection. */
+  get peerconnection(): RTCPeerConnection {
+    return this.pc;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Initiator: offer our tracks (one audio and one video m-line at least, so the peer can always send). */
+  start(tracks: SessionTrack[]): Promise<void> {
+    return this.enqueue(async () => {
+      for (const track of tracks) this.addTransceiver(track);
+      for (const kind of ['audio', 'video'] as const) {
+        if (!this.pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.pc.addTransceiver(kind, { direction: 'sendrecv' });
+      }
+      this.applyCodecPreferences();
+      const offer = await this.pc.createOffer();
+      await this.pc.setLocalDescription(offer);
+      const local = this.localDescription('initiator');
+      const iq = jingleIq(this.peerJid, 'session-initiate', { sid: this.sid, initiator: this.options.localJid });
+      appendContents(iq, local);
+      this.markAnnounced(local);
+      this.signalled = true;
+      this.sendIq(iq, 'session-initiate');
+      this.flushCandidates();
+    });
+  }
+
+  /** Responder: apply the peer's offer, attach our tracks and answer with session-accept. */
+  accept(jingle: Element, tracks: SessionTrack[]): Promise<void> {
+    return this.enqueue(async () => {
+      const offer = parseJingle(jingle);
+      const first = offer.contents[0]?.name;
+      // protocol.md 7.2: an offer whose first content is not an m-line id is not a P2P offer.
+      if (first !== '0' && first !== '1') throw new JingleSessionError('decline', 'P2P offer contents are not named by mid');
+      if (offer.contents.some((c) => c.media !== 'audio' && c.media !== 'video' && c.media !== 'application')) {
+        throw new JingleSessionError('bad-request', 'unknown media in offer');
+      }
+      if (offer.contents.some((c) => !c.transport.ufrag || c.transport.fingerprints.length === 0)) {
+        throw new JingleSessionError('bad-request', 'offer without ICE credentials or DTLS fingerprint');
+      }
+      this.remote = offer;
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(offer, 'p2p', this.sessionVersion++) });
+      for (const track of tracks) this.attachToOffered(track);
+      for (const transceiver of this.pc.getTransceivers()) {
+        if (transceiver.direction === 'recvonly' && transceiver.receiver.track.kind !== 'application') transceiver.direction = 'sendrecv';
+      }
+      this.applyCodecPreferences();
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      const local = this.localDescription('responder');
+      const iq = jingleIq(this.peerJid, 'session-accept', { sid: this.sid, initiator: this.peerJid, responder: this.options.localJid });
+      appendContents(iq, local);
+      this.markAnnounced(local);
+      this.signalled = true;
+      this.sendIq(iq, 'session-accept');
+      this.flushCandidates();
+      this.sendContentModify(false);
+    });
+  }
+
+  /** A Jingle action from the peer for this session (already acked). */
+  handle(action: string, jingle: Element): void {
+    switch (action) {
+      case 'session-accept':
+        void this.enqueue(() => this.onAccept(jingle)).catch((error: unknown) => this.fail(`session-accept: ${String(error)}`));
+        return;
+      case 'transport-info':
+        void this.enqueue(() => this.onTransportInfo(jingle));
+        return;
+      case 'source-add':
+        void this.enqueue(() => this.onSourceAdd(jingle)).catch((error: unknown) => logger.warn('source-add not applied', String(error)));
+        return;
+      case 'content-modify':
+        this.onContentModify(jingle);
+        return;
+      default:
+        logger.info(`ignoring ${action} in a P2P session`);
+    }
+  }
+
+  /** Adds a local track mid-call: an idle sender of its kind if there is one, announced with source-add. */
+  addTrack(track: SessionTrack): Promise<void> {
+    return this.enqueue(async () => {
+      const idle = this.pc.getTransceivers().find((t) => t.receiver.track.kind === track.getType() && !t.sender.track && ![...this.tracks.values()].includes(t) && t.mid !== null);
+      if (!idle) {
+        logger.warn('no free m-line for a second track of this kind in P2P; it is not sent to the peer');
+        return;
+      }
+      this.tracks.set(track, idle);
+      await idle.sender.replaceTrack(this.sendable(track));
+      idle.sender.setStreams(track.getOriginalStream());
+      this.announceNewSources();
+    });
+  }
+
+  /** Replaces a sending track in place (same SSRCs, no signalling; screen share <-> camera, device switch). */
+  replaceTrack(oldTrack: SessionTrack | undefined, newTrack: SessionTrack | undefined): Promise<void> {
+    if (!oldTrack && newTrack) return this.addTrack(newTrack);
+    return this.enqueue(async () => {
+      const transceiver = oldTrack && this.tracks.get(oldTrack);
+      if (!oldTrack || !transceiver) return;
+      this.tracks.delete(oldTrack);
+      if (newTrack) this.tracks.set(newTrack, transceiver);
+      await transceiver.sender.replaceTrack(newTrack ? this.sendable(newTrack) : null);
+      if (newTrack) transceiver.sender.setStreams(newTrack.getOriginalStream());
+      if (newTrack) await this.applyEncoderCap(transceiver, newTrack);
+    });
+  }
+
+  /** The track's MediaStreamTrack changed (camera re-acquired on unmute, effect): send the new one. */
+  refreshTrack(track: SessionTrack): Promise<void> {
+    return this.enqueue(async () => {
+      const transceiver = this.tracks.get(track);
+      if (!transceiver) return;
+      await transceiver.sender.replaceTrack(this.sendable(track));
+      await this.applyEncoderCap(transceiver, track);
+    });
+  }
+
+  /** protocol.md 7.2: what we want to receive, sent to the peer as content-modify. */
+  setReceiverVideoConstraint(maxHeight: number | undefined, video = true): void {
+    this.receiverMaxHeight = maxHeight;
+    this.receiveVideo = video;
+    if (this.signalled) this.sendContentModify(true);
+  }
+
+  /** Our own cap on the video we send (setSenderVideoConstraint), combined with the peer's wish. */
+  private localSenderCap: number | undefined;
+  private peerConstraints: { video: boolean; maxHeight: Map<string, number> } = { video: true, maxHeight: new Map() };
+
+  setSenderVideoConstraint(maxHeight: number | undefined): Promise<void> {
+    this.localSenderCap = maxHeight;
+    return this.enqueue(async () => {
+      for (const [track, transceiver] of this.tracks) if (track.getType() === 'video') await this.applyEncoderCap(transceiver, track);
+    });
+  }
+
+  /** Sends session-terminate (when `notify`) and closes the peer connection. */
+  terminate(reason = 'success', text?: string, notify = true): void {
+    if (this.closed) return;
+    if (notify) {
+      const iq = jingleIq(this.peerJid, 'session-terminate', { sid: this.sid, initiator: this.initiator ? this.options.localJid : this.peerJid });
+      appendReason(iq, reason, text);
+      this.sendIq(iq, 'session-terminate');
+    }
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.trickleTimer);
+    this.pc.close();
+    this.removeAllListeners();
+  }
+
+  // ---- signalling in ------------------------------------------------------------------------------------------
+
+  private async onAccept(jingle: Element): Promise<void> {
+    if (!this.initiator || this.remote) throw new JingleSessionError('bad-request', 'unexpected session-accept');
+    const answer = parseJingle(jingle);
+    if (answer.contents.some((c) => !c.transport.ufrag || c.transport.fingerprints.length === 0)) {
+      throw new JingleSessionError('bad-request', 'answer without ICE credentials or DTLS fingerprint');
+    }
+    this.remote = answer;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: this.remoteAnswerSdp() });
+    this.sendContentModify(true);
+  }
+
+  private async onTransportInfo(jingle: Element): Promise<void> {
+    const description = this.remote;
+    for (const content of Array.from(jingle.children).filter((c) => c.localName === 'content')) {
+      const mid = content.getAttribute('name') ?? '';
+      const transport = parseTransport(Array.from(content.children).find((c) => c.localName === 'transport' && c.namespaceURI === JINGLE_NS.ICE_UDP));
+      const stored = description?.contents.find((c) => c.name === mid);
+      for (const candidate of transport.candidates) {
+        stored?.transport.candidates.push(candidate);
+        try {
+          await this.pc.addIceCandidate({ candidate: candidateToSdpLine(candidate), sdpMid: stored ? mid : (this.pc.getTransceivers()[0]?.mid ?? '0'), sdpMLineIndex: null });
+        } catch (error) {
+          logger.warn('remote candidate rejected', String(error));
+        }
+      }
+    }
+  }
+
+  private async onSourceAdd(jingle: Element): Promise<void> {
+    const remote = this.remote;
+    if (!remote) return;
+    const added = parseJingle(jingle);
+    let changed = false;
+    for (const content of added.contents) {
+      const target = remote.contents.find((c) => c.name === content.name) ?? remote.contents.find((c) => c.media === content.media && c.sources.length === 0);
+      if (!target) {
+        logger.warn(`source-add for unknown content ${content.name}`);
+        continue;
+      }
+      const known = new Set(target.sources.map((s) => s.ssrc));
+      const fresh = content.sources.filter((s) => !known.has(s.ssrc));
+      if (fresh.length === 0) continue;
+      target.sources.push(...fresh);
+      target.groups.push(...content.groups);
+      changed = true;
+    }
+    if (changed) await this.renegotiate();
+  }
+
+  private onContentModify(jingle: Element): void {
+    const content = Array.from(jingle.children).find((c) => c.localName === 'content');
+    if (!content) return;
+    const senders = content.getAttribute('senders');
+    const maxHeight = new Map<string, number>();
+    for (const frame of Array.from(content.children).filter((c) => c.localName === 'source-frame-height' && c.namespaceURI === VIDEO_NS)) {
+      const height = Number(frame.getAttribute('maxHeight'));
+      const name = frame.getAttribute('sourceName');
+      if (name && Number.isFinite(height) && height >= 0) maxHeight.set(name, height);
+    }
+    // The peer's wish is about what *it* receives: "none"/"initiator" from a responder, etc. Only "none" and
+    // "both" are sent in practice (protocol.md 7.2).
+    this.peerConstraints = { video: senders !== 'none', maxHeight };
+    this.emit('receiverConstraints', this.peerConstraints);
+    void this.enqueue(async () => {
+      for (const [track, transceiver] of this.tracks) if (track.getType() === 'video') await this.applyEncoderCap(transceiver, track);
+    });
+  }
+
+  // ---- signalling out ----------------------------------------------------------------------------------------
+
+  private sendIq(iq: ReturnType<typeof jingleIq>, what: string): void {
+    this.options.xmpp.sendIQ(iq, 10_000).catch((error: unknown) => {
+      if (this.closed) return;
+      logger.warn(`${what} was not accepted by the peer`, String(error));
+      if (what === 'session-initiate' || what === 'session-accept') this.fail(`${what} refused`);
+    });
+  }
+
+  private sendContentModify(initiatorRule: boolean): void {
+    // protocol.md 7.2: the initiator always tells; the responder only when it has constraints.
+    if (!initiatorRule && this.receiveVideo && this.receiverMaxHeight === undefined) return;
+    const peerNick = this.peerJid.slice(this.peerJid.lastIndexOf('/') + 1);
+    const iq = jingleIq(this.peerJid, 'content-modify', { sid: this.sid, initiator: this.initiator ? this.options.localJid : this.peerJid });
+    iq.c('content', { name: 'video', senders: this.receiveVideo ? 'both' : 'none' });
+    if (this.receiverMaxHeight !== undefined) {
+      iq.c('source-frame-height', { xmlns: VIDEO_NS, sourceName: `${peerNick}-v0`, maxHeight: String(this.receiverMaxHeight) }).up();
+    }
+    iq.up();
+    this.sendIq(iq, 'content-modify');
+  }
+
+  private onLocalCandidate(candidate: RTCIceCandidate): void {
+    if (!candidate.candidate) return;
+    this.pendingCandidates.push(candidate);
+    if (!this.signalled) return;
+    this.trickleTimer ??= setTimeout(() => this.flushCandidates(), TRICKLE_BATCH_MS);
+  }
+
+  private flushCandidates(): void {
+    clearTimeout(this.trickleTimer);
+    this.trickleTimer = undefined;
+    if (this.closed || this.pendingCandidates.length === 0) return;
+    const local = this.pc.localDescription ? fromLocalSdp(this.pc.localDescription.sdp, 'p2p', 'initiator') : undefined;
+    const byMid = new Map<string, Content>();
+    for (const candidate of this.pendingCandidates) {
+      const parsed = candidateFromSdpLine(candidate.candidate);
+      const mid = candidate.sdpMid ?? '0';
+      if (!parsed) continue;
+      let content = byMid.get(mid);
+      if (!content) {
+        const base = local?.contents.find((c) => c.name === mid);
+        content = {
+          ...(base ?? { name: mid, creator: 'initiator', senders: 'both', payloadTypes: [], rtcpFbAll: [], headerExtensions: [], extmapAllowMixed: false, rtcpMux: false, sources: [], groups: [] }),
+          creator: 'initiator',
+          transport: { ...(base?.transport ?? { fingerprints: [], rtcpMux: false }), candidates: [] },
+        };
+        byMid.set(mid, content);
+      }
+      content.transport.candidates.push(parsed);
+    }
+    this.pendingCandidates = [];
+    if (byMid.size === 0) return;
+    const iq = jingleIq(this.peerJid, 'transport-info', { sid: this.sid, initiator: this.initiator ? this.options.localJid : this.peerJid });
+    appendContents(iq, { contents: [...byMid.values()], bundle: [] }, { parts: 'transport', group: false });
+    this.sendIq(iq, 'transport-info');
+  }
+
+  /** source-add for sources not yet announced (a track attached to an idle m-line). */
+  private announceNewSources(): void {
+    const local = this.localDescription(this.initiator ? 'initiator' : 'responder');
+    const fresh: Content[] = [];
+    for (const content of local.contents) {
+      const known = new Set(this.announced.get(content.name) ?? []);
+      const sources = content.sources.filter((s) => !known.has(s.ssrc));
+      if (sources.length === 0) continue;
+      const ssrcs = new Set(sources.map((s) => s.ssrc));
+      fresh.push({ ...content, sources, groups: content.groups.filter((g) => g.ssrcs.every((s) => ssrcs.has(s))) });
+    }
+    if (fresh.length === 0) return;
+    const iq = jingleIq(this.peerJid, 'source-add', { sid: this.sid, initiator: this.initiator ? this.options.localJid : this.peerJid });
+    appendContents(iq, { contents: fresh, bundle: [] }, { parts: 'sources', group: false });
+    this.markAnnounced(local);
+    this.sendIq(iq, 'source-add');
+  }
+
+  // ---- local description ---------------------------------------------------------------------------------------
+
+  /**
+   * Our description in Jingle: contents by mid, only the sources of m-lines that carry one of our tracks,
+   * named `<EP>-a<i>` / `<EP>-v<i>` with the track's video type (protocol.md 5.6, 7.2).
+   */
+  private localDescription(role: 'initiator' | 'responder'): JingleDescription {
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    const description = fromLocalSdp(sdp, 'p2p', 'initiator');
+    const byMid = new Map<string, SessionTrack>();
+    for (const [track, transceiver] of this.tracks) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
+    for (const content of description.contents) {
+      if (role === 'responder') content.senders = FLIP[content.senders];
+      const track = byMid.get(content.name);
+      if (!track) {
+        content.sources = [];
+        content.groups = [];
+        continue;
+      }
+      const name = track.getSourceName() ?? `${this.options.endpointId}-${track.getType() === 'audio' ? 'a' : 'v'}0`;
+      for (const source of content.sources) {
+        source.name = name;
+        if (track.getType() === 'video') source.videoType = track.getVideoType() ?? 'camera';
+      }
+    }
+    return description;
+  }
+
+  private markAnnounced(local: JingleDescription): void {
+    for (const content of local.contents) this.announced.set(content.name, content.sources.map((s) => s.ssrc));
+  }
+
+  private remoteAnswerSdp(): string {
+    const remote = this.remote;
+    if (!remote) throw new Error('no remote description');
+    // The answer's senders are from the answerer's view in SDP: flip them back.
+    const flipped: JingleDescription = { ...remote, contents: remote.contents.map((c) => ({ ...c, senders: FLIP[c.senders] })) };
+    return toRemoteSdp(flipped, 'p2p', this.sessionVersion++);
+  }
+
+  /** Applies a changed remote description without signalling (see the file comment). */
+  private async renegotiate(): Promise<void> {
+    const remote = this.remote;
+    if (!remote || this.closed) return;
+    if (this.initiator) {
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: this.remoteAnswerSdp() });
+    } else {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(remote, 'p2p', this.sessionVersion++) });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+    }
+    for (const transceiver of this.pc.getTransceivers()) this.reportRemoteSources(transceiver);
+  }
+
+  // ---- media ----------------------------------------------------------------------------------------------------
+
+  private addTransceiver(track: SessionTrack): void {
+    const transceiver = this.pc.addTransceiver(this.sendable(track) ?? track.getType(), { direction: 'sendrecv', streams: [track.getOriginalStream()] });
+    this.tracks.set(track, transceiver);
+  }
+
+  /** Responder: put a local track on the first offered m-line of its kind that has none yet. */
+  private attachToOffered(track: SessionTrack): void {
+    const used = new Set(this.tracks.values());
+    const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === track.getType() && !used.has(t));
+    if (!transceiver) {
+      logger.warn(`the offer has no free ${track.getType()} m-line; the track is not sent`);
+      return;
+    }
+    this.tracks.set(track, transceiver);
+    void transceiver.sender.replaceTrack(this.sendable(track));
+    transceiver.sender.setStreams(track.getOriginalStream());
+  }
+
+  /** A muted camera has no live MediaStreamTrack (the device is released): send nothing. */
+  private sendable(track: SessionTrack): MediaStreamTrack | null {
+    const media = track.getTrack();
+    return media.readyState === 'live' ? media : null;
+  }
+
+  private applyCodecPreferences(): void {
+    const { order = [], disabled = [] } = this.options.codecs ?? {};
+    if ((order.length === 0 && disabled.length === 0) || typeof RTCRtpReceiver.getCapabilities !== 'function') return;
+    const capabilities = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+    const name = (codec: RTCRtpCodec): string => codec.mimeType.split('/')[1]?.toUpperCase() ?? '';
+    const rank = (codec: RTCRtpCodec): number => {
+      const i = order.map((o) => o.toUpperCase()).indexOf(name(codec));
+      return i === -1 ? order.length : i;
+    };
+    const codecs = capabilities
+      .filter((c) => !disabled.map((d) => d.toUpperCase()).includes(name(c)))
+      .map((codec, index) => ({ codec, index }))
+      .sort((a, b) => rank(a.codec) - rank(b.codec) || a.index - b.index)
+      .map((entry) => entry.codec);
+    for (const transceiver of this.pc.getTransceivers()) {
+      if (transceiver.receiver.track.kind !== 'video') continue;
+      try {
+        transceiver.setCodecPreferences(codecs);
+      } catch (error) {
+        logger.warn('codec preferences not applied', String(error));
+      }
+    }
+  }
+
+  /** Caps the encoder at the smaller of our own cap and the peer's wish; stops video the peer does not want. */
+  private async applyEncoderCap(transceiver: RTCRtpTransceiver, track: SessionTrack): Promise<void> {
+    if (track.getType() !== 'video' || this.closed) return;
+    const name = track.getSourceName() ?? `${this.options.endpointId}-v0`;
+    const caps = [this.localSenderCap, this.peerConstraints.maxHeight.get(name)].filter((h): h is number => h !== undefined);
+    const maxHeight = caps.length > 0 ? Math.min(...caps) : undefined;
+    const height = track.getTrack().getSettings().height ?? 0;
+    const parameters = transceiver.sender.getParameters();
+    if (parameters.encodings.length === 0) return;
+    for (const encoding of parameters.encodings) {
+      encoding.active = this.peerConstraints.video && maxHeight !== 0;
+      encoding.scaleResolutionDownBy = maxHeight && height > maxHeight ? height / maxHeight : 1;
+    }
+    try {
+      await transceiver.sender.setParameters(parameters);
+    } catch (error) {
+      logger.warn('sender constraint not applied', String(error));
+    }
+  }
+
+  private onTrack(event: RTCTrackEvent): void {
+    this.reportRemoteSources(event.transceiver, event.streams[0]);
+  }
+
+  /** Emits remoteMedia for an m-line once both the receiving track and the peer's source are known. */
+  private reportRemoteSources(transceiver: RTCRtpTransceiver, stream?: MediaStream): void {
+    const mid = transceiver.mid;
+    const content = mid === null ? undefined : this.remote?.contents.find((c) => c.name === mid);
+    if (!content || mid === null) return;
+    const media = content.media;
+    if (media !== 'audio' && media !== 'video') return;
+    const secondary = new Set(content.groups.filter((g) => g.semantics === 'FID').map((g) => g.ssrcs[1]));
+    const source = content.sources.find((s) => !secondary.has(s.ssrc));
+    if (!source || this.announcedRemote.has(source.ssrc)) return;
+    this.announcedRemote.add(source.ssrc);
+    const track = transceiver.receiver.track;
+    this.emit('remoteMedia', { mid, media, source, track, stream: stream ?? new MediaStream([track]) });
+  }
+
+  private onIceState(): void {
+    const state = this.pc.iceConnectionState;
+    if (state === 'connected' || state === 'completed') {
+      if (!this.wasConnected) {
+        this.wasConnected = true;
+        this.emit('ice', 'connected');
+      } else if (this.interrupted) {
+        this.interrupted = false;
+        this.emit('ice', 'restored');
+      }
+    } else if (state === 'disconnected' && this.wasConnected && !this.interrupted) {
+      this.interrupted = true;
+      this.emit('ice', 'interrupted');
+    } else if (state === 'failed') {
+      this.emit('ice', 'failed');
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    logger.warn(`P2P session ${this.sid} failed: ${reason}`);
+    this.emit('failed', reason);
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.closed ? undefined : step()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
