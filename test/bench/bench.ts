@@ -12,6 +12,7 @@ import { startCrowd, type Crowd } from '../backend/crowd.js';
 import { startBackend, type Backend } from '../backend/launcher.js';
 import { chromiumArgs, chromiumPath } from '../chromium.js';
 import { serveStatic } from '../static-server.js';
+import { p2pFirstFrame } from './p2p.js';
 
 export interface BenchRow {
   name: string;
@@ -355,6 +356,7 @@ async function main(): Promise<void> {
     const backend = await startBackend({ focusLog: false });
     try {
       rows.push(...(await connectTimes(backend, 20)));
+      rows.push(...(await p2pFirstFrame(backend, 10)));
     } finally {
       await backend.stop();
     }
