@@ -6,10 +6,14 @@
  * Pages control the backend's faults with server commands (`executeServerCommand` from
  * '@web/test-runner-commands', wrapped in test/helpers/backend.ts): `backend-relay-cut`,
  * `backend-relay-blackhole`, `backend-relay-restore`, `backend-relay-stats` (each answers the relay's
- * stats) and `backend-prosody-restart` (answers `true` once Prosody and the focus stand-in are back).
+ * stats), `backend-prosody-restart` (answers `true` once Prosody and the focus stand-in are back), and
+ * `backend-udp-block` / `backend-udp-restore`, which starve every UDP packet on `lo` (WebRTC's media and ICE
+ * checks; XMPP is TCP and unaffected) with a traffic-control class of 8 bit/s. The browser tests run alone in
+ * a private network namespace, so this touches nothing else.
  *
  *   tsx test/browser-runner.ts [--files GLOB ...] [--results FILE]
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { Reporter, TestRunnerPlugin, TestSession, TestResultError, TestSuiteResult } from '@web/test-runner';
 import { startTestRunner, defaultReporter, summaryReporter } from '@web/test-runner';
@@ -80,6 +84,21 @@ function countingReporter(onDone: (counts: BrowserRunCounts) => void): Reporter 
   };
 }
 
+/** Starves (or frees) UDP on `lo`: an htb class of 8 bit/s that a u32 filter sends every UDP packet to. */
+function udpStarve(on: boolean): boolean {
+  const tc = (...args: string[]): void => {
+    const result = spawnSync('tc', args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`tc ${args.join(' ')}: ${result.stderr || result.error?.message || 'failed'}`);
+  };
+  spawnSync('tc', ['qdisc', 'del', 'dev', 'lo', 'root']);
+  if (!on) return true;
+  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10');
+  tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit');
+  tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '8bit', 'ceil', '8bit');
+  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:20');
+  return true;
+}
+
 /**
  * Server commands for the backend's faults. Unknown commands answer undefined, so other plugins (and
  * @web/test-runner-commands' own) can handle them. A command must answer something non-null to count as
@@ -102,6 +121,10 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
           return backend.relay.stats();
         case 'backend-relay-stats':
           return backend.relay.stats();
+        case 'backend-udp-block':
+          return udpStarve(true);
+        case 'backend-udp-restore':
+          return udpStarve(false);
         case 'backend-prosody-restart':
           await backend.restartProsody();
           process.stdout.write(`backend: Prosody restarted (pid ${backend.pids.prosody})\n`);

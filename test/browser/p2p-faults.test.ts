@@ -8,8 +8,8 @@ import JitsiMeetJS from '../../src/index.js';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
 import { IqError } from '../../src/xmpp/StanzaRouter.js';
-import { uniqueRoomName } from '../helpers/backend.js';
-import { disconnectAll, joinedClient, leaveAll } from '../helpers/engine.js';
+import { udpBlock, udpRestore, uniqueRoomName } from '../helpers/backend.js';
+import { disconnectAll, joinedClient, leaveAll, nextEvent } from '../helpers/engine.js';
 import { until, untilAsync, waitFor } from '../helpers/events.js';
 
 const JINGLE = 'urn:xmpp:jingle:1';
@@ -148,5 +148,30 @@ describe('P2P: hostile and malformed Jingle', function () {
     expect(await declined).to.equal('decline');
     expect(a.conference.p2pJingleSession).to.equal(undefined);
     void b;
+  });
+});
+
+describe('P2P: ICE loss on a running call', function () {
+  this.timeout(90_000);
+  const C = JitsiMeetJS.events.conference;
+
+  afterEach(() => udpRestore());
+
+  it('a short loss of the media path is CONNECTION_INTERRUPTED, then CONNECTION_RESTORED, and media flows again', async () => {
+    const room = uniqueRoomName('p2pice');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    await until(() => a.conference.isP2PActive() && b.conference.isP2PActive(), 'P2P', 15_000);
+    await untilAsync(async () => (await framesDecoded(a.conference)) > 0, 'frames');
+    const interrupted = nextEvent(a.conference, C.CONNECTION_INTERRUPTED, 20_000);
+    await udpBlock();
+    await interrupted;
+    expect(a.conference.isP2PActive()).to.equal(true);
+    const restored = nextEvent(a.conference, C.CONNECTION_RESTORED, 20_000);
+    await udpRestore();
+    await restored;
+    const before = await framesDecoded(a.conference);
+    await untilAsync(async () => (await framesDecoded(a.conference)) > before + 10, 'frames after the loss');
+    expect(a.conference.isP2PActive()).to.equal(true);
   });
 });

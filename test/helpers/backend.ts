@@ -52,3 +52,12 @@ export function relayStats(): Promise<RelayStats> {
 export async function restartProsody(): Promise<void> {
   await executeServerCommand<boolean, undefined>('backend-prosody-restart');
 }
+
+/** Starves all UDP on the test namespace's loopback (WebRTC media and ICE; XMPP keeps working). */
+export async function udpBlock(): Promise<void> {
+  await executeServerCommand<boolean, undefined>('backend-udp-block');
+}
+
+export async function udpRestore(): Promise<void> {
+  await executeServerCommand<boolean, undefined>('backend-udp-restore');
+}
