@@ -358,17 +358,24 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     this.sendIq(iq, 'content-modify');
   }
 
+  /**
+   * protocol.md 7.2 batches candidates in 150 ms windows. The window opens with the first candidate sent, not
+   * before it: a candidate that finds no window open goes out at once, later ones wait for the window's end.
+   * The first candidate is on the critical path of the call set-up.
+   */
   private onLocalCandidate(candidate: RTCIceCandidate): void {
     if (!candidate.candidate) return;
     this.pendingCandidates.push(candidate);
-    if (!this.signalled) return;
-    this.trickleTimer ??= setTimeout(() => this.flushCandidates(), TRICKLE_BATCH_MS);
+    if (!this.signalled || this.trickleTimer) return;
+    this.flushCandidates();
   }
 
   private flushCandidates(): void {
     clearTimeout(this.trickleTimer);
     this.trickleTimer = undefined;
     if (this.closed || this.pendingCandidates.length === 0) return;
+    // The window: candidates arriving in the next 150 ms are held and sent together at its end.
+    this.trickleTimer = setTimeout(() => this.flushCandidates(), TRICKLE_BATCH_MS);
     const local = this.pc.localDescription ? fromLocalSdp(this.pc.localDescription.sdp, 'p2p', 'initiator') : undefined;
     const byMid = new Map<string, Content>();
     for (const candidate of this.pendingCandidates) {

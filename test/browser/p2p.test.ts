@@ -124,6 +124,13 @@ describe('P2P: a 1:1 call', function () {
       void other;
     }
 
+    // protocol.md 7.2: candidates trickle in transport-info, at most one per 150 ms window.
+    for (const side of [a, b]) {
+      const sent = side.conference.getConnection().xmpp.engine.getLogs().stanzas.filter((s) => s.direction === 'out' && s.xml.includes('action="transport-info"'));
+      expect(sent.length, 'transport-info sent').to.be.greaterThan(0);
+      for (let i = 1; i < sent.length; i++) expect((sent[i]?.time ?? 0) - (sent[i - 1]?.time ?? 0)).to.be.at.least(145);
+    }
+
     // The remote video plays in a <video> the way an application shows it.
     const video = document.createElement('video');
     video.muted = true;
