@@ -1,5 +1,6 @@
-/**
- * Registers every jitsi-elements tag (idempotent; see defineElement). The elements arrive with
- * issue 6; until then this module only marks the registration entry point of the package.
- */
+/** Registers every jitsi-elements tag (idempotent and tolerant of a second copy of the bundle; see defineElement). */
+import './jitsi-conference/define.js';
+import './jitsi-device-picker/define.js';
+import './jitsi-track/define.js';
+
 export {};

@@ -59,6 +59,14 @@ describe('package', () => {
     const committed = readFileSync('custom-elements.json', 'utf8');
     assert.equal(committed, fresh, 'custom-elements.json is stale: run `npm run analyze` and commit it');
   });
+
+  it('the README element tables are what custom-elements.json generates', async () => {
+    const { readmeWithTables } = await import('../element-tables.mjs');
+    const readme = readFileSync('README.md', 'utf8');
+    const manifest: unknown = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
+    assert.ok(readme.includes('<!-- elements:start -->'), 'README has the element table markers');
+    assert.equal(readme, readmeWithTables(readme, manifest), 'README element tables are stale: run `npm run analyze` and commit');
+  });
 });
 
 describe(`${CDN_FILE} in a plain page`, () => {

@@ -1,0 +1,306 @@
+/**
+ * The engine side of `<jitsi-conference>` as a Reactive Controller: local tracks (pre-join preview and the
+ * call), the connection, the conference, re-dispatching every engine event on the host, and the state the
+ * element renders. Everything it takes is released in `end()`, which `hostDisconnected` calls.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { JitsiConference } from '../../src/conference/JitsiConference.js';
+import type { ConferenceOptions } from '../../src/conference/types.js';
+import type { JitsiConnection, JitsiConnectionOptions } from '../../src/connection/JitsiConnection.js';
+import { JitsiTrackError } from '../../src/errors/JitsiTrackError.js';
+import { JitsiConferenceEvents as C } from '../../src/events/JitsiConferenceEvents.js';
+import { JitsiConnectionEvents } from '../../src/events/JitsiConnectionEvents.js';
+import { JitsiTrackEvents } from '../../src/events/JitsiTrackEvents.js';
+import JitsiMeetJS from '../../src/JitsiMeetJS.js';
+import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
+import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from './events.js';
+
+export type ConferenceState = 'idle' | 'connecting' | 'prejoin' | 'joined' | 'reconnecting' | 'failed' | 'left';
+
+export interface ChatEntry {
+  id: string;
+  from: string;
+  name: string | undefined;
+  text: string;
+  private: boolean;
+  mine: boolean;
+}
+
+export interface SessionSettings {
+  connection: JitsiConnectionOptions;
+  token: string | null;
+  room: string;
+  displayName?: string;
+  conference: ConferenceOptions;
+}
+
+interface Host extends ReactiveControllerHost, EventTarget {
+  dispatchEvent(event: Event): boolean;
+}
+
+const MAX_CHAT = 200;
+
+export class ConferenceSession implements ReactiveController {
+  state: ConferenceState = 'idle';
+  connection: JitsiConnection | undefined;
+  conference: JitsiConference | undefined;
+  localTracks: JitsiLocalTrack[] = [];
+  /** The last local-media failure (denied permission, no device), shown to the user. */
+  mediaError: JitsiTrackError | undefined;
+  /** The last connection or conference failure constant. */
+  failure: string | undefined;
+  dominantSpeaker: string | undefined;
+  chat: ChatEntry[] = [];
+  revision = 0;
+  private readonly offs: (() => void)[] = [];
+  private cameraBeforeShare: JitsiLocalTrack | undefined;
+  private generation = 0;
+
+  constructor(private readonly host: Host) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    void this.end();
+  }
+
+  /** The pre-join step: media preview, no connection yet. */
+  enterPrejoin(): void {
+    if (this.state === 'idle' || this.state === 'left' || this.state === 'failed') this.setState('prejoin');
+    void this.prepareMedia();
+  }
+
+  get sharing(): boolean {
+    return this.localTracks.some((t) => t.getType() === 'video' && t.getVideoType() === 'desktop');
+  }
+
+  track(kind: 'audio' | 'video'): JitsiLocalTrack | undefined {
+    return this.localTracks.find((t) => t.getType() === kind);
+  }
+
+  /** Opens camera and microphone (each on its own if the pair fails), for the pre-join preview or the call. */
+  async prepareMedia(devices: { audio?: string; video?: string } = {}): Promise<void> {
+    if (this.localTracks.length > 0) return;
+    const generation = this.generation;
+    const options = { devices: ['audio', 'video'] as ('audio' | 'video')[], micDeviceId: devices.audio, cameraDeviceId: devices.video };
+    let tracks: JitsiLocalTrack[] = [];
+    try {
+      tracks = await JitsiMeetJS.createLocalTracks(options);
+    } catch (error) {
+      this.mediaError = error instanceof JitsiTrackError ? error : new JitsiTrackError(error);
+      for (const kind of ['audio', 'video'] as const) {
+        tracks.push(...(await JitsiMeetJS.createLocalTracks({ ...options, devices: [kind] }).catch(() => [])));
+      }
+      this.emit('jitsi-media-error', { error: this.mediaError });
+    }
+    if (generation !== this.generation) {
+      for (const track of tracks) void track.dispose();
+      return;
+    }
+    this.localTracks = tracks;
+    for (const track of tracks) this.watchLocal(track);
+    this.changed();
+  }
+
+  /** Connects, joins, and adds the local tracks. Resolves when joined; failures end in state `failed`. */
+  async join(settings: SessionSettings): Promise<void> {
+    if (this.conference) return;
+    const generation = ++this.generation;
+    this.failure = undefined;
+    this.setState('connecting');
+    const connection = new JitsiMeetJS.JitsiConnection(null, settings.token, settings.connection);
+    this.connection = connection;
+    this.forward(connection, CONNECTION_DOM_EVENTS, 'connection');
+    const established = new Promise<boolean>((resolve) => {
+      connection.on(JitsiConnectionEvents.CONNECTION_ESTABLISHED, () => resolve(true));
+      connection.on(JitsiConnectionEvents.CONNECTION_FAILED, (error) => {
+        this.failure = error;
+        resolve(false);
+      });
+    });
+    connection.on(JitsiConnectionEvents.CONNECTION_DISCONNECTED, () => {
+      if (this.state === 'joined' || this.state === 'reconnecting') this.setState('left');
+    });
+    connection.connect();
+    const media = this.prepareMedia();
+    if (!(await established) || generation !== this.generation) {
+      if (generation === this.generation) this.setState('failed');
+      return;
+    }
+    await media;
+    if (generation !== this.generation) return;
+    const conference = connection.initJitsiConference(settings.room, settings.conference);
+    this.conference = conference;
+    this.forward(conference, CONFERENCE_DOM_EVENTS, 'conference');
+    this.watchConference(conference);
+    if (settings.displayName) conference.setDisplayName(settings.displayName);
+    for (const track of this.localTracks) await conference.addTrack(track).catch(() => undefined);
+    const joined = new Promise<void>((resolve) => {
+      conference.on(C.CONFERENCE_JOINED, () => resolve());
+      conference.on(C.CONFERENCE_FAILED, () => resolve());
+    });
+    conference.join();
+    await joined;
+  }
+
+  /** Leaves and disconnects; local tracks are kept for a later join unless `releaseMedia`. */
+  async leave(releaseMedia = false): Promise<void> {
+    this.generation++;
+    const { conference, connection } = this;
+    this.conference = undefined;
+    this.connection = undefined;
+    this.cameraBeforeShare = undefined;
+    await conference?.leave().catch(() => undefined);
+    for (const off of this.offs.splice(0)) off();
+    await connection?.disconnect().catch(() => undefined);
+    if (releaseMedia) await this.releaseMedia();
+    this.chat = [];
+    this.dominantSpeaker = undefined;
+    if (this.state !== 'idle' && this.state !== 'failed') this.setState('left');
+    this.changed();
+  }
+
+  /** Everything released: conference, connection, tracks. */
+  async end(): Promise<void> {
+    await this.leave(true);
+  }
+
+  async releaseMedia(): Promise<void> {
+    const tracks = this.localTracks;
+    this.localTracks = [];
+    for (const off of this.trackOffs.splice(0)) off();
+    await Promise.all(tracks.map((t) => t.dispose().catch(() => undefined)));
+  }
+
+  async toggle(kind: 'audio' | 'video'): Promise<void> {
+    const track = kind === 'video' ? (this.localTracks.find((t) => t.getType() === 'video' && t.getVideoType() !== 'desktop') ?? this.track('video')) : this.track('audio');
+    if (!track) return;
+    await (track.isMuted() ? track.unmute() : track.mute());
+  }
+
+  /** Camera <-> screen share on the same source (replaceTrack); the browser's own "stop sharing" comes back. */
+  async toggleScreenShare(): Promise<void> {
+    const desktop = this.localTracks.find((t) => t.getType() === 'video' && t.getVideoType() === 'desktop');
+    if (desktop) {
+      await this.replaceLocal(desktop, this.cameraBeforeShare);
+      this.cameraBeforeShare = undefined;
+      return;
+    }
+    const [screen] = (await JitsiMeetJS.createLocalTracks({ devices: ['desktop'] })).filter((t) => t.getType() === 'video');
+    if (!screen) return;
+    this.cameraBeforeShare = this.localTracks.find((t) => t.getType() === 'video');
+    await this.replaceLocal(this.cameraBeforeShare, screen, false);
+  }
+
+  /** The device picker's switch: a new track from `deviceId` replaces the live one, keeping its mute state. */
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    const type = kind === 'audioinput' ? 'audio' : 'video';
+    const old = this.localTracks.find((t) => t.getType() === type && t.getVideoType() !== 'desktop');
+    if (old?.getDeviceId() === deviceId) return;
+    const [fresh] = await JitsiMeetJS.createLocalTracks({ devices: [type], ...(type === 'audio' ? { micDeviceId: deviceId } : { cameraDeviceId: deviceId }) });
+    if (!fresh) return;
+    if (old?.isMuted()) await fresh.mute();
+    await this.replaceLocal(old, fresh);
+  }
+
+  async setAudioOutput(deviceId: string): Promise<void> {
+    await JitsiMeetJS.mediaDevices.setAudioOutputDevice(deviceId);
+    this.changed();
+  }
+
+  sendMessage(text: string, to?: string): void {
+    if (!this.conference?.isJoined()) return;
+    if (to) this.conference.sendPrivateTextMessage(to, text);
+    else this.conference.sendTextMessage(text);
+  }
+
+  /** `old` leaves (and is disposed unless `disposeOld` is false), `fresh` takes its place in the call. */
+  private async replaceLocal(old: JitsiLocalTrack | undefined, fresh: JitsiLocalTrack | undefined, disposeOld = true): Promise<void> {
+    if (fresh) this.watchLocal(fresh);
+    if (this.conference) await this.conference.replaceTrack(old ?? null, fresh ?? null);
+    this.localTracks = [...this.localTracks.filter((t) => t !== old), ...(fresh ? [fresh] : [])];
+    if (old && disposeOld) await old.dispose();
+    this.changed();
+  }
+
+  private readonly trackOffs: (() => void)[] = [];
+  private readonly watched = new WeakSet<JitsiLocalTrack>();
+
+  private watchLocal(track: JitsiLocalTrack): void {
+    if (this.watched.has(track)) return;
+    this.watched.add(track);
+    const onChange = (): void => this.changed();
+    const onStopped = (): void => {
+      // A screen share ended from the browser's own controls: back to the camera.
+      if (track.getVideoType() === 'desktop' && this.localTracks.includes(track)) void this.replaceLocal(track, this.cameraBeforeShare);
+    };
+    track.on(JitsiTrackEvents.TRACK_MUTE_CHANGED, onChange);
+    track.on(JitsiTrackEvents.LOCAL_TRACK_STOPPED, onStopped);
+    this.trackOffs.push(() => {
+      track.off(JitsiTrackEvents.TRACK_MUTE_CHANGED, onChange);
+      track.off(JitsiTrackEvents.LOCAL_TRACK_STOPPED, onStopped);
+      this.watched.delete(track);
+    });
+  }
+
+  private watchConference(conference: JitsiConference): void {
+    const bump = (): void => this.changed();
+    const on = (event: string, listener: (...args: never[]) => void): void => {
+      conference.on(event, listener);
+      this.offs.push(() => conference.off(event, listener));
+    };
+    for (const event of [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS]) on(event, bump);
+    on(C.CONFERENCE_JOINED, () => this.setState('joined'));
+    on(C.CONFERENCE_FAILED, ((error: string) => {
+      this.failure = error;
+      this.setState('failed');
+    }));
+    on(C.CONFERENCE_LEFT, () => this.setState('left'));
+    on(C.KICKED, () => this.setState('left'));
+    on(C.CONNECTION_INTERRUPTED, () => this.state === 'joined' && this.setState('reconnecting'));
+    on(C.CONNECTION_RESTORED, () => this.state === 'reconnecting' && this.setState('joined'));
+    on(C.DOMINANT_SPEAKER_CHANGED, ((id: string) => {
+      this.dominantSpeaker = id;
+      this.changed();
+    }));
+    const onMessage = (priv: boolean) =>
+      ((id: string, text: string, _ts: unknown, a: unknown, b: unknown, c: unknown) => {
+        // MESSAGE_RECEIVED(id, text, ts, displayName, isVisitor, messageId); PRIVATE_MESSAGE_RECEIVED(id, text, ts, messageId, displayName)
+        const name = (priv ? b : a) as string | undefined;
+        const rawId = priv ? a : c;
+        const messageId = typeof rawId === 'string' ? rawId : crypto.randomUUID();
+        this.chat = [...this.chat, { id: messageId, from: id, name, text, private: priv, mine: id === conference.myUserId() }].slice(-MAX_CHAT);
+        this.changed();
+      }) as (...args: never[]) => void;
+    on(C.MESSAGE_RECEIVED, onMessage(false));
+    on(C.PRIVATE_MESSAGE_RECEIVED, onMessage(true));
+  }
+
+  /** Re-dispatches every event of `emitter` on the host (see events.ts). */
+  private forward(emitter: JitsiConnection | JitsiConference, names: ReadonlyMap<string, string>, source: 'connection' | 'conference'): void {
+    for (const [event, type] of names) {
+      const listener = (...args: unknown[]): void => {
+        this.emit(type, { source, event, args } satisfies EngineEventDetail);
+      };
+      emitter.on(event, listener);
+      this.offs.push(() => emitter.off(event, listener));
+    }
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  private setState(state: ConferenceState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.revision++;
+    this.host.requestUpdate();
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * `<jitsi-conference>` (issue 6): the engine-event mapping (pinned), attributes -> options, states, the token
+ * kept out of the DOM, and two elements on one page calling each other through the real backend.
+ */
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../../components/jitsi-conference/define.js';
+import type { JitsiConferenceElement } from '../../../components/jitsi-conference/jitsi-conference.js';
+import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from '../../../components/jitsi-conference/events.js';
+import { backendEndpoints, uniqueRoomName } from '../../helpers/backend.js';
+import { oneEvent, until } from '../../helpers/events.js';
+
+/** Deliberately brittle: every engine event value and its DOM event name. */
+const CONNECTION_MAPPING: [string, string][] = [
+    ['connection.connectionDisconnected', 'jitsi-connection-disconnected'],
+    ['connection.connectionEstablished', 'jitsi-connection-established'],
+    ['connection.connectionFailed', 'jitsi-connection-failed'],
+    ['connection.redirected', 'jitsi-connection-redirected'],
+    ['connection.token_expired', 'jitsi-connection-token-expired'],
+    ['connection.display_name_required', 'jitsi-display-name-required'],
+    ['connection.propertiesUpdated', 'jitsi-properties-updated'],
+    ['connection.wrongState', 'jitsi-wrong-state'],
+];
+const CONFERENCE_MAPPING: [string, string][] = [
+    ['conference.audio_input_state_changed', 'jitsi-audio-input-state-change'],
+    ['conference.audio_translation_failed', 'jitsi-audio-translation-failed'],
+    ['conference.audio_translation_listeners_changed', 'jitsi-audio-translation-listeners-changed'],
+    ['conference.audio_unmute_permissions_changed', 'jitsi-audio-unmute-permissions-changed'],
+    ['conference.auth_status_changed', 'jitsi-auth-status-changed'],
+    ['conference.av_moderation.approved', 'jitsi-av-moderation-approved'],
+    ['conference.av_moderation.changed', 'jitsi-av-moderation-changed'],
+    ['conference.av_moderation.participant.approved', 'jitsi-av-moderation-participant-approved'],
+    ['conference.av_moderation.participant.rejected', 'jitsi-av-moderation-participant-rejected'],
+    ['conference.av_moderation.rejected', 'jitsi-av-moderation-rejected'],
+    ['conference.beforeStatisticsDisposed', 'jitsi-before-statistics-disposed'],
+    ['conference.bot_type_changed', 'jitsi-bot-type-changed'],
+    ['conference.breakout-rooms.move-to-room', 'jitsi-breakout-rooms-move-to-room'],
+    ['conference.breakout-rooms.updated', 'jitsi-breakout-rooms-updated'],
+    ['conference.bridgeBweStatsReceived', 'jitsi-bridge-bwe-stats-received'],
+    ['conference.createdTimestamp', 'jitsi-conference-created-timestamp'],
+    ['conference.error', 'jitsi-conference-error'],
+    ['conference.failed', 'jitsi-conference-failed'],
+    ['conference.joined', 'jitsi-conference-joined'],
+    ['conference.join_in_progress', 'jitsi-conference-join-in-progress'],
+    ['conference.left', 'jitsi-conference-left'],
+    ['conference.unique_id_set', 'jitsi-conference-unique-id-set'],
+    ['conference.visitor_codecs_changed', 'jitsi-conference-visitor-codecs-changed'],
+    ['conference.connectionEstablished', 'jitsi-connection-established'],
+    ['conference.connectionInterrupted', 'jitsi-connection-interrupted'],
+    ['conference.connectionRestored', 'jitsi-connection-restored'],
+    ['conference.dataChannelClosed', 'jitsi-data-channel-closed'],
+    ['conference.dataChannelOpened', 'jitsi-data-channel-opened'],
+    ['conference.displayNameChanged', 'jitsi-display-name-changed'],
+    ['conference.dominantSpeaker', 'jitsi-dominant-speaker-changed'],
+    ['conference.dtmfSupportChanged', 'jitsi-dtmf-support-changed'],
+    ['conference.e2ee.verification.available', 'jitsi-e2ee-verification-available'],
+    ['conference.e2ee.verification.completed', 'jitsi-e2ee-verification-completed'],
+    ['conference.e2ee.verification.ready', 'jitsi-e2ee-verification-ready'],
+    ['conference.encode_time_stats_received', 'jitsi-encode-time-stats-received'],
+    ['conference.endpoint_message_received', 'jitsi-endpoint-message-received'],
+    ['conference.endpoint_stats_received', 'jitsi-endpoint-stats-received'],
+    ['conference.file_sharing.files_received', 'jitsi-file-sharing-files-received'],
+    ['conference.file_sharing.file_added', 'jitsi-file-sharing-file-added'],
+    ['conference.file_sharing.file_removed', 'jitsi-file-sharing-file-removed'],
+    ['conference.forwardedSourcesChanged', 'jitsi-forwarded-sources-changed'],
+    ['conference.inbound_video_stats_received', 'jitsi-inbound-video-stats-received'],
+    ['conference.kicked', 'jitsi-kicked'],
+    ['conference.lastNEndpointsChanged', 'jitsi-last-n-endpoints-changed'],
+    ['conference.lobby.userJoined', 'jitsi-lobby-user-joined'],
+    ['conference.lobby.userLeft', 'jitsi-lobby-user-left'],
+    ['conference.lobby.userUpdated', 'jitsi-lobby-user-updated'],
+    ['conference.lock_state_changed', 'jitsi-lock-state-changed'],
+    ['conference.membersOnlyChanged', 'jitsi-members-only-changed'],
+    ['conference.messageReceived', 'jitsi-message-received'],
+    ['conference.messageRetracted', 'jitsi-message-retracted'],
+    ['conference.metadata.updated', 'jitsi-metadata-updated'],
+    ['conference.noisy_mic', 'jitsi-noisy-mic'],
+    ['conference.non_participant_message_received', 'jitsi-non-participant-message-received'],
+    ['conference.no_audio_input', 'jitsi-no-audio-input'],
+    ['conference.p2pStatus', 'jitsi-p2p-status'],
+    ['conference.partcipant_features_changed', 'jitsi-partcipant-features-changed'],
+    ['conference.participant_kicked', 'jitsi-participant-kicked'],
+    ['conference.participant_property_changed', 'jitsi-participant-property-changed'],
+    ['conference.participant_source_updated', 'jitsi-participant-source-updated'],
+    ['conference.permissions_received', 'jitsi-permissions-received'],
+    ['conference.phoneNumberChanged', 'jitsi-phone-number-changed'],
+    ['conference.pollAnswerReceived', 'jitsi-poll-answer-received'],
+    ['conference.pollReceived', 'jitsi-poll-received'],
+    ['conference.privateMessageReceived', 'jitsi-private-message-received'],
+    ['conference.propertiesChanged', 'jitsi-properties-changed'],
+    ['conference.reactionReceived', 'jitsi-reaction-received'],
+    ['conference.recorderStateChanged', 'jitsi-recorder-state-changed'],
+    ['conference.server_region_changed', 'jitsi-server-region-changed'],
+    ['conference.silentStatusChanged', 'jitsi-silent-status-changed'],
+    ['conference.start_muted_policy_changed', 'jitsi-start-muted-policy-changed'],
+    ['conference.started_muted', 'jitsi-started-muted'],
+    ['conference.subjectChanged', 'jitsi-subject-changed'],
+    ['conference.suspendDetected', 'jitsi-suspend-detected'],
+    ['conference.talk_while_muted', 'jitsi-talk-while-muted'],
+    ['conference.trackAdded', 'jitsi-track-added'],
+    ['conference.audioLevelsChanged', 'jitsi-track-audio-level-changed'],
+    ['conference.trackMuteChanged', 'jitsi-track-mute-changed'],
+    ['conference.trackRemoved', 'jitsi-track-removed'],
+    ['conference.trackUnmuteRejected', 'jitsi-track-unmute-rejected'],
+    ['conference.transcriptionStatusChanged', 'jitsi-transcription-status-changed'],
+    ['conference.translatedSourceSendingChanged', 'jitsi-translated-source-sending-changed'],
+    ['conference.userJoined', 'jitsi-user-joined'],
+    ['conference.userLeft', 'jitsi-user-left'],
+    ['conference.roleChanged', 'jitsi-user-role-changed'],
+    ['conference.statusChanged', 'jitsi-user-status-changed'],
+    ['conference.videoCodecChanged', 'jitsi-video-codec-changed'],
+    ['conference.videoSIPGWAvailabilityChanged', 'jitsi-video-sip-gw-availability-changed'],
+    ['conference.videoSIPGWSessionStateChanged', 'jitsi-video-sip-gw-session-state-changed'],
+    ['conference.video_unmute_permissions_changed', 'jitsi-video-unmute-permissions-changed'],
+    ['conference.visitors_message', 'jitsi-visitors-message'],
+    ['conference.visitors_rejection', 'jitsi-visitors-rejection'],
+    ['conference.visitorsSupported', 'jitsi-visitors-supported-changed'],
+];
+
+// The TypeScript event map carries the engine's argument types.
+type Joined = GlobalEventHandlersEventMap['jitsi-conference-joined'];
+type Failed = GlobalEventHandlersEventMap['jitsi-conference-failed'];
+const typed: [Joined extends CustomEvent<EngineEventDetail<[]>> ? true : false, Failed['detail']['args'][0]] = [true, 'conference.connectionError'];
+void typed;
+
+const elements: JitsiConferenceElement[] = [];
+afterEach(async () => {
+  for (const element of elements.splice(0)) {
+    await element.leave().catch(() => undefined);
+    element.remove();
+  }
+});
+
+async function conferenceElement(room: string, extra = ''): Promise<JitsiConferenceElement> {
+  const endpoints = await backendEndpoints();
+  const wrapper = await fixture<HTMLDivElement>(
+    `<div><jitsi-conference service-url="${endpoints.websocketUrl}" domain="${endpoints.domain}" muc="${endpoints.mucDomain}" room="${room}" ${extra}></jitsi-conference></div>`,
+  );
+  const element = wrapper.querySelector('jitsi-conference') as JitsiConferenceElement;
+  elements.push(element);
+  return element;
+}
+
+const tileOf = (element: JitsiConferenceElement, id: string): HTMLElement | null =>
+  element.shadowRoot?.querySelector(`[data-participant="${id}"]`) ?? null;
+
+const videoIn = (tile: HTMLElement | null): HTMLVideoElement | null =>
+  (tile?.querySelector('jitsi-track[kind="video"]')?.shadowRoot?.querySelector('video') as HTMLVideoElement | null) ?? null;
+
+describe('<jitsi-conference>: engine events as DOM events', () => {
+  it('maps every JitsiConnectionEvents and JitsiConferenceEvents value mechanically (pinned)', () => {
+    expect([...CONNECTION_DOM_EVENTS]).to.deep.equal(CONNECTION_MAPPING);
+    expect([...CONFERENCE_DOM_EVENTS]).to.deep.equal(CONFERENCE_MAPPING);
+  });
+});
+
+describe('<jitsi-conference>: states and attributes', function () {
+  this.timeout(30_000);
+
+  it('is idle and accessible without a room, and reflects state', async () => {
+    const element = await fixture<JitsiConferenceElement>(html`<jitsi-conference></jitsi-conference>`);
+    elements.push(element);
+    expect(element.getAttribute('state')).to.equal('idle');
+    await expect(element).to.be.accessible();
+  });
+
+  it('reads the token attribute once, removes it from the DOM, and never puts it in events', async () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2VjcmV0LXNpZ25hdHVyZQ';
+    const seen: string[] = [];
+    const wrapper = await fixture<HTMLDivElement>(`<div><jitsi-conference token="${token}"></jitsi-conference></div>`);
+    const element = wrapper.querySelector('jitsi-conference') as JitsiConferenceElement;
+    elements.push(element);
+    wrapper.addEventListener('jitsi-connection-failed', (e) => seen.push(JSON.stringify((e as CustomEvent).detail)));
+    expect(element.hasAttribute('token')).to.equal(false);
+    expect(element.token).to.equal(token);
+    expect(wrapper.innerHTML).not.to.contain(token);
+    expect(element.shadowRoot?.innerHTML ?? '').not.to.contain(token);
+    expect(seen.join('')).not.to.contain(token);
+  });
+
+  it('joins from attributes, dispatches engine events with detail, and leaves', async () => {
+    const element = await conferenceElement(uniqueRoomName('el'), 'display-name="Ada" start-audio-muted');
+    const joined = await oneEvent<CustomEvent<EngineEventDetail>>(element, 'jitsi-conference-joined', 20_000);
+    expect(joined.detail.source).to.equal('conference');
+    expect(joined.detail.event).to.equal('conference.joined');
+    expect(joined.detail.args).to.deep.equal([]);
+    expect(joined.bubbles && joined.composed).to.equal(true);
+    await until(() => element.getAttribute('state') === 'joined', 'state joined');
+    await until(() => element.localTracks.length === 2, 'local tracks');
+    await until(() => element.localTracks.find((t) => t.getType() === 'audio')?.isMuted() === true, 'start-audio-muted');
+    expect(element.conference?.isJoined()).to.equal(true);
+    expect(element.shadowRoot?.querySelector('[part~="tile"][part~="local"] [part="tile-name"]')?.textContent).to.equal('Ada');
+    const mic = element.shadowRoot?.querySelector('[part~="button-microphone"]');
+    expect(mic?.getAttribute('aria-pressed')).to.equal('false');
+    await expect(element).to.be.accessible();
+    const tracks = element.localTracks;
+    const left = oneEvent(element, 'jitsi-conference-left', 10_000);
+    await element.leave();
+    await left;
+    expect(element.getAttribute('state')).to.equal('left');
+    for (const track of tracks) expect((track).getTrack().readyState).to.equal('ended');
+  });
+
+  it('prejoin: shows the preview step, then joins on the button with the typed name', async () => {
+    const element = await conferenceElement(uniqueRoomName('el'), 'prejoin');
+    await until(() => element.getAttribute('state') === 'prejoin', 'prejoin state');
+    const form = element.shadowRoot?.querySelector('[part~="prejoin"]') as HTMLFormElement | null;
+    expect(form).to.exist;
+    await until(() => element.localTracks.length === 2, 'preview tracks');
+    await expect(element).to.be.accessible();
+    const input = form?.querySelector('input[name="name"]') as HTMLInputElement;
+    input.value = 'Grace';
+    (form?.querySelector('[part~="join-button"]') as HTMLButtonElement).click();
+    await until(() => element.getAttribute('state') === 'joined', 'joined', 20_000);
+    expect(element.displayName).to.equal('Grace');
+  });
+});
+
+describe('<jitsi-conference>: two on one page', function () {
+  this.timeout(60_000);
+
+  it('call each other: video tiles with frames, mute shown on the other tile, chat, leaving removes the tile', async () => {
+    const room = uniqueRoomName('el');
+    const a = await conferenceElement(room, 'display-name="A"');
+    await until(() => a.getAttribute('state') === 'joined', 'A joined', 20_000);
+    const b = await conferenceElement(room, 'display-name="B"');
+    await until(() => b.getAttribute('state') === 'joined', 'B joined', 20_000);
+    const aId = a.conference?.myUserId() ?? '';
+    const bId = b.conference?.myUserId() ?? '';
+    await until(() => (videoIn(tileOf(a, bId))?.videoWidth ?? 0) > 0, 'A to show B video', 20_000);
+    await until(() => (videoIn(tileOf(b, aId))?.videoWidth ?? 0) > 0, 'B to show A video', 20_000);
+    expect(tileOf(a, bId)?.querySelector('[part="tile-name"]')?.textContent).to.equal('B');
+
+    // B mutes its microphone with its own control; A's tile for B shows it.
+    (b.shadowRoot?.querySelector('[part~="button-microphone"]') as HTMLButtonElement).click();
+    await until(() => (tileOf(a, bId)?.querySelector('[part="tile-indicators"]')?.textContent ?? '').includes('muted'), 'mute indicator on A');
+    await until(() => b.shadowRoot?.querySelector('[part~="button-microphone"]')?.getAttribute('aria-pressed') === 'false', 'B button state');
+
+    // Chat from A's panel arrives in B's.
+    (a.shadowRoot?.querySelector('[part~="button-chat"]') as HTMLButtonElement).click();
+    (b.shadowRoot?.querySelector('[part~="button-chat"]') as HTMLButtonElement).click();
+    await a.updateComplete;
+    const form = a.shadowRoot?.querySelector('[part="chat-form"]') as HTMLFormElement;
+    (form.querySelector('input') as HTMLInputElement).value = 'hello from A';
+    form.requestSubmit();
+    await until(() => (b.shadowRoot?.querySelector('[part="chat-log"]')?.textContent ?? '').includes('hello from A'), 'chat on B');
+    await expect(a).to.be.accessible();
+
+    await b.leave();
+    await until(() => tileOf(a, bId) === null, 'B tile gone on A', 15_000);
+  });
+
+  it('cleans up when removed: media ends, the conference is left', async () => {
+    const room = uniqueRoomName('el');
+    for (let i = 0; i < 3; i++) {
+      const element = await conferenceElement(room);
+      await until(() => element.getAttribute('state') === 'joined', 'joined', 20_000);
+      const tracks = element.localTracks;
+      const conference = element.conference;
+      element.remove();
+      await until(() => tracks.every((t) => t.getTrack().readyState === 'ended'), 'tracks ended after removal');
+      await until(() => conference?.isJoined() === false, 'conference left');
+      elements.splice(elements.indexOf(element), 1);
+    }
+  });
+});

@@ -1,0 +1,3 @@
+/** Types of test/element-tables.mjs. */
+export function renderElementTables(manifest: unknown): string;
+export function readmeWithTables(readme: string, manifest: unknown): string;

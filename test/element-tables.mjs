@@ -1,0 +1,67 @@
+/**
+ * The README's element API tables, generated from custom-elements.json (`npm run analyze` runs this after
+ * the analyzer). `renderElementTables(manifest)` is also used by the staleness test.
+ *
+ *   node test/element-tables.mjs          rewrites README.md between <!-- elements:start --> and <!-- elements:end -->
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cell = (text) => String(text ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+const code = (text) => (text ? `\`${text}\`` : '');
+
+function table(head, rows) {
+  if (rows.length === 0) return '';
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+/** Markdown for every custom element declared in the manifest, in tag order. */
+export function renderElementTables(manifest) {
+  const elements = manifest.modules
+    .flatMap((module) => module.declarations ?? [])
+    .filter((d) => d.customElement && d.tagName)
+    .sort((a, b) => a.tagName.localeCompare(b.tagName));
+  const sections = [];
+  for (const element of elements) {
+    const parts = [`### \`<${element.tagName}>\``, '', cell(element.summary ?? element.description ?? '')];
+    const attributes = (element.attributes ?? []).map((a) => [code(a.name), code(a.fieldName), code(a.type?.text), code(a.default), a.description]);
+    const properties = (element.members ?? [])
+      .filter((m) => m.kind === 'field' && m.privacy !== 'private' && m.privacy !== 'protected' && !m.static && !m.attribute)
+      .map((m) => [code(m.name), code(m.type?.text), m.description]);
+    const methods = (element.members ?? [])
+      .filter((m) => m.kind === 'method' && m.privacy !== 'private' && m.privacy !== 'protected' && !m.static)
+      .map((m) => [code(`${m.name}(${(m.parameters ?? []).map((p) => p.name).join(', ')})`), m.description]);
+    // Dynamic dispatches (`dispatchEvent(new CustomEvent(type))`) show up under their variable's name: skip them.
+    const events = (element.events ?? []).filter((e) => e.name?.includes('-')).map((e) => [code(e.name), e.description]);
+    const slots = (element.slots ?? []).map((s) => [s.name ? code(s.name) : '(default)', s.description]);
+    const cssParts = (element.cssParts ?? []).map((p) => [code(p.name), p.description]);
+    const cssProperties = (element.cssProperties ?? []).map((p) => [code(p.name), code(p.default), p.description]);
+    for (const [title, head, rows] of [
+      ['Attributes', ['Attribute', 'Property', 'Type', 'Default', 'Description'], attributes],
+      ['Properties', ['Property', 'Type', 'Description'], properties],
+      ['Methods', ['Method', 'Description'], methods],
+      ['Events', ['Event', 'Description'], events],
+      ['Slots', ['Slot', 'Description'], slots],
+      ['CSS parts', ['Part', 'Description'], cssParts],
+      ['CSS custom properties', ['Property', 'Default', 'Description'], cssProperties],
+    ]) {
+      if (rows.length > 0) parts.push('', `**${title}**`, '', table(head, rows));
+    }
+    sections.push(parts.join('\n'));
+  }
+  return sections.join('\n\n');
+}
+
+const MARKED = /(<!-- elements:start -->\n)[\s\S]*?(<!-- elements:end -->)/;
+
+/** The README with freshly rendered tables. */
+export function readmeWithTables(readme, manifest) {
+  return readme.replace(MARKED, (_m, start, end) => `${start}${renderElementTables(manifest)}\n${end}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
+  const readme = readFileSync('README.md', 'utf8');
+  if (!MARKED.test(readme)) throw new Error('README.md has no <!-- elements:start --> / <!-- elements:end --> markers');
+  writeFileSync('README.md', readmeWithTables(readme, manifest));
+}
