@@ -34,7 +34,7 @@ const server = await createServer({
   logLevel: 'warn',
 });
 await server.listen();
-const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
+const url = `${server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`}demo/`;
 process.stdout.write(`\nDemo: ${url}\n(Ctrl-C stops the demo${backend ? ' and the backend' : ''})\n`);
 
 let stopping = false;

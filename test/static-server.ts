@@ -1,4 +1,4 @@
-/** A tiny loopback HTTP server for Node-side browser checks: fixed pages, JSON routes, and files under dist/. */
+/** A tiny loopback HTTP server for Node-side browser checks: fixed pages, JSON routes, and files under dist/ and demo/. */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -11,7 +11,7 @@ export interface StaticServer {
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.html': 'text/html' };
 
 export async function serveStatic(root: string, routes: Record<string, { type: string; body: string }>): Promise<StaticServer> {
-  const dist = join(root, 'dist');
+  const served = [join(root, 'dist'), join(root, 'demo')];
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const route = routes[path];
@@ -20,7 +20,7 @@ export async function serveStatic(root: string, routes: Record<string, { type: s
       return;
     }
     const file = normalize(join(root, path));
-    if (!file.startsWith(dist) || !existsSync(file)) {
+    if (!served.some((dir) => file.startsWith(dir)) || !existsSync(file)) {
       response.writeHead(404).end();
       return;
     }

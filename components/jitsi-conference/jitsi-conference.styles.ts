@@ -81,9 +81,6 @@ export const styles = css`
     display: flex;
     gap: 0.25rem;
   }
-  .indicators:empty {
-    display: none;
-  }
   .sr {
     position: absolute;
     width: 1px;
@@ -114,7 +111,7 @@ export const styles = css`
     background: var(--jitsi-color-accent, #2563eb);
     border-color: var(--jitsi-color-accent, #2563eb);
   }
-  button.leave {
+  button.control-leave {
     background: var(--jitsi-color-danger, #dc2626);
     border-color: var(--jitsi-color-danger, #dc2626);
   }

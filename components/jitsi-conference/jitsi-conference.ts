@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -29,6 +29,8 @@ import { styles } from './jitsi-conference.styles.js';
  * @attr start-video-muted - Join with the camera off.
  * @attr disable-p2p - Never use a direct peer-to-peer call.
  * @attr prejoin - Show the pre-join step (camera preview, name, devices) before joining.
+ * @attr headless - Render nothing of its own: the page lays out `<jitsi-track>` elements (children, which get
+ *   the conference through context) from the `jitsi-*` events.
  * @attr lang - The language of the built-in strings (`en`, `de`; see `setStrings()`).
  * @attr token - A JWT for the deployment. Read once, then removed from the DOM; never reflected or logged.
  *   Prefer the `token` property.
@@ -80,6 +82,7 @@ export class JitsiConferenceElement extends JitsiElement {
   @property({ type: Boolean, attribute: 'start-video-muted' }) startVideoMuted = false;
   @property({ type: Boolean, attribute: 'disable-p2p' }) disableP2p = false;
   @property({ type: Boolean }) prejoin = false;
+  @property({ type: Boolean }) headless = false;
   /** Reflected state; set by the element. */
   @property({ reflect: true }) state: ConferenceState = 'idle';
 
@@ -87,6 +90,7 @@ export class JitsiConferenceElement extends JitsiElement {
 
   private readonly session = new ConferenceSession(this);
   private tokenValue: string | null = null;
+  private joinedTarget: string | undefined;
   private readonly provider = new ContextProvider(this, { context: conferenceContext, initialValue: this.contextValue() });
 
   static override get observedAttributes(): string[] {
@@ -138,6 +142,7 @@ export class JitsiConferenceElement extends JitsiElement {
   /** Joins the conference now (the pre-join step's button calls this). */
   async join(): Promise<void> {
     if (!this.room || (!this.domain && !this.serviceUrl)) throw new Error('<jitsi-conference> needs `room` and `domain` (or `service-url`)');
+    this.joinedTarget = this.target();
     await this.session.join(this.settings());
     await this.applyStartMuted();
   }
@@ -167,13 +172,18 @@ export class JitsiConferenceElement extends JitsiElement {
     this.session.sendMessage(text, to);
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
+  protected override willUpdate(): void {
     this.state = this.session.state;
     this.provider.setValue(this.contextValue());
-    const target = ['room', 'domain', 'serviceUrl', 'muc'] as const;
-    if (target.some((key) => changed.has(key) && changed.get(key) !== undefined) && (this.state === 'joined' || this.state === 'connecting')) {
+    // A different room or deployment while in a call: leave and join the new one.
+    if (this.joinedTarget !== undefined && this.joinedTarget !== this.target() && (this.state === 'joined' || this.state === 'connecting')) {
       void this.session.leave(false).then(() => this.join());
     }
+  }
+
+  /** What the call is joined to: a change of any part means another room. */
+  private target(): string {
+    return JSON.stringify([this.room.toLowerCase(), this.domain, this.serviceUrl, this.muc]);
   }
 
   private start(): void {
@@ -221,6 +231,7 @@ export class JitsiConferenceElement extends JitsiElement {
 
   protected override render(): TemplateResult {
     const { state } = this;
+    if (this.headless) return html`<slot></slot>`;
     const inCall = state === 'joined' || state === 'reconnecting';
     return html`<div part="base" class="base">
       ${state === 'prejoin' ? this.renderPrejoin() : nothing}
@@ -288,7 +299,8 @@ export class JitsiConferenceElement extends JitsiElement {
     </div>`;
   }
 
-  private renderIndicators(audioMuted: boolean, videoMuted: boolean): TemplateResult {
+  private renderIndicators(audioMuted: boolean, videoMuted: boolean): TemplateResult | typeof nothing {
+    if (!audioMuted && !videoMuted) return nothing;
     return html`<span part="tile-indicators" class="indicators">
       ${audioMuted ? html`<span class="indicator" title=${`${this.t('microphone')} ${this.t('muted')}`}>🎙̸<span class="sr">${this.t('microphone')} ${this.t('muted')}</span></span>` : nothing}
       ${videoMuted ? html`<span class="indicator" title=${`${this.t('camera')} ${this.t('muted')}`}>📷̸<span class="sr">${this.t('camera')} ${this.t('muted')}</span></span>` : nothing}
@@ -300,7 +312,7 @@ export class JitsiConferenceElement extends JitsiElement {
     const camera = this.session.localTracks.find((t) => t.getType() === 'video' && t.getVideoType() !== 'desktop') ?? this.session.track('video');
     const sharing = this.session.sharing;
     const button = (name: string, label: string, pressed: boolean | undefined, onClick: () => void, disabled = false): TemplateResult =>
-      html`<button part=${`button button-${name}`} class=${classMap({ control: true, [name]: true })} type="button" aria-pressed=${pressed === undefined ? nothing : String(pressed)} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
+      html`<button part=${`button button-${name}`} class=${`control control-${name}`} type="button" aria-pressed=${pressed === undefined ? nothing : String(pressed)} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
     return html`<div part="control-bar" class="controls" role="toolbar" aria-label=${this.t('controls')}>
       ${button('microphone', this.t('microphone'), audio ? !audio.isMuted() : false, () => void this.toggleAudio(), !audio)}
       ${button('camera', this.t('camera'), camera ? !camera.isMuted() : false, () => void this.toggleVideo(), !camera || sharing)}

@@ -47,34 +47,39 @@ interface LjmConferenceResult {
 describe('lib-jitsi-meet documented getting-started example on the CDN bundle', function () {
   this.timeout(40_000);
 
-  it('two pages join one room, add their tracks after CONFERENCE_JOINED and show each other\'s video', async () => {
-    const room = uniqueRoomName('ljmexample');
-    const frames = [0, 1].map(() => {
-      const frame = document.createElement('iframe');
-      frame.src = `/test/fixtures/ljm-conference.html?room=${room}`;
-      frame.allow = 'camera; microphone; autoplay';
-      document.body.append(frame);
-      return frame;
+  for (const [build, page] of [
+    ['ES module', 'ljm-conference.html'],
+    ['classic-script (iife)', 'ljm-conference-iife.html'],
+  ] as const) {
+    it(`${build} build: two pages join one room, add their tracks after CONFERENCE_JOINED and show each other's video`, async () => {
+      const room = uniqueRoomName('ljmexample');
+      const frames = [0, 1].map(() => {
+        const frame = document.createElement('iframe');
+        frame.src = `/test/fixtures/${page}?room=${room}`;
+        frame.allow = 'camera; microphone; autoplay';
+        document.body.append(frame);
+        return frame;
+      });
+      const ljm = (frame: HTMLIFrameElement): LjmConferenceResult | undefined => (frame.contentWindow as unknown as { ljm?: LjmConferenceResult } | null)?.ljm;
+      try {
+        for (const frame of frames) {
+          await until(() => ljm(frame)?.remote.video !== undefined && ljm(frame)?.remote.audio !== undefined, 'both remote tracks in the page', 25_000);
+          const id = ljm(frame)?.remote.video ?? '';
+          const video = frame.contentDocument?.getElementById(id) as HTMLVideoElement | null;
+          await until(() => (video?.videoWidth ?? 0) > 0, 'the remote video to play');
+        }
+        for (const frame of frames) {
+          expect(ljm(frame)?.errors).to.deep.equal([]);
+          const names = (ljm(frame)?.events ?? []).map((e) => e[0]);
+          expect(names).to.include.members(['joined', 'userJoined', 'trackAdded']);
+          expect(names).not.to.include('failed');
+        }
+      } finally {
+        for (const frame of frames) {
+          await (frame.contentWindow as unknown as { unload?: () => Promise<void> } | null)?.unload?.().catch(() => undefined);
+          frame.remove();
+        }
+      }
     });
-    const ljm = (frame: HTMLIFrameElement): LjmConferenceResult | undefined => (frame.contentWindow as unknown as { ljm?: LjmConferenceResult } | null)?.ljm;
-    try {
-      for (const frame of frames) {
-        await until(() => ljm(frame)?.remote.video !== undefined && ljm(frame)?.remote.audio !== undefined, 'both remote tracks in the page', 25_000);
-        const id = ljm(frame)?.remote.video ?? '';
-        const video = frame.contentDocument?.getElementById(id) as HTMLVideoElement | null;
-        await until(() => (video?.videoWidth ?? 0) > 0, 'the remote video to play');
-      }
-      for (const frame of frames) {
-        expect(ljm(frame)?.errors).to.deep.equal([]);
-        const names = (ljm(frame)?.events ?? []).map((e) => e[0]);
-        expect(names).to.include.members(['joined', 'userJoined', 'trackAdded']);
-        expect(names).not.to.include('failed');
-      }
-    } finally {
-      for (const frame of frames) {
-        await (frame.contentWindow as unknown as { unload?: () => Promise<void> } | null)?.unload?.().catch(() => undefined);
-        frame.remove();
-      }
-    }
-  });
+  }
 });

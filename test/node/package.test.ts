@@ -103,6 +103,11 @@ describe(`${CDN_FILE} in a plain page`, () => {
     const { errors, page } = await load('/once.html');
     assert.deepEqual(errors, []);
     assert.equal(await page.evaluate('window.JitsiMeetJS.version'), pkg.version);
+    // The bundle registers its tags (a sideEffects list that forgets the define modules drops them).
+    assert.deepEqual(
+      await page.evaluate(`['jitsi-conference', 'jitsi-track', 'jitsi-device-picker'].map((tag) => typeof customElements.get(tag))`),
+      ['function', 'function', 'function'],
+    );
   });
 
   it('loads twice on one page without errors or warnings', async () => {
