@@ -93,7 +93,7 @@ describe('demo pages', { timeout: 120_000 }, () => {
     const first = tabs[0];
     if (shot && first) {
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      await first.page.screenshot({ path: shot as `${string}.png` });
+      await first.page.screenshot({ path: shot });
     }
     for (const { errors } of tabs) assert.deepEqual(errors, []);
   });
