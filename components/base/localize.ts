@@ -38,6 +38,7 @@ const en = {
   microphoneLevel: 'Microphone level',
   video: 'Video',
   screenShare: 'Screen share',
+  devices: 'Devices',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -78,6 +79,7 @@ const de: Strings = {
   microphoneLevel: 'Mikrofonpegel',
   video: 'Video',
   screenShare: 'Bildschirmfreigabe',
+  devices: 'Geräte',
 };
 
 const builtIn: Record<string, Strings> = { en, de };

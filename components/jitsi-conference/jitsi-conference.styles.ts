@@ -124,8 +124,14 @@ export const styles = css`
     opacity: 0.5;
     cursor: default;
   }
-  .chat {
+  .panel {
     width: min(20rem, 40%);
+    background: var(--jitsi-color-surface, #1f2937);
+    border-radius: var(--jitsi-radius, 0.75rem);
+    padding: var(--jitsi-spacing, 0.5rem);
+    overflow-y: auto;
+  }
+  .chat {
     display: flex;
     flex-direction: column;
     background: var(--jitsi-color-surface, #1f2937);

@@ -49,7 +49,8 @@ import { styles } from './jitsi-conference.styles.js';
  * @csspart tile-name - The name on a tile.
  * @csspart tile-indicators - The mute indicators on a tile.
  * @csspart control-bar - The default controls.
- * @csspart button - Every control button; also `button-microphone`, `button-camera`, `button-screen`, `button-chat`, `button-leave`.
+ * @csspart button - Every control button; also `button-microphone`, `button-camera`, `button-screen`, `button-devices`, `button-chat`, `button-leave`.
+ * @csspart devices - The in-call device panel (a `<jitsi-device-picker>` that switches the live tracks).
  * @csspart chat - The chat panel.
  * @csspart chat-log - The list of messages.
  * @csspart chat-form - The message form.
@@ -87,6 +88,7 @@ export class JitsiConferenceElement extends JitsiElement {
   @property({ reflect: true }) state: ConferenceState = 'idle';
 
   @state() private chatOpen = false;
+  @state() private devicesOpen = false;
 
   private readonly session = new ConferenceSession(this);
   private tokenValue: string | null = null;
@@ -242,6 +244,7 @@ export class JitsiConferenceElement extends JitsiElement {
       ${inCall
         ? html`<div part="stage" class="stage">
               <div part="grid" class="grid" role="list" aria-label=${this.t('participants')}>${this.renderTiles()}</div>
+              ${this.devicesOpen ? html`<section part="devices" class="panel" aria-label=${this.t('devices')}><jitsi-device-picker></jitsi-device-picker></section>` : nothing}
               ${this.chatOpen ? this.renderChat() : nothing}
               <div class="overlay"><slot name="overlay"></slot></div>
             </div>
@@ -258,7 +261,7 @@ export class JitsiConferenceElement extends JitsiElement {
       </div>
       <label>${this.t('yourName')} <input name="name" autocomplete="name" .value=${this.displayName} /></label>
       <jitsi-device-picker preview></jitsi-device-picker>
-      <button part="join-button button" type="submit">${this.t('joinMeeting')}</button>
+      <button part="join-button button" type="submit" ?disabled=${!this.room || (!this.domain && !this.serviceUrl)}>${this.t('joinMeeting')}</button>
     </form>`;
   }
 
@@ -317,13 +320,14 @@ export class JitsiConferenceElement extends JitsiElement {
       ${button('microphone', this.t('microphone'), audio ? !audio.isMuted() : false, () => void this.toggleAudio(), !audio)}
       ${button('camera', this.t('camera'), camera ? !camera.isMuted() : false, () => void this.toggleVideo(), !camera || sharing)}
       ${button('screen', this.t('shareScreen'), sharing, () => void this.toggleScreenShare())}
+      ${button('devices', this.t('devices'), this.devicesOpen, () => (this.devicesOpen = !this.devicesOpen))}
       ${button('chat', this.t('chat'), this.chatOpen, () => (this.chatOpen = !this.chatOpen))}
       ${button('leave', this.t('leave'), undefined, () => void this.leave())}
     </div>`;
   }
 
   private renderChat(): TemplateResult {
-    return html`<section part="chat" class="chat" aria-label=${this.t('chat')}>
+    return html`<section part="chat" class="chat panel" aria-label=${this.t('chat')}>
       <div part="chat-log" class="log" role="log" aria-live="polite">
         <ol>
           ${repeat(this.session.chat, (m) => m.id, (m) => html`<li class=${classMap({ mine: m.mine, private: m.private })}><b>${m.mine ? this.t('you') : (m.name ?? m.from)}</b> ${m.text}</li>`)}

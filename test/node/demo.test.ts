@@ -71,6 +71,10 @@ describe('demo pages', { timeout: 120_000 }, () => {
       await page.waitForFunction(() => (document.querySelector('jitsi-conference') as unknown as { localTracks: unknown[] } | null)?.localTracks.length === 2, {
         timeout: 15_000,
       });
+      // The join button is enabled once the page has pointed the element at the backend.
+      await page.waitForFunction(() => (document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="join-button"]') as HTMLButtonElement | null)?.disabled === false, {
+        timeout: 15_000,
+      });
       await page.evaluate((name) => {
         const root = document.querySelector('jitsi-conference')?.shadowRoot;
         const input = root?.querySelector('input[name="name"]') as HTMLInputElement | null;

@@ -3,6 +3,7 @@
  * kept out of the DOM, and two elements on one page calling each other through the real backend.
  */
 import { expect, fixture, html } from '@open-wc/testing';
+import { setStrings } from '../../../components/base/localize.js';
 import '../../../components/jitsi-conference/define.js';
 import type { JitsiConferenceElement } from '../../../components/jitsi-conference/jitsi-conference.js';
 import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from '../../../components/jitsi-conference/events.js';
@@ -261,5 +262,82 @@ describe('<jitsi-conference>: two on one page', function () {
       await until(() => conference?.isJoined() === false, 'conference left');
       elements.splice(elements.indexOf(element), 1);
     }
+  });
+});
+
+describe('<jitsi-conference>: failure, language, room changes, devices in the call', function () {
+  this.timeout(60_000);
+
+  it('an unreachable service ends in state failed with the constant, accessibly', async () => {
+    const wrapper = await fixture<HTMLDivElement>(`<div><jitsi-conference service-url="ws://127.0.0.1:9/xmpp-websocket" domain="nowhere.invalid" room="x"></jitsi-conference></div>`);
+    const element = wrapper.querySelector('jitsi-conference') as JitsiConferenceElement;
+    elements.push(element);
+    const failed = await oneEvent<CustomEvent<EngineEventDetail>>(element, 'jitsi-connection-failed', 20_000);
+    expect(failed.detail.args[0]).to.equal('connection.otherError');
+    await until(() => element.getAttribute('state') === 'failed', 'state failed');
+    await element.updateComplete;
+    expect(element.shadowRoot?.querySelector('[part="status"]')?.textContent).to.contain('connection.otherError');
+    await expect(element).to.be.accessible();
+  });
+
+  it('speaks German with lang="de", and setStrings() overrides a string', async () => {
+    setStrings('en', { joinMeeting: 'Step in' });
+    try {
+      const german = await conferenceElement(uniqueRoomName('el'), 'prejoin lang="de"');
+      const english = await conferenceElement(uniqueRoomName('el'), 'prejoin');
+      await until(() => german.getAttribute('state') === 'prejoin' && english.getAttribute('state') === 'prejoin', 'prejoin');
+      await german.updateComplete;
+      expect(german.shadowRoot?.querySelector('[part~="join-button"]')?.textContent).to.equal('Besprechung beitreten');
+      expect(english.shadowRoot?.querySelector('[part~="join-button"]')?.textContent).to.equal('Step in');
+    } finally {
+      setStrings('en', { joinMeeting: 'Join meeting' });
+    }
+  });
+
+  it('changing room while joined leaves the old room and joins the new one', async () => {
+    const element = await conferenceElement(uniqueRoomName('el'));
+    await until(() => element.getAttribute('state') === 'joined', 'joined', 20_000);
+    const first = element.conference;
+    const next = uniqueRoomName('el');
+    element.room = next;
+    await until(() => element.conference !== first && element.getAttribute('state') === 'joined', 'joined again', 20_000);
+    expect(element.conference?.getName()).to.equal(next);
+    expect(first?.isJoined()).to.equal(false);
+  });
+
+  it('the in-call device panel switches the microphone without ending the P2P call', async () => {
+    const room = uniqueRoomName('el');
+    const a = await conferenceElement(room);
+    const b = await conferenceElement(room);
+    await until(() => a.conference?.isP2PActive() === true && b.conference?.isP2PActive() === true, 'P2P', 20_000);
+    (a.shadowRoot?.querySelector('[part~="button-devices"]') as HTMLButtonElement).click();
+    await a.updateComplete;
+    const picker = a.shadowRoot?.querySelector('[part="devices"] jitsi-device-picker') as (HTMLElement & { updateComplete: Promise<unknown> }) | null;
+    expect(picker).to.exist;
+    await picker?.updateComplete;
+    const select = picker?.shadowRoot?.querySelector('select[part~="audioinput-select"]') as HTMLSelectElement | null;
+    await until(() => (select?.options.length ?? 0) > 1, 'microphones listed');
+    const before = a.localTracks.find((t) => t.getType() === 'audio');
+    const other = [...(select?.options ?? [])].find((o) => o.value !== before?.getDeviceId());
+    if (!select || !other) throw new Error('no second microphone');
+    select.value = other.value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => a.localTracks.find((t) => t.getType() === 'audio')?.getDeviceId() === other.value, 'the call to use the new microphone');
+    expect(before?.getTrack().readyState).to.equal('ended');
+    expect(a.conference?.isP2PActive()).to.equal(true);
+    expect(a.conference?.getLocalAudioTrack()?.getDeviceId()).to.equal(other.value);
+    await expect(a).to.be.accessible();
+  });
+
+  it('adding and removing it 20 times before joining leaves no live media', async () => {
+    const tracks: { getTrack(): MediaStreamTrack }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const element = await conferenceElement(uniqueRoomName('el'), 'prejoin');
+      await until(() => element.localTracks.length === 2, 'preview tracks');
+      tracks.push(...element.localTracks);
+      element.remove();
+      elements.splice(elements.indexOf(element), 1);
+    }
+    await until(() => tracks.every((t) => t.getTrack().readyState === 'ended'), 'every preview track ended');
   });
 });
