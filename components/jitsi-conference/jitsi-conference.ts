@@ -34,7 +34,8 @@ import { styles } from './jitsi-conference.styles.js';
  * @attr lang - The language of the built-in strings (`en`, `de`; see `setStrings()`).
  * @attr token - A JWT for the deployment. Read once, then removed from the DOM; never reflected or logged.
  *   Prefer the `token` property.
- * @attr state - Reflected, read-only: `idle`, `connecting`, `prejoin`, `joined`, `reconnecting`, `failed`, `left`.
+ * @attr state - Reflected, read-only: `idle`, `connecting`, `prejoin`, `joined`, `reconnecting` (the signalling link
+ *   or the media path is interrupted), `failed`, `left`.
  *
  * @slot - Anything to show over the conference (overlays).
  * @slot controls - Replaces the default control bar.

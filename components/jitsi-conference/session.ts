@@ -123,6 +123,23 @@ export class ConferenceSession implements ReactiveController {
     connection.on(JitsiConnectionEvents.CONNECTION_DISCONNECTED, () => {
       if (this.state === 'joined' || this.state === 'reconnecting') this.setState('left');
     });
+    // The signalling link dropping and coming back (XEP-0198 resume, or a fresh login the conference rejoins
+    // from) is `reconnecting` too, as is an interrupted media path (CONNECTION_INTERRUPTED below).
+    const engine = connection.xmpp.engine;
+    const onInterrupted = (): void => {
+      if (this.state === 'joined') this.setState('reconnecting');
+    };
+    const onBack = (): void => {
+      if (this.state === 'reconnecting') this.setState('joined');
+    };
+    engine.on('interrupted', onInterrupted);
+    engine.on('resumed', onBack);
+    engine.on('sessionReplaced', onBack);
+    this.offs.push(() => {
+      engine.off('interrupted', onInterrupted);
+      engine.off('resumed', onBack);
+      engine.off('sessionReplaced', onBack);
+    });
     connection.connect();
     const media = this.prepareMedia();
     if (!(await established) || generation !== this.generation) {

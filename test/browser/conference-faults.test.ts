@@ -77,7 +77,10 @@ describe('JitsiConference under faults', () => {
     const failures = [...record(a.conference, C.CONFERENCE_FAILED), ...record(b.conference, C.CONFERENCE_FAILED)];
     const leftEvents = record(a.conference, C.CONFERENCE_LEFT);
     const aId = a.conference.myUserId();
+    // Until each client has noticed the restart, its old room still looks joined: wait for the fresh logins.
+    const replaced = [a, b].map((client) => record(client.connection.xmpp.engine as unknown as Parameters<typeof record>[0], 'sessionReplaced'));
     await restartProsody();
+    await until(() => replaced.every((events) => events.length > 0), 'both clients to log in afresh', 30_000);
     await until(
       () => a.conference.isJoined() && b.conference.isJoined() && a.conference.getParticipants().length === 1 && b.conference.getParticipants().length === 1,
       'both back in the room, seeing each other',

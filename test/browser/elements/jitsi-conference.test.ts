@@ -7,7 +7,7 @@ import { setStrings } from '../../../components/base/localize.js';
 import '../../../components/jitsi-conference/define.js';
 import type { JitsiConferenceElement } from '../../../components/jitsi-conference/jitsi-conference.js';
 import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from '../../../components/jitsi-conference/events.js';
-import { backendEndpoints, uniqueRoomName } from '../../helpers/backend.js';
+import { backendEndpoints, relayCut, uniqueRoomName } from '../../helpers/backend.js';
 import { oneEvent, until } from '../../helpers/events.js';
 
 /** Deliberately brittle: every engine event value and its DOM event name. */
@@ -269,10 +269,13 @@ describe('<jitsi-conference>: failure, language, room changes, devices in the ca
   this.timeout(60_000);
 
   it('an unreachable service ends in state failed with the constant, accessibly', async () => {
-    const wrapper = await fixture<HTMLDivElement>(`<div><jitsi-conference service-url="ws://127.0.0.1:9/xmpp-websocket" domain="nowhere.invalid" room="x"></jitsi-conference></div>`);
+    // Listen before the element exists: a refused port fails at once.
+    const wrapper = await fixture<HTMLDivElement>(html`<div></div>`);
+    const failing = oneEvent<CustomEvent<EngineEventDetail>>(wrapper, 'jitsi-connection-failed', 20_000);
+    wrapper.innerHTML = `<jitsi-conference service-url="ws://127.0.0.1:9/xmpp-websocket" domain="nowhere.invalid" room="x"></jitsi-conference>`;
     const element = wrapper.querySelector('jitsi-conference') as JitsiConferenceElement;
     elements.push(element);
-    const failed = await oneEvent<CustomEvent<EngineEventDetail>>(element, 'jitsi-connection-failed', 20_000);
+    const failed = await failing;
     expect(failed.detail.args[0]).to.equal('connection.otherError');
     await until(() => element.getAttribute('state') === 'failed', 'state failed');
     await element.updateComplete;
@@ -339,5 +342,46 @@ describe('<jitsi-conference>: failure, language, room changes, devices in the ca
       elements.splice(elements.indexOf(element), 1);
     }
     await until(() => tracks.every((t) => t.getTrack().readyState === 'ended'), 'every preview track ended');
+  });
+});
+
+describe('<jitsi-conference>: slots and reconnecting', function () {
+  this.timeout(40_000);
+
+  it('slotted controls replace the control bar, and an overlay shows over the grid', async () => {
+    const endpoints = await backendEndpoints();
+    const wrapper = await fixture<HTMLDivElement>(
+      `<div><jitsi-conference service-url="${endpoints.websocketUrl}" domain="${endpoints.domain}" muc="${endpoints.mucDomain}" room="${uniqueRoomName('el')}">
+        <div slot="controls" id="mine"><button type="button">Raise hand</button></div>
+        <p slot="overlay" id="banner">Recording</p>
+      </jitsi-conference></div>`,
+    );
+    const element = wrapper.querySelector('jitsi-conference') as JitsiConferenceElement;
+    elements.push(element);
+    await until(() => element.getAttribute('state') === 'joined', 'joined', 20_000);
+    await element.updateComplete;
+    const controls = element.shadowRoot?.querySelector('slot[name="controls"]') as HTMLSlotElement;
+    expect(controls.assignedElements().map((e) => e.id)).to.deep.equal(['mine']);
+    expect((element.shadowRoot?.querySelector('slot[name="overlay"]') as HTMLSlotElement).assignedElements().map((e) => e.id)).to.deep.equal(['banner']);
+    // The default control bar is the fallback content, not rendered while the slot has content.
+    expect(controls.assignedNodes({ flatten: true }).some((n) => n instanceof Element && n.getAttribute('part') === 'control-bar')).to.equal(false);
+    await expect(element).to.be.accessible();
+  });
+
+  it('a dropped signalling link shows state reconnecting, then joined again after the resume', async () => {
+    const endpoints = await backendEndpoints();
+    const wrapper = await fixture<HTMLDivElement>(
+      `<div><jitsi-conference service-url="${endpoints.relay.websocketUrl}" domain="${endpoints.domain}" muc="${endpoints.mucDomain}" room="${uniqueRoomName('el')}"></jitsi-conference></div>`,
+    );
+    const element = wrapper.querySelector('jitsi-conference') as JitsiConferenceElement;
+    elements.push(element);
+    await until(() => element.getAttribute('state') === 'joined', 'joined', 20_000);
+    const states: string[] = [];
+    const observer = new MutationObserver(() => states.push(element.getAttribute('state') ?? ''));
+    observer.observe(element, { attributes: true, attributeFilter: ['state'] });
+    await relayCut();
+    await until(() => states.includes('reconnecting') && element.getAttribute('state') === 'joined', 'reconnecting, then joined', 20_000);
+    observer.disconnect();
+    expect(element.conference?.isJoined()).to.equal(true);
   });
 });
