@@ -14,6 +14,11 @@ import { chromiumArgs, chromiumPath } from '../chromium.js';
 import { serveStatic, type StaticServer } from '../static-server.js';
 
 const CDN_FILE = 'dist/cdn/jitsi-elements.js';
+/**
+ * waitForFunction polls on requestAnimationFrame by default, and a background tab runs none: the first tab
+ * waited forever once the second was in front. Poll on a timer instead.
+ */
+const WAIT = { polling: 100 } as const;
 
 describe('demo pages', { timeout: 120_000 }, () => {
   let backend: Backend;
@@ -67,13 +72,13 @@ describe('demo pages', { timeout: 120_000 }, () => {
     const room = `demo${Date.now().toString(36)}`;
     const tabs = [await open(`/demo/index.html?room=${room}`), await open(`/demo/index.html?room=${room}`)];
     for (const [index, { page }] of tabs.entries()) {
-      await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'prejoin', { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'prejoin', { ...WAIT, timeout: 15_000 });
       await page.waitForFunction(() => (document.querySelector('jitsi-conference') as unknown as { localTracks: unknown[] } | null)?.localTracks.length === 2, {
-        timeout: 15_000,
+        ...WAIT, timeout: 15_000,
       });
       // The join button is enabled once the page has pointed the element at the backend.
       await page.waitForFunction(() => (document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="join-button"]') as HTMLButtonElement | null)?.disabled === false, {
-        timeout: 15_000,
+        ...WAIT, timeout: 15_000,
       });
       await page.evaluate((name) => {
         const root = document.querySelector('jitsi-conference')?.shadowRoot;
@@ -83,7 +88,7 @@ describe('demo pages', { timeout: 120_000 }, () => {
       }, `Tab ${index + 1}`);
     }
     for (const { page } of tabs) {
-      await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'joined', { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'joined', { ...WAIT, timeout: 20_000 });
     }
     for (const { page } of tabs) {
       await page.bringToFront();
@@ -105,13 +110,13 @@ describe('demo pages', { timeout: 120_000 }, () => {
   it('custom-layout.html joins headless and lays out the other participant from the DOM events', async () => {
     const a = await open('/demo/custom-layout.html');
     const b = await open('/demo/custom-layout.html');
-    for (const { page } of [a, b]) await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'joined', { timeout: 20_000 });
+    for (const { page } of [a, b]) await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'joined', { ...WAIT, timeout: 20_000 });
     // Chromium does not render video in a background tab: look at A in front.
     await a.page.bringToFront();
     await a.page
       .waitForFunction(
         () => ((document.querySelector('#people jitsi-track[kind="video"]')?.shadowRoot?.querySelector('video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
-        { timeout: 20_000 },
+        { ...WAIT, timeout: 20_000 },
       )
       .catch(async (error: unknown) => {
         const seen = await a.page.evaluate(() => document.querySelector('#people')?.outerHTML ?? 'no #people');
@@ -124,7 +129,7 @@ describe('demo pages', { timeout: 120_000 }, () => {
 
   it('cms-embed.html loads the bundle twice, is themed through custom properties and parts, and shows the pre-join step', async () => {
     const { page, errors } = await open('/demo/cms-embed.html');
-    await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'prejoin', { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('jitsi-conference')?.getAttribute('state') === 'prejoin', { ...WAIT, timeout: 15_000 });
     const background = await page.evaluate(() => {
       const element = document.querySelector('jitsi-conference');
       return element ? getComputedStyle(element).backgroundColor : '';
