@@ -162,10 +162,13 @@ export function fromLocalSdp(sdp: string, mode: SessionMode, creator: 'initiator
       content.rtcpMux = Boolean(m.rtcpMux);
       contents.push(content);
       const fingerprint = m.fingerprint ?? parsed.fingerprint;
+      // sdp-transform yields a number for an all-digit value (Chromium's random ufrag sometimes is one).
+      const ufrag = m.iceUfrag ?? parsed.iceUfrag;
+      const pwd = m.icePwd ?? parsed.icePwd;
       content.transport = {
         ...emptyTransport(),
-        ...(m.iceUfrag ?? parsed.iceUfrag ? { ufrag: m.iceUfrag ?? parsed.iceUfrag } : {}),
-        ...(m.icePwd ?? parsed.icePwd ? { pwd: m.icePwd ?? parsed.icePwd } : {}),
+        ...(ufrag !== undefined ? { ufrag: String(ufrag) } : {}),
+        ...(pwd !== undefined ? { pwd: String(pwd) } : {}),
         fingerprints: fingerprint ? [{ hash: fingerprint.type, value: fingerprint.hash, ...(m.setup ? { setup: m.setup } : {}) }] : [],
         candidates: (m.candidates ?? []).map((c) => ({
           foundation: String(c.foundation), // sdp-transform yields a number for a numeric foundation, despite its types
@@ -215,11 +218,11 @@ export function fromLocalSdp(sdp: string, mode: SessionMode, creator: 'initiator
       bySsrc.set(ssrc, source);
     }
     content.sources.push(...bySsrc.values());
-    content.groups.push(...(m.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: g.ssrcs.split(' ').map(Number) })));
+    content.groups.push(...(m.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: String(g.ssrcs).split(' ').map(Number) })));
   }
   const bundle = (parsed.groups ?? []).find((g) => g.type === 'BUNDLE');
   return {
     contents,
-    bundle: mode === 'p2p' ? (bundle?.mids.split(' ') ?? contents.map((c) => c.name)) : contents.map((c) => c.name),
+    bundle: mode === 'p2p' && bundle ? String(bundle.mids).split(' ') : contents.map((c) => c.name),
   };
 }

@@ -218,4 +218,16 @@ describe('P2P (contents named by mid)', () => {
       pc.close();
     }
   });
+
+  it('keeps an all-digit ufrag and pwd as strings (sdp-transform reads them as numbers)', () => {
+    const sdp = [
+      'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=rtpmap:111 opus/48000/2',
+      'a=ice-ufrag:3028', 'a=ice-pwd:123456789012345678901234',
+      'a=fingerprint:sha-256 5A:1F', 'a=setup:active', 'a=mid:0', 'a=sendrecv', 'a=rtcp-mux', '',
+    ].join('\r\n');
+    const transport = fromLocalSdp(sdp, 'p2p').contents[0]?.transport;
+    expect(transport?.ufrag).to.equal('3028');
+    expect(transport?.pwd).to.equal('123456789012345678901234');
+  });
 });
