@@ -23,6 +23,8 @@ const logger = getLogger('conference/ConferenceMedia');
 const MUTE_NS = { audio: 'http://jitsi.org/jitmeet/audio', video: 'http://jitsi.org/jitmeet/video', desktop: 'http://jitsi.org/jitmeet/desktop' } as const;
 /** A participant counts as speaking above this audio level (0..1). */
 const SPEAKING_LEVEL = 0.05;
+/** Receiver stats are read this often for audio levels. */
+const LEVELS_INTERVAL_MS = 200;
 
 /** What the media layer needs from its conference. */
 export interface MediaHost {
@@ -53,6 +55,10 @@ export class ConferenceMedia {
   private readonly mutedByFocus = new Set<'audio' | 'video' | 'desktop'>();
   /** Listeners of track changes that sessions follow (P2PController). */
   onLocalTrackChange: ((change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }) => Promise<void>) | undefined;
+  /** Called whenever our sources' mute state or video type may have changed (the bridge channel follows it). */
+  onSourceInfo: (() => void) | undefined;
+  /** Who decides the dominant speaker: our audio levels (P2P, no bridge channel) or the bridge (protocol.md 7.3, 8.3). */
+  private dominantSource: 'local' | 'bridge' = 'local';
   private dominant: string | undefined;
   private previousSpeakers: string[] = [];
   private readonly levels = new Map<string, number>();
@@ -168,6 +174,7 @@ export class ConferenceMedia {
 
   /** protocol.md 6: SourceInfo is the authoritative mute state; videoType only for screen shares. */
   publishSourceInfo(): void {
+    this.onSourceInfo?.();
     const info: Record<string, { muted: boolean; videoType?: string }> = {};
     for (const { track } of this.locals) {
       const name = track.getSourceName();
@@ -260,8 +267,41 @@ export class ConferenceMedia {
     this.updateDominantSpeaker();
   }
 
+  /**
+   * Audio levels of the remote tracks received on `pc` from its receiver stats, every 200 ms (P2P has no bridge
+   * to report them, and the bridge does not report levels). Returns the function that stops it.
+   */
+  pollLevels(pc: RTCPeerConnection, isP2P: boolean): () => void {
+    const timer = setInterval(() => {
+      if (pc.connectionState === 'closed') return;
+      void pc.getStats().then((stats) => {
+        stats.forEach((report: { type?: string; kind?: string; audioLevel?: number; trackIdentifier?: string }) => {
+          if (report.type !== 'inbound-rtp' || report.kind !== 'audio' || report.audioLevel === undefined) return;
+          const track = this.getRemoteTracks().find((t) => t.isP2P === isP2P && t.getType() === 'audio' && t.getTrack().id === report.trackIdentifier);
+          if (!track) return;
+          track.setAudioLevel(report.audioLevel);
+          this.onLevel(track.getParticipantId(), report.audioLevel);
+        });
+      });
+    }, LEVELS_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }
+
+  setDominantSpeakerSource(source: 'local' | 'bridge'): void {
+    this.dominantSource = source;
+  }
+
+  /** protocol.md 8.3 DominantSpeakerEndpointChangeEvent. */
+  bridgeDominantSpeaker(id: string, previous: string[], silence: boolean): void {
+    if (id === this.dominant && !silence) return;
+    this.dominant = id;
+    this.previousSpeakers = previous;
+    this.host.emit(E.DOMINANT_SPEAKER_CHANGED, id, [...previous], silence);
+  }
+
   /** protocol.md 7.3: without a bridge, the loudest speaker above the threshold is the dominant one. */
   private updateDominantSpeaker(): void {
+    if (this.dominantSource === 'bridge') return;
     let loudest: string | undefined;
     let best = SPEAKING_LEVEL;
     for (const [id, level] of this.levels) {

@@ -2,7 +2,8 @@
  * lib-jitsi-meet's JitsiConference: the conference request to the focus, the MUC room, participants, chat,
  * moderation, commands and participant properties, endpoint messages over XMPP, with lib-jitsi-meet's method
  * names, arguments and events (protocol.md sections 3 and 4, 10.3-10.4). Media lives in ConferenceMedia
- * (tracks, SourceInfo, remote mute) and P2PController (direct 1:1 sessions).
+ * (tracks, SourceInfo, remote mute), P2PController (direct 1:1 sessions) and JvbController (the bridge
+ * session and channel); one Jingle handler routes the focus's sessions to the bridge side, the others to P2P.
  */
 import { JitsiConferenceErrors, type JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
@@ -15,11 +16,14 @@ import type { CommandValue } from '../xmpp/presence.js';
 import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword } from '../xmpp/roomAdmin.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
+import { JingleIqHandler } from '../jingle/JingleIqHandler.js';
+import type { JvbSession } from '../jingle/JvbSession.js';
 import type { P2PSession } from '../jingle/P2PSession.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant } from './JitsiParticipant.js';
-import { P2PController, type P2PHost } from './P2PController.js';
+import { JvbController, type JvbHost, type ReceiverConstraints } from './JvbController.js';
+import { P2PController } from './P2PController.js';
 import type { ConferenceEventMap, ConferenceOptions, ConnectionLike } from './types.js';
 
 export type { ConferenceOptions } from './types.js';
@@ -42,6 +46,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly local: LocalPresence = { properties: new Map(), commands: new Map(), commandListeners: new Map(), sourceInfo: {} };
   private readonly media: ConferenceMedia;
   private readonly p2p: P2PController;
+  private readonly jvb: JvbController;
+  private readonly jingle: JingleIqHandler;
   private password: string | undefined;
   private joinedOnce = false;
   private leaving = false;
@@ -70,10 +76,21 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.xmpp.on('sessionReplaced', this.onSessionReplaced);
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
-    this.p2p = new P2PController(host, this.media);
+    this.jingle = new JingleIqHandler(this.xmpp, {
+      roomJid: this.roomJid,
+      hasSession: (sid) => this.p2p.hasSession(sid) || this.jvb.hasSession(sid),
+      onSessionInitiate: (incoming) => (incoming.nick === this.room?.focusNick ? this.jvb.onSessionInitiate(incoming) : this.p2p.onSessionInitiate(incoming)),
+      onAction: (incoming) => (this.jvb.hasSession(incoming.sid) ? this.jvb.onAction(incoming) : this.p2p.onAction(incoming)),
+    });
+    this.p2p = new P2PController(host, this.media, this.jingle);
+    this.jvb = new JvbController(host, this.media, this.p2p);
+    this.p2p.onChange = () => this.jvb.onP2PChange();
+    this.media.onLocalTrackChange = async (change) => {
+      await Promise.all([this.p2p.onLocalTrackChange(change), this.jvb.onLocalTrackChange(change)]);
+    };
   }
 
-  private mediaHost(): P2PHost {
+  private mediaHost(): JvbHost {
     return {
       conference: this,
       xmpp: this.xmpp,
@@ -89,6 +106,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       iceServers: () => this.xmpp.iceServers,
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
+      fail: (error, ...details) => this.fail(error as JitsiConferenceError, ...details),
     };
   }
 
@@ -186,6 +204,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.leaving = true;
     this.focusRequest?.cancel();
     this.p2p.dispose();
+    this.jvb.dispose();
     const room = this.room;
     if (room?.joined) await room.leave();
     else room?.dispose();
@@ -197,6 +216,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.ended = true;
     this.xmpp.off('sessionReplaced', this.onSessionReplaced);
     this.p2p.dispose();
+    this.jvb.dispose(false);
+    this.jingle.dispose();
     this.media.dispose();
     this.room?.dispose();
     this.room = undefined;
@@ -222,6 +243,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.rejoinSnapshot ??= new Set(this.participants.keys());
     // Our old occupant is gone for the peer, so is any P2P session with it.
     this.p2p.reset();
+    this.jvb.reset();
     this.focusRequest?.cancel();
     this.room?.dispose();
     this.room = undefined;
@@ -506,6 +528,11 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     return this.p2p.currentSession;
   }
 
+  /** lib-jitsi-meet's name for the bridge session; its `peerconnection` is the RTCPeerConnection. */
+  get jvbJingleSession(): JvbSession | undefined {
+    return this.jvb.currentSession;
+  }
+
   /** 'new' | 'checking' | 'connected' | … of the P2P ICE connection, or undefined without a P2P session. */
   getP2PConnectionState(): RTCIceConnectionState | undefined {
     return this.p2p.currentSession?.pc.iceConnectionState;
@@ -545,15 +572,44 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.media.muteParticipant(id, mediaType);
   }
 
-  /** Caps the height of the video we send. */
-  setSenderVideoConstraint(maxHeight: number): Promise<void> {
-    return this.p2p.currentSession?.setSenderVideoConstraint(maxHeight) ?? Promise.resolve();
+  /** Caps the height of the video we send, to the peer and to the bridge (fewer simulcast layers). */
+  async setSenderVideoConstraint(maxHeight: number): Promise<void> {
+    await Promise.all([this.p2p.currentSession?.setSenderVideoConstraint(maxHeight), this.jvb.setSenderVideoConstraint(maxHeight)]);
   }
 
-  /** The largest video height we want to receive; 0 stops video (protocol.md 7.2 content-modify). */
+  /**
+   * The largest video height we want to receive; 0 stops video. P2P: content-modify (protocol.md 7.2); bridge:
+   * the default constraint of ReceiverVideoConstraints (8.2).
+   */
   setReceiverVideoConstraint(maxHeight: number): void {
     this.receiverVideoConstraint = maxHeight;
     this.p2p.currentSession?.setReceiverVideoConstraint(maxHeight > 0 ? maxHeight : undefined, maxHeight !== 0);
+    this.jvb.setReceiverConstraints({ ...this.jvb.getReceiverConstraints(), defaultConstraints: { maxHeight } });
+  }
+
+  /** protocol.md 8.2 ReceiverVideoConstraints, sent as given (and again whenever the bridge channel opens). */
+  setReceiverConstraints(constraints: ReceiverConstraints): void {
+    this.jvb.setReceiverConstraints(constraints);
+  }
+
+  /** How many video endpoints the bridge forwards us; -1 is all. */
+  setLastN(lastN: number): void {
+    if (!Number.isInteger(lastN) || lastN < -1) throw new RangeError(`lastN must be an integer >= -1, not ${String(lastN)}`);
+    this.jvb.setLastN(lastN);
+  }
+
+  getLastN(): number {
+    return this.jvb.getLastN();
+  }
+
+  /** lib-jitsi-meet's older form: the participants whose camera we want first (their `-v0` sources selected). */
+  selectParticipants(ids: string[]): void {
+    this.jvb.setReceiverConstraints({ ...this.jvb.getReceiverConstraints(), selectedSources: ids.map((id) => `${id}-v0`) });
+  }
+
+  /** Source names the bridge currently forwards to us (ForwardedSources). */
+  getForwardedSources(): string[] {
+    return this.jvb.getForwardedSources();
   }
 
   isStartAudioMuted(): boolean {
@@ -640,13 +696,19 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.requireRoom().sendMessage(message, { to: id, elementName, replyToId });
   }
 
-  /** Over the XMPP fallback (protocol.md 4.15); the bridge channel takes over with the JVB media issue. */
+  /** Over the bridge channel when it is open (protocol.md 8.2), else over XMPP (4.15). */
   sendEndpointMessage(to: string, payload: Record<string, unknown>): void {
+    if (this.jvb.send({ colibriClass: 'EndpointMessage', to: to || '', msgPayload: payload })) return;
     this.requireRoom().sendJsonMessage(payload, to || undefined);
   }
 
   broadcastEndpointMessage(payload: Record<string, unknown>): void {
-    this.requireRoom().sendJsonMessage(payload);
+    this.sendEndpointMessage('', payload);
+  }
+
+  /** EndpointStats to every other endpoint through the bridge (protocol.md 8.2); nothing without a bridge channel. */
+  sendEndpointStatsMessage(payload: Record<string, unknown>): void {
+    this.jvb.send({ ...payload, colibriClass: 'EndpointStats' });
   }
 
   /** lib-jitsi-meet's generic form: objects as endpoint messages, strings as chat. */

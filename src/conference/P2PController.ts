@@ -3,7 +3,8 @@
  * offers, moves remote tracks in and out, and reports P2P_STATUS and ICE interruptions.
  */
 import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
-import { JingleIqHandler, type IncomingJingle } from '../jingle/JingleIqHandler.js';
+import type { JingleIqHandler} from '../jingle/JingleIqHandler.js';
+import { type IncomingJingle } from '../jingle/JingleIqHandler.js';
 import { JingleSessionError, P2PSession } from '../jingle/P2PSession.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { getLogger } from '../util/logger.js';
@@ -14,8 +15,6 @@ import type { ConferenceOptions } from './types.js';
 const logger = getLogger('conference/P2PController');
 
 const JIGASI_FEATURE = 'http://jitsi.org/protocol/jigasi';
-/** Receiver stats are read this often for audio levels. */
-const LEVELS_INTERVAL_MS = 200;
 
 export interface P2PHost extends MediaHost {
   readonly config: ConferenceOptions;
@@ -41,20 +40,17 @@ export class P2PController {
   private session: P2PSession | undefined;
   private active = false;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
-  private levelsTimer: ReturnType<typeof setInterval> | undefined;
+  private stopLevels: (() => void) | undefined;
+  /** Called when a session starts, connects or ends (the bridge side follows it, protocol.md 7.3). */
+  onChange: (() => void) | undefined;
   /** After an ICE failure, P2P waits for the next membership change (protocol.md 7.1). */
   private suspended = false;
-  private readonly jingle: JingleIqHandler;
   private disposed = false;
 
-  constructor(private readonly host: P2PHost, private readonly media: ConferenceMedia) {
-    this.jingle = new JingleIqHandler(host.xmpp, {
-      roomJid: host.roomJid,
-      hasSession: (sid) => this.session?.sid === sid,
-      onSessionInitiate: (incoming) => this.onSessionInitiate(incoming),
-      onAction: (incoming) => this.onAction(incoming),
-    });
-    media.onLocalTrackChange = (change) => this.onLocalTrackChange(change);
+  constructor(private readonly host: P2PHost, private readonly media: ConferenceMedia, private readonly jingle: Pick<JingleIqHandler, 'refuse'>) {}
+
+  hasSession(sid: string): boolean {
+    return this.session?.sid === sid;
   }
 
   private get options(): P2POptions {
@@ -74,8 +70,7 @@ export class P2PController {
     this.disposed = true;
     this.stop('success', 'Turning off P2P session', true);
     clearTimeout(this.startTimer);
-    this.jingle.dispose();
-    this.media.onLocalTrackChange = undefined;
+    this.onChange = undefined;
   }
 
   /** Drops the session without signalling (our occupant is gone: the peer has already ended it). */
@@ -149,6 +144,7 @@ export class P2PController {
       if (this.session === session) this.stop('general-error', reason, true);
     });
     this.session = session;
+    this.onChange?.();
     return session;
   }
 
@@ -161,13 +157,8 @@ export class P2PController {
     });
   }
 
-  private onSessionInitiate(incoming: IncomingJingle): void {
-    if (incoming.nick === this.host.focusNick()) {
-      // protocol.md 11(a).6: media through the videobridge is issue 7; until then refuse the bridge session
-      // cleanly so the focus frees its allocation.
-      this.jingle.refuse(incoming, 'success', 'bridge media is not supported by this client yet');
-      return;
-    }
+  /** A session-initiate from a participant (the focus's go to the bridge side). */
+  onSessionInitiate(incoming: IncomingJingle): void {
     const peer = this.eligiblePeer();
     if (this.session) {
       this.jingle.refuse(incoming, 'busy', 'already in a P2P session');
@@ -188,7 +179,7 @@ export class P2PController {
     });
   }
 
-  private onAction(incoming: IncomingJingle): void {
+  onAction(incoming: IncomingJingle): void {
     const session = this.session;
     if (!session || incoming.from !== session.peerJid) return;
     if (incoming.action === 'session-terminate') {
@@ -205,7 +196,9 @@ export class P2PController {
     switch (state) {
       case 'connected':
         this.active = true;
-        this.startLevels(session);
+        this.stopLevels?.();
+        this.stopLevels = this.media.pollLevels(session.pc, true);
+        this.onChange?.();
         this.host.emit(E.P2P_STATUS, this.host.conference, true);
         return;
       case 'interrupted':
@@ -226,19 +219,19 @@ export class P2PController {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
-    clearInterval(this.levelsTimer);
-    this.levelsTimer = undefined;
+    this.stopLevels?.();
+    this.stopLevels = undefined;
     session.terminate(reason, text, notify);
     const peerId = session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1);
     this.media.removeRemoteTracks(peerId, (track) => track.isP2P);
     this.media.forgetLevels(peerId);
-    if (this.active) {
-      this.active = false;
-      this.host.emit(E.P2P_STATUS, this.host.conference, false);
-    }
+    const wasActive = this.active;
+    this.active = false;
+    this.onChange?.();
+    if (wasActive) this.host.emit(E.P2P_STATUS, this.host.conference, false);
   }
 
-  private async onLocalTrackChange(change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }): Promise<void> {
+  async onLocalTrackChange(change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }): Promise<void> {
     const session = this.session;
     if (!session) return;
     if (change.refreshed) await session.refreshTrack(change.refreshed);
@@ -246,23 +239,5 @@ export class P2PController {
     else if (change.added) await session.addTrack(change.added);
     // protocol.md 7.2: never source-remove in P2P; the sender just stops.
     else if (change.removed) await session.replaceTrack(change.removed, undefined);
-  }
-
-  /** Remote audio levels from receiver stats (P2P has no bridge to report them). */
-  private startLevels(session: P2PSession): void {
-    clearInterval(this.levelsTimer);
-    const peerId = session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1);
-    this.levelsTimer = setInterval(() => {
-      if (session.isClosed) return;
-      void session.pc.getStats().then((stats) => {
-        if (this.session !== session) return;
-        stats.forEach((report: { type?: string; kind?: string; audioLevel?: number; trackIdentifier?: string }) => {
-          if (report.type !== 'inbound-rtp' || report.kind !== 'audio' || report.audioLevel === undefined) return;
-          const track = this.media.getRemoteTracks(peerId).find((t) => t.getType() === 'audio' && t.getTrack().id === report.trackIdentifier);
-          track?.setAudioLevel(report.audioLevel);
-          this.media.onLevel(peerId, report.audioLevel);
-        });
-      });
-    }, LEVELS_INTERVAL_MS);
   }
 }

@@ -27,7 +27,12 @@ export interface ConferenceOptions {
   deploymentInfo?: { userRegion?: string; shard?: string; region?: string };
   /** Applied: `focusRequestTimeout` (ms) for the conference request's per-attempt deadline. */
   testing?: { focusRequestTimeout?: number; [key: string]: unknown };
+  /** Applied: 'websocket' opens the bridge channel over the offer's Colibri websocket even when it has a data content. */
   openBridgeChannel?: boolean | string;
+  /** Applied: `preferSctp` (default true) picks the SCTP data channel when the bridge offers one (protocol.md 8.1). */
+  bridgeChannel?: { preferSctp?: boolean; ignoreDomain?: string };
+  /** Applied: one camera layer to the bridge instead of three. */
+  disableSimulcast?: boolean;
   recordingType?: string;
   enableTalkWhileMuted?: boolean;
   startSilent?: boolean;
@@ -116,4 +121,10 @@ export interface ConferenceEventMap {
   'conference.connectionInterrupted': () => void;
   'conference.connectionRestored': () => void;
   'conference.started_muted': () => void;
+  'conference.connectionEstablished': () => void;
+  'conference.dataChannelOpened': () => void;
+  'conference.dataChannelClosed': () => void;
+  'conference.endpoint_stats_received': (participant: Participant, stats: Record<string, unknown>) => void;
+  'conference.forwardedSourcesChanged': (leaving: string[], entering: string[], timestamp: number) => void;
+  'conference.bridgeBweStatsReceived': (bps: number) => void;
 }

@@ -10,6 +10,7 @@ import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { Content, JingleDescription, Senders, Source } from './model.js';
+import { watchIce } from './iceState.js';
 import { JINGLE_NS, parseJingle, parseTransport } from './parseJingle.js';
 import { fromLocalSdp, toRemoteSdp } from './sdp.js';
 import { appendContents, appendReason, candidateFromSdpLine, candidateToSdpLine, jingleIq } from './toJingle.js';
@@ -89,8 +90,6 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   private pendingCandidates: RTCIceCandidate[] = [];
   private trickleTimer: ReturnType<typeof setTimeout> | undefined;
   private signalled = false;
-  private wasConnected = false;
-  private interrupted = false;
   private closed = false;
   private receiverMaxHeight: number | undefined;
   private receiveVideo = true;
@@ -103,7 +102,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     this.initiator = options.initiator;
     this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc.addEventListener('icecandidate', (event) => event.candidate && this.onLocalCandidate(event.candidate));
-    this.pc.addEventListener('iceconnectionstatechange', () => this.onIceState());
+    watchIce(this.pc, (state) => this.emit('ice', state));
     this.pc.addEventListener('track', (event) => this.onTrack(event));
   }
 
@@ -560,24 +559,6 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     this.announcedRemote.add(source.ssrc);
     const track = transceiver.receiver.track;
     this.emit('remoteMedia', { mid, media, source, track, stream: stream ?? new MediaStream([track]) });
-  }
-
-  private onIceState(): void {
-    const state = this.pc.iceConnectionState;
-    if (state === 'connected' || state === 'completed') {
-      if (!this.wasConnected) {
-        this.wasConnected = true;
-        this.emit('ice', 'connected');
-      } else if (this.interrupted) {
-        this.interrupted = false;
-        this.emit('ice', 'restored');
-      }
-    } else if (state === 'disconnected' && this.wasConnected && !this.interrupted) {
-      this.interrupted = true;
-      this.emit('ice', 'interrupted');
-    } else if (state === 'failed') {
-      this.emit('ice', 'failed');
-    }
   }
 
   private fail(reason: string): void {

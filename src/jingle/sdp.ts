@@ -2,7 +2,8 @@
  * JingleDescription <-> SDP (protocol.md 5.5), on sdp-transform. Pure.
  * - `toRemoteSdp(description, 'jvb')` builds the Unified-Plan remote description for a bridge session: one
  *   m-line per remote source (an SSRC with its groups), cloned from its content, mixed-label sources first,
- *   the first of each kind sendrecv and the rest sendonly, mids renumbered 0..n-1.
+ *   the first of each kind sendrecv and the rest sendonly, mids renumbered 0..n-1. A running session keeps its
+ *   m-lines with `jvbLines(description, previous)` and writes them with `toJvbSdp`.
  * - `toRemoteSdp(description, 'p2p')` keeps the peer's contents as m-lines, content name = mid.
  * - `fromLocalSdp(sdp, mode)` reads the browser's description back into contents (JVB: merged per media kind,
  *   named audio/video/data; P2P: one per m-line, named by mid).
@@ -116,23 +117,79 @@ function mediaSection(content: Content, mid: string, direction: MediaDescription
   };
 }
 
-/** The remote description to apply (protocol.md 5.5 and the example of 5.7). */
-export function toRemoteSdp(description: JingleDescription, mode: SessionMode, sessionVersion = 2): string {
-  const media: MediaDescription[] = [];
-  if (mode === 'p2p') {
-    for (const content of description.contents) media.push(mediaSection(content, content.name, DIRECTION[content.senders], content.sources, content.groups));
-  } else {
-    for (const kind of ['audio', 'video']) {
-      for (const content of description.contents.filter((c) => c.media === kind)) {
-        const parts = clusters(content.sources, content.groups);
-        if (parts.length === 0) parts.push({ sources: [], groups: [] });
-        parts.forEach((part, i) => media.push(mediaSection(content, String(media.length), i === 0 ? 'sendrecv' : 'sendonly', part.sources, part.groups)));
+/**
+ * One m-line of a bridge session's remote description. Lines never move: a source that goes away leaves its
+ * line rejected (port 0, inactive) and new sources get new lines at the end (protocol.md 5.5).
+ */
+export interface JvbLine {
+  mid: string;
+  media: 'audio' | 'video' | 'application';
+  sources: Source[];
+  groups: SourceGroup[];
+  /** sendrecv: the first line of a kind, which also carries what we send; sendonly: one remote source; inactive: removed. */
+  direction: 'sendrecv' | 'sendonly' | 'inactive';
+}
+
+/** The first SSRC of a line's cluster: what identifies the line across updates. */
+const lineKey = (sources: Source[]): number | undefined => sources[0]?.ssrc;
+
+/**
+ * protocol.md 5.5: assigns every remote source (an SSRC with its groups) of `description` to an m-line,
+ * keeping the lines of `previous` in place. The first build orders audio, video, then application, mixed-label
+ * sources first; later sources are appended; a line whose sources are gone becomes inactive.
+ */
+export function jvbLines(description: JingleDescription, previous: readonly JvbLine[] = []): JvbLine[] {
+  const lines = previous.map((line) => ({ ...line }));
+  const fresh: JvbLine[] = [];
+  for (const kind of ['audio', 'video'] as const) {
+    const parts = description.contents.filter((c) => c.media === kind).flatMap((c) => clusters(c.sources, c.groups));
+    const byKey = new Map(parts.map((part) => [lineKey(part.sources), part]));
+    for (const line of lines.filter((l) => l.media === kind)) {
+      const part = byKey.get(lineKey(line.sources));
+      byKey.delete(lineKey(line.sources));
+      if (part) {
+        line.sources = part.sources;
+        line.groups = part.groups;
+      } else if (line.sources.length > 0) {
+        line.sources = [];
+        line.groups = [];
+        if (line.direction === 'sendonly') line.direction = 'inactive';
       }
     }
-    for (const content of description.contents.filter((c) => c.media === 'application')) {
-      media.push(mediaSection(content, String(media.length), 'sendrecv', [], []));
+    let hasMain = lines.some((l) => l.media === kind && l.direction === 'sendrecv');
+    for (const part of parts) {
+      if (!byKey.has(lineKey(part.sources))) continue;
+      fresh.push({ mid: '', media: kind, sources: part.sources, groups: part.groups, direction: hasMain ? 'sendonly' : 'sendrecv' });
+      hasMain = true;
     }
+    if (!hasMain && description.contents.some((c) => c.media === kind)) fresh.push({ mid: '', media: kind, sources: [], groups: [], direction: 'sendrecv' });
   }
+  if (!lines.some((l) => l.media === 'application') && description.contents.some((c) => c.media === 'application')) {
+    fresh.push({ mid: '', media: 'application', sources: [], groups: [], direction: 'sendrecv' });
+  }
+  for (const line of fresh) lines.push({ ...line, mid: String(lines.length) });
+  return lines;
+}
+
+/** The remote description of a bridge session for the given m-lines; each line takes codecs and transport from its media's content. */
+export function toJvbSdp(description: JingleDescription, lines: readonly JvbLine[], sessionVersion = 2): string {
+  const media = lines.map((line) => {
+    const content = description.contents.find((c) => c.media === line.media) ?? newContent(line.media, line.media);
+    const section = mediaSection(content, line.mid, line.direction, line.sources, line.groups);
+    if (line.direction === 'inactive') section.port = 0;
+    return section;
+  });
+  return sessionSdp(description, media, sessionVersion);
+}
+
+/** The remote description to apply (protocol.md 5.5 and the example of 5.7). */
+export function toRemoteSdp(description: JingleDescription, mode: SessionMode, sessionVersion = 2): string {
+  if (mode === 'jvb') return toJvbSdp(description, jvbLines(description), sessionVersion);
+  const media = description.contents.map((content) => mediaSection(content, content.name, DIRECTION[content.senders], content.sources, content.groups));
+  return sessionSdp(description, media, sessionVersion);
+}
+
+function sessionSdp(description: JingleDescription, media: MediaDescription[], sessionVersion: number): string {
   const cryptex = description.contents.some((c) => c.transport.fingerprints.some((f) => f.cryptex));
   const session: SessionDescription & { invalid?: { value: string }[] } = {
     version: 0,
@@ -140,7 +197,7 @@ export function toRemoteSdp(description: JingleDescription, mode: SessionMode, s
     name: '-',
     timing: { start: 0, stop: 0 },
     msidSemantic: { semantic: 'WMS', token: '*' },
-    groups: [{ type: 'BUNDLE', mids: media.map((m) => String(m.mid)).join(' ') }],
+    groups: [{ type: 'BUNDLE', mids: media.filter((m) => m.port !== 0).map((m) => String(m.mid)).join(' ') }],
     ...(cryptex ? { invalid: [{ value: 'cryptex' }] } : {}),
     media,
   };

@@ -5,7 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { parse } from 'sdp-transform';
 import { parseJingle, parseJsonSources, JingleParseError } from '../../../src/jingle/parseJingle.js';
-import { fromLocalSdp, toRemoteSdp } from '../../../src/jingle/sdp.js';
+import { fromLocalSdp, jvbLines, toJvbSdp, toRemoteSdp } from '../../../src/jingle/sdp.js';
 
 const xml = (text: string): Element => {
   const doc = new DOMParser().parseFromString(text, 'application/xml');
@@ -162,6 +162,43 @@ describe('model -> remote SDP (JVB explosion)', () => {
     } finally {
       pc.close();
     }
+  });
+});
+
+describe('a running bridge session keeps its m-lines (protocol.md 5.5)', () => {
+  const summary = (sdp: string): string[] => parse(sdp).media.map((m) => `${String(m.mid)} ${m.type} ${m.port} ${m.direction ?? '-'} ${(m.ssrcs ?? []).map((x) => x.id).join(',')}`);
+
+  it('appends added sources, rejects removed ones in place, and bundles only the live lines', () => {
+    const description = parseJingle(xml(SESSION_INITIATE));
+    const first = jvbLines(description);
+    const video = description.contents.find((c) => c.media === 'video');
+    const audio = description.contents.find((c) => c.media === 'audio');
+    if (!video || !audio) throw new Error('vector changed');
+    // source-add of a second endpoint's audio, source-remove of 5e6f7a8b's video (1111 + its RTX 2222).
+    audio.sources.push({ ssrc: 6666, owner: '77aa88bb', name: '77aa88bb-a0', msid: '77aa88bb-audio-0-1 q-1' });
+    video.sources = video.sources.filter((s) => s.ssrc !== 1111 && s.ssrc !== 2222);
+    video.groups = [];
+    const second = jvbLines(description, first);
+    const sdp = toJvbSdp(description, second, 3);
+    expect(summary(sdp)).to.deep.equal([
+      '0 audio 9 sendrecv 5555',
+      '1 audio 9 sendonly 3333',
+      '2 video 9 sendrecv 4444',
+      '3 video 0 inactive ',
+      '4 application 9 - ',
+      '5 audio 9 sendonly 6666',
+    ]);
+    expect(parse(sdp).groups?.[0]?.mids).to.equal('0 1 2 4 5');
+    expect(first.map((l) => l.mid)).to.deep.equal(['0', '1', '2', '3', '4']);
+  });
+
+  it('gives a kind with no remote source one empty sendrecv line, so we can send', () => {
+    const description = parseJingle(xml(SESSION_INITIATE));
+    for (const content of description.contents) {
+      content.sources = [];
+      content.groups = [];
+    }
+    expect(summary(toJvbSdp(description, jvbLines(description)))).to.deep.equal(['0 audio 9 sendrecv ', '1 video 9 sendrecv ', '2 application 9 - ']);
   });
 });
 

@@ -1,0 +1,379 @@
+/**
+ * Media through the videobridge (protocol.md 5, 7.3, 8): accepts the focus's session-initiate, runs the
+ * bridge session and the bridge channel, surfaces the bridge's remote tracks unless a P2P session carries
+ * the media, pauses our bridge senders while P2P is up, and turns bridge messages into conference events.
+ */
+import { JitsiConferenceErrors } from '../errors/JitsiConferenceErrors.js';
+import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
+import type { IncomingJingle } from '../jingle/JingleIqHandler.js';
+import { JvbSession } from '../jingle/JvbSession.js';
+import { JingleSessionError, type RemoteMedia } from '../jingle/P2PSession.js';
+import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
+import { getLogger } from '../util/logger.js';
+import { BridgeChannel, type ColibriMessage } from './BridgeChannel.js';
+import type { ConferenceMedia } from './ConferenceMedia.js';
+import type { P2PController, P2PHost } from './P2PController.js';
+
+const logger = getLogger('conference/JvbController');
+
+/** protocol.md 5.2: after this many ICE failures the conference fails with ICE_FAILED. */
+const MAX_ICE_RESTARTS = 3;
+
+export interface JvbHost extends P2PHost {
+  /** The conference cannot go on (CONFERENCE_FAILED). */
+  fail(error: string, ...details: unknown[]): void;
+}
+
+/** What we ask the bridge to send us (protocol.md 8.2 ReceiverVideoConstraints). */
+export interface ReceiverConstraints {
+  lastN?: number;
+  assumedBandwidthBps?: number;
+  selectedSources?: string[];
+  onStageSources?: string[];
+  defaultConstraints?: { maxHeight?: number; maxFrameRate?: number };
+  constraints?: Record<string, { maxHeight?: number; maxFrameRate?: number }>;
+}
+
+export class JvbController {
+  private session: JvbSession | undefined;
+  private channel: BridgeChannel | undefined;
+  /** Remote media of the bridge session by SSRC, kept while P2P hides it. */
+  private readonly remote = new Map<number, { owner: string; media: RemoteMedia }>();
+  private surfaced = false;
+  private constraints: ReceiverConstraints = { assumedBandwidthBps: -1, lastN: -1 };
+  private lastN = -1;
+  private forwarded: string[] = [];
+  private senderCaps = { local: undefined as number | undefined, bridge: undefined as number | undefined };
+  private iceFailures = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopLevels: (() => void) | undefined;
+  private sentVideoTypes = new Map<string, string>();
+  private disposed = false;
+
+  constructor(private readonly host: JvbHost, private readonly media: ConferenceMedia, private readonly p2p: P2PController) {
+    media.onSourceInfo = () => this.sendVideoTypes();
+  }
+
+  get currentSession(): JvbSession | undefined {
+    return this.session;
+  }
+
+  hasSession(sid: string): boolean {
+    return this.session?.sid === sid;
+  }
+
+  isBridgeChannelOpen(): boolean {
+    return this.channel?.isOpen() ?? false;
+  }
+
+  dispose(notify = true): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.media.onSourceInfo = undefined;
+    this.end(notify ? 'success' : undefined, 'leaving');
+  }
+
+  /** Our occupant is gone (a rejoin): the focus has ended the session already. */
+  reset(): void {
+    this.end(undefined, 'rejoining');
+  }
+
+  // ---- the session --------------------------------------------------------------------------------------------
+
+  onSessionInitiate(incoming: IncomingJingle): void {
+    if (this.disposed) return;
+    // Jicofo sends a fresh offer after a restart: the old session is over.
+    this.end(undefined, 'replaced by a new offer');
+    const { bridgeChannel, openBridgeChannel } = this.host.config;
+    const session = new JvbSession({
+      xmpp: this.host.xmpp,
+      sid: incoming.sid,
+      focusJid: incoming.from,
+      localJid: this.host.xmpp.jid,
+      endpointId: this.host.myUserId(),
+      rtcConfig: { iceServers: this.host.iceServers() },
+      preferSctp: bridgeChannel?.preferSctp !== false && openBridgeChannel !== 'websocket',
+      simulcast: this.host.config.disableSimulcast !== true,
+    });
+    this.session = session;
+    session.on('remoteMedia', (media) => this.onRemoteMedia(media));
+    session.on('remoteRemoved', (ssrc, owner) => this.onRemoteRemoved(ssrc, owner));
+    session.on('ice', (state) => this.onIce(session, state));
+    session.on('failed', (reason) => {
+      if (this.session !== session) return;
+      logger.warn(`bridge session failed: ${reason}`);
+      this.end('general-error', reason);
+      this.host.fail(JitsiConferenceErrors.OFFER_ANSWER_FAILED, reason);
+    });
+    session
+      .accept(incoming.jingle, this.media.getLocalTracks())
+      .then(() => {
+        if (this.session !== session) return;
+        this.openChannel(session);
+        this.onP2PChange();
+        this.stopLevels = this.media.pollLevels(session.pc, false);
+      })
+      .catch((error: unknown) => {
+        if (this.session !== session) return;
+        const condition = error instanceof JingleSessionError ? error.condition : 'general-error';
+        logger.warn('the bridge offer was not accepted', String(error));
+        this.end(condition, String((error as Error).message ?? error));
+        this.host.fail(JitsiConferenceErrors.OFFER_ANSWER_FAILED, String((error as Error).message ?? error));
+      });
+  }
+
+  onAction(incoming: IncomingJingle): void {
+    const session = this.session;
+    if (!session || incoming.sid !== session.sid) return;
+    if (incoming.action === 'session-terminate') {
+      logger.info('the focus ended the bridge session');
+      this.end(undefined, 'terminated by the focus');
+      return;
+    }
+    session.handle(incoming.action, incoming.jingle);
+  }
+
+  /** Ends the session: session-terminate when `reason` is given, channel closed, bridge tracks removed. */
+  private end(reason: string | undefined, text: string, restart = false): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.stopLevels?.();
+    this.stopLevels = undefined;
+    this.channel?.close();
+    this.channel = undefined;
+    const session = this.session;
+    this.session = undefined;
+    if (session) session.terminate(reason ?? 'success', text, reason !== undefined, restart);
+    for (const [ssrc, entry] of [...this.remote]) {
+      this.remote.delete(ssrc);
+      this.media.removeRemoteTracks(entry.owner, (track) => !track.isP2P && track.getSSRC() === ssrc);
+    }
+    this.surfaced = false;
+    this.sentVideoTypes.clear();
+    this.forwarded = [];
+  }
+
+  private onIce(session: JvbSession, state: 'connected' | 'interrupted' | 'restored' | 'failed'): void {
+    if (this.session !== session) return;
+    switch (state) {
+      case 'connected':
+        this.iceFailures = 0;
+        this.host.emit(E.CONNECTION_ESTABLISHED);
+        return;
+      case 'interrupted':
+        if (!this.p2p.isActive()) this.host.emit(E.CONNECTION_INTERRUPTED);
+        return;
+      case 'restored':
+        if (!this.p2p.isActive()) this.host.emit(E.CONNECTION_RESTORED);
+        return;
+      case 'failed':
+        this.onIceFailed(session);
+    }
+  }
+
+  /** protocol.md 5.2: after a jittered delay, session-terminate with restart=true; after 3 tries, ICE_FAILED. */
+  private onIceFailed(session: JvbSession): void {
+    this.iceFailures++;
+    if (this.iceFailures > MAX_ICE_RESTARTS) {
+      this.end('connectivity-error', 'ICE FAILED');
+      this.host.fail(JitsiConferenceErrors.ICE_FAILED);
+      return;
+    }
+    const delay = 1_000 + Math.random() * 1_000;
+    logger.warn(`bridge ICE failed; asking the focus for a new session in ${Math.round(delay)} ms`);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.session !== session || this.host.xmpp.state !== 'connected') return;
+      this.end('connectivity-error', 'ICE FAILED', true);
+    }, delay);
+  }
+
+  // ---- remote tracks and P2P (protocol.md 7.3) ----------------------------------------------------------------
+
+  private onRemoteMedia(media: RemoteMedia): void {
+    const owner = media.source.owner;
+    if (!owner) return;
+    this.remote.set(media.source.ssrc, { owner, media });
+    if (this.surfaced) this.media.addRemoteMedia(owner, media, false);
+  }
+
+  private onRemoteRemoved(ssrc: number, owner: string | undefined): void {
+    const entry = this.remote.get(ssrc);
+    this.remote.delete(ssrc);
+    const id = entry?.owner ?? owner;
+    if (id) this.media.removeRemoteTracks(id, (track) => !track.isP2P && track.getSSRC() === ssrc);
+  }
+
+  /**
+   * The P2P session started, connected or ended. While a P2P session exists the bridge's tracks are hidden, so
+   * a 1:1 call shows one set of tracks; while P2P carries the media our bridge senders are paused.
+   */
+  onP2PChange(): void {
+    const session = this.session;
+    if (!session) return;
+    void session.setSendingPaused(this.p2p.isActive());
+    const surface = this.p2p.currentSession === undefined;
+    if (surface === this.surfaced) return;
+    this.surfaced = surface;
+    if (surface) {
+      for (const { owner, media } of this.remote.values()) this.media.addRemoteMedia(owner, media, false);
+    } else {
+      for (const [ssrc, { owner }] of this.remote) this.media.removeRemoteTracks(owner, (track) => !track.isP2P && track.getSSRC() === ssrc);
+    }
+    this.media.setDominantSpeakerSource(this.p2p.isActive() || !this.isBridgeChannelOpen() ? 'local' : 'bridge');
+  }
+
+  async onLocalTrackChange(change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    if (change.refreshed) await session.refreshTrack(change.refreshed);
+    else if (change.added && change.removed) await session.replaceTrack(change.removed, change.added);
+    else if (change.added) await session.addTrack(change.added);
+    else if (change.removed) await session.replaceTrack(change.removed, undefined);
+    this.sendVideoTypes();
+  }
+
+  // ---- the bridge channel (protocol.md 8) ---------------------------------------------------------------------
+
+  private openChannel(session: JvbSession): void {
+    const channel = session.dataChannel
+      ? new BridgeChannel({ dataChannel: session.dataChannel })
+      : session.webSocketUrl
+        ? new BridgeChannel({ url: session.webSocketUrl })
+        : undefined;
+    if (!channel) {
+      logger.warn('the bridge offer has neither a data content nor a websocket: no bridge channel');
+      return;
+    }
+    this.channel = channel;
+    channel.on('open', () => {
+      this.host.emit(E.DATA_CHANNEL_OPENED);
+      this.sentVideoTypes.clear();
+      channel.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
+      if (this.lastN !== -1) channel.send({ colibriClass: 'LastNChangedEvent', lastN: this.lastN });
+      this.sendVideoTypes();
+      this.media.setDominantSpeakerSource(this.p2p.isActive() ? 'local' : 'bridge');
+    });
+    channel.on('closed', () => {
+      this.host.emit(E.DATA_CHANNEL_CLOSED);
+      this.media.setDominantSpeakerSource('local');
+    });
+    channel.on('message', (message) => this.onMessage(message));
+  }
+
+  /** Sends over the bridge channel; false when it is not open. */
+  send(message: ColibriMessage): boolean {
+    return this.channel?.send(message) ?? false;
+  }
+
+  private onMessage(message: ColibriMessage): void {
+    const text = (key: string): string | undefined => (typeof message[key] === 'string' ? (message[key]) : undefined);
+    switch (message.colibriClass) {
+      case 'ServerHello':
+        logger.info(`bridge channel: ServerHello ${text('version') ?? ''}`);
+        return;
+      case 'EndpointMessage': {
+        const from = text('from') ?? '';
+        const payload = (message.msgPayload && typeof message.msgPayload === 'object' ? message.msgPayload : {}) as Record<string, unknown>;
+        const participant = this.host.participant(from);
+        if (participant) this.host.emit(E.ENDPOINT_MESSAGE_RECEIVED, participant, payload);
+        else this.host.emit(E.NON_PARTICIPANT_MESSAGE_RECEIVED, from, payload);
+        return;
+      }
+      case 'EndpointStats': {
+        const participant = this.host.participant(text('from') ?? '');
+        if (participant) this.host.emit(E.ENDPOINT_STATS_RECEIVED, participant, message);
+        return;
+      }
+      case 'DominantSpeakerEndpointChangeEvent': {
+        const id = text('dominantSpeakerEndpoint');
+        const previous = Array.isArray(message.previousSpeakers) ? message.previousSpeakers.filter((p): p is string => typeof p === 'string') : [];
+        if (id && !this.p2p.isActive()) this.media.bridgeDominantSpeaker(id, previous, message.silence === true);
+        return;
+      }
+      case 'ForwardedSources': {
+        const now = Array.isArray(message.forwardedSources) ? message.forwardedSources.filter((s): s is string => typeof s === 'string') : [];
+        const leaving = this.forwarded.filter((s) => !now.includes(s));
+        const entering = now.filter((s) => !this.forwarded.includes(s));
+        this.forwarded = now;
+        for (const track of this.media.getRemoteTracks()) {
+          if (!track.isP2P && track.getType() === 'video' && track.getSourceName()) track.setTrackStreamingStatus(now.includes(track.getSourceName() ?? '') ? 'active' : 'inactive');
+        }
+        if (leaving.length > 0 || entering.length > 0) this.host.emit(E.FORWARDED_SOURCES_CHANGED, leaving, entering, Date.now());
+        return;
+      }
+      case 'EndpointConnectivityStatusChangeEvent': {
+        const endpoint = text('endpoint');
+        const active = text('active') ?? String(message.active);
+        for (const track of endpoint ? this.media.getRemoteTracks(endpoint) : []) {
+          if (!track.isP2P && track.getType() === 'video') track.setTrackStreamingStatus(active === 'true' ? 'active' : 'interrupted');
+        }
+        return;
+      }
+      case 'SenderSourceConstraints': {
+        const name = text('sourceName');
+        const height = typeof message.maxHeight === 'number' ? message.maxHeight : undefined;
+        const ours = this.media.getLocalTracks('video').find((t) => t.getSourceName() === name);
+        if (ours && height !== undefined && ours.getVideoType() !== 'desktop') {
+          this.senderCaps.bridge = height < 0 ? undefined : height;
+          void this.applySenderCap();
+        }
+        return;
+      }
+      case 'ConnectionStats':
+        if (typeof message.estimatedDownlinkBandwidth === 'number') this.host.emit(E.BRIDGE_BWE_STATS_RECEIVED, message.estimatedDownlinkBandwidth);
+        return;
+      default:
+        logger.debug(`bridge channel: ${String(message.colibriClass)} not handled`);
+    }
+  }
+
+  /** protocol.md 6: one SourceVideoTypeMessage per local video source whose type changed (`none` when muted). */
+  private sendVideoTypes(): void {
+    if (!this.isBridgeChannelOpen()) return;
+    for (const track of this.media.getLocalTracks('video')) {
+      const name = track.getSourceName();
+      if (!name) continue;
+      const videoType = track.isMuted() ? 'none' : (track.getVideoType() ?? 'camera');
+      if (this.sentVideoTypes.get(name) === videoType) continue;
+      if (this.send({ colibriClass: 'SourceVideoTypeMessage', sourceName: name, videoType })) this.sentVideoTypes.set(name, videoType);
+    }
+  }
+
+  // ---- what we receive and send -------------------------------------------------------------------------------
+
+  setReceiverConstraints(constraints: ReceiverConstraints): void {
+    this.constraints = { ...constraints };
+    if (typeof constraints.lastN === 'number') this.lastN = constraints.lastN;
+    this.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
+  }
+
+  getReceiverConstraints(): ReceiverConstraints {
+    return { ...this.constraints };
+  }
+
+  setLastN(lastN: number): void {
+    this.lastN = lastN;
+    this.constraints = { ...this.constraints, lastN };
+    this.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
+  }
+
+  getLastN(): number {
+    return this.lastN;
+  }
+
+  getForwardedSources(): string[] {
+    return [...this.forwarded];
+  }
+
+  /** Our own cap on the camera height (setSenderVideoConstraint); the bridge's SenderSourceConstraints caps too. */
+  setSenderVideoConstraint(maxHeight: number | undefined): Promise<void> {
+    this.senderCaps.local = maxHeight;
+    return this.applySenderCap();
+  }
+
+  private applySenderCap(): Promise<void> {
+    const caps = [this.senderCaps.local, this.senderCaps.bridge].filter((h): h is number => h !== undefined);
+    return this.session?.setSenderMaxHeight(caps.length > 0 ? Math.min(...caps) : undefined) ?? Promise.resolve();
+  }
+}

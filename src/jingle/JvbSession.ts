@@ -1,0 +1,498 @@
+/**
+ * The Jingle session with the focus, for media through the videobridge (protocol.md 5): the focus offers
+ * the bridge's transport and the other endpoints' sources; we answer with our sources.
+ *
+ * The remote description is built from Jingle with one m-line per remote source (5.5). m-lines never move:
+ * `source-add` appends lines, `source-remove` rejects them. Every step that touches the peer connection runs
+ * in one queue, and source updates that arrive together are applied with one round of
+ * setRemoteDescription/setLocalDescription.
+ */
+import { parse, write } from 'sdp-transform';
+import { EventEmitter } from '../util/EventEmitter.js';
+import { getLogger } from '../util/logger.js';
+import type { XmppConnection } from '../xmpp/XmppConnection.js';
+import type { Content, JingleDescription, Source, SourceGroup } from './model.js';
+import { JingleSessionError, type RemoteMedia, type SessionTrack } from './P2PSession.js';
+import { watchIce } from './iceState.js';
+import { JINGLE_NS, parseJingle, parseTransport } from './parseJingle.js';
+import { fromLocalSdp, jvbLines, toJvbSdp, type JvbLine } from './sdp.js';
+import { appendContents, appendReason, jingleIq } from './toJingle.js';
+
+const logger = getLogger('jingle/JvbSession');
+
+/** The bridge's own feedback sources (protocol.md 5.3) never become tracks. */
+const isBridgeSource = (source: Source): boolean => source.owner === 'jvb' || (source.msid?.includes('mixedmslabel') ?? false);
+
+export interface JvbSessionEvents {
+  [event: string]: (...args: never[]) => void;
+  remoteMedia(media: RemoteMedia): void;
+  /** A remote source went away (source-remove). */
+  remoteRemoved(ssrc: number, owner: string | undefined): void;
+  ice(state: 'connected' | 'interrupted' | 'restored' | 'failed'): void;
+  /** The session failed locally (a bad offer, a failed renegotiation). */
+  failed(reason: string): void;
+}
+
+export interface JvbSessionOptions {
+  xmpp: XmppConnection;
+  sid: string;
+  /** The focus occupant JID: every IQ of the session goes there (protocol.md 5.1). */
+  focusJid: string;
+  /** Our full real JID (responder). */
+  localJid: string;
+  endpointId: string;
+  rtcConfig: RTCConfiguration;
+  /** Open the bridge channel as an SCTP data channel when the offer has a data content (protocol.md 8.1). */
+  preferSctp: boolean;
+  /** Camera simulcast layers (3 unless disabled; protocol.md 5.6). */
+  simulcast: boolean;
+}
+
+export class JvbSession extends EventEmitter<JvbSessionEvents> {
+  readonly sid: string;
+  readonly pc: RTCPeerConnection;
+  /** The data channel of the bridge channel, when the offer has a data content and SCTP is preferred. */
+  dataChannel: RTCDataChannel | undefined;
+  /** The offer's colibri websocket URL (the first transport that has one). */
+  webSocketUrl: string | undefined;
+  bridgeSessionId: string | undefined;
+  private remote: JingleDescription | undefined;
+  private lines: JvbLine[] = [];
+  private readonly tracks = new Map<SessionTrack, RTCRtpTransceiver>();
+  /** SSRCs of ours the focus knows, with the source they were announced as. */
+  private announced: Content[] = [];
+  private readonly reported = new Map<number, string | undefined>();
+  private queue: Promise<void> = Promise.resolve();
+  private pendingSources: { action: 'source-add' | 'source-remove'; description: JingleDescription }[] = [];
+  private sessionVersion = 2;
+  private closed = false;
+  private paused = false;
+  /** SIM layer SSRCs munged into our answer, per transceiver mid (protocol.md 5.6). */
+  private readonly simulcastSsrcs = new Map<string, { layers: number[]; rtx: number[] }>();
+
+  constructor(private readonly options: JvbSessionOptions) {
+    super();
+    this.sid = options.sid;
+    this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    watchIce(this.pc, (state) => this.emit('ice', state));
+  }
+
+  get peerconnection(): RTCPeerConnection {
+    return this.pc;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Applies the focus's session-initiate, attaches our tracks and answers with session-accept (protocol.md 5.7). */
+  accept(jingle: Element, tracks: SessionTrack[]): Promise<void> {
+    return this.enqueue(async () => {
+      const offer = parseJingle(jingle);
+      if (!offer.contents.some((c) => c.media === 'audio' || c.media === 'video')) throw new JingleSessionError('bad-request', 'the offer has no audio or video content');
+      for (const content of offer.contents) {
+        if (content.media !== 'audio' && content.media !== 'video' && content.media !== 'application') throw new JingleSessionError('bad-request', `unknown media in content ${content.name}`);
+        if (!content.transport.ufrag || !content.transport.pwd || content.transport.fingerprints.length === 0) {
+          throw new JingleSessionError('bad-request', `content ${content.name} has no ICE credentials or DTLS fingerprint`);
+        }
+      }
+      this.checkOwners(offer);
+      this.remote = offer;
+      this.bridgeSessionId = offer.bridgeSession?.id;
+      this.webSocketUrl = offer.contents.map((c) => c.transport.webSocket).find((url) => url);
+      this.lines = jvbLines(offer);
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(offer, this.lines, this.sessionVersion++) });
+      for (const transceiver of this.pc.getTransceivers()) {
+        if (this.lineOf(transceiver)?.direction === 'sendrecv') transceiver.direction = 'sendrecv';
+      }
+      for (const track of tracks) await this.attach(track);
+      if (this.options.preferSctp && offer.contents.some((c) => c.media === 'application')) {
+        this.dataChannel = this.pc.createDataChannel('JVB data channel', { protocol: 'http://jitsi.org/protocols/colibri' });
+      }
+      await this.answer();
+      const local = this.localDescription();
+      const iq = jingleIq(this.options.focusJid, 'session-accept', { sid: this.sid, initiator: this.options.focusJid, responder: this.options.localJid });
+      appendContents(iq, local);
+      this.announced = local.contents;
+      this.sendIq(iq, 'session-accept', true);
+      this.reportRemote();
+    });
+  }
+
+  /** A Jingle action from the focus for this session (already acked). */
+  handle(action: string, jingle: Element): void {
+    switch (action) {
+      case 'source-add':
+      case 'source-remove':
+        this.onSources(action, jingle);
+        return;
+      case 'transport-info':
+        void this.enqueue(() => this.onTransportInfo(jingle)).catch((error: unknown) => this.fail(`transport-info: ${String(error)}`));
+        return;
+      default:
+        // transport-replace and the rest: acked, not used (protocol.md 5.2).
+        logger.info(`ignoring ${action} in the bridge session`);
+    }
+  }
+
+  /** Adds a local track mid-call: the free sending m-line of its kind, announced with source-add. */
+  addTrack(track: SessionTrack): Promise<void> {
+    return this.enqueue(async () => {
+      if (!(await this.attach(track))) return;
+      await this.answer();
+      this.announceChanges();
+    });
+  }
+
+  /** Replaces a sending track in place (same SSRCs, no signalling) or, without a new one, removes it (source-remove). */
+  replaceTrack(oldTrack: SessionTrack | undefined, newTrack: SessionTrack | undefined): Promise<void> {
+    if (!oldTrack && newTrack) return this.addTrack(newTrack);
+    return this.enqueue(async () => {
+      const transceiver = oldTrack && this.tracks.get(oldTrack);
+      if (!oldTrack || !transceiver) return;
+      this.tracks.delete(oldTrack);
+      if (newTrack) {
+        this.tracks.set(newTrack, transceiver);
+        await transceiver.sender.replaceTrack(this.sendable(newTrack));
+        transceiver.sender.setStreams(newTrack.getOriginalStream());
+      } else {
+        await transceiver.sender.replaceTrack(null);
+      }
+      // A screen share replacing the camera keeps the SSRCs but changes the source's video type.
+      this.announceChanges();
+    });
+  }
+
+  /** The track's MediaStreamTrack changed (camera re-acquired on unmute): send the new one. */
+  refreshTrack(track: SessionTrack): Promise<void> {
+    return this.enqueue(async () => {
+      const transceiver = this.tracks.get(track);
+      if (transceiver) await transceiver.sender.replaceTrack(this.sendable(track));
+    });
+  }
+
+  /** protocol.md 7.3: while P2P carries the media, nothing is sent to the bridge (no signalling). */
+  setSendingPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    return this.enqueue(async () => {
+      for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
+    });
+  }
+
+  /** A cap on the height of the video we send (SenderSourceConstraints, setSenderVideoConstraint). */
+  private maxHeight: number | undefined;
+
+  setSenderMaxHeight(maxHeight: number | undefined): Promise<void> {
+    this.maxHeight = maxHeight;
+    return this.enqueue(async () => {
+      for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
+    });
+  }
+
+  /** Sends session-terminate (when `notify`), with `<bridge-session restart>` (protocol.md 5.2), and closes. */
+  terminate(reason = 'success', text?: string, notify = true, restart = false): void {
+    if (this.closed) return;
+    if (notify) {
+      const iq = jingleIq(this.options.focusJid, 'session-terminate', { sid: this.sid, initiator: this.options.focusJid });
+      appendReason(iq, reason, text);
+      if (this.bridgeSessionId) iq.c('bridge-session', { xmlns: JINGLE_NS.FOCUS, id: this.bridgeSessionId, restart: String(restart) }).up();
+      this.sendIq(iq, 'session-terminate', false);
+    }
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.dataChannel?.close();
+    this.pc.close();
+    this.removeAllListeners();
+  }
+
+  /** The remote sources of the session by SSRC (the bridge's own excluded). */
+  remoteSources(): Source[] {
+    return (this.remote?.contents ?? []).flatMap((c) => c.sources).filter((s) => !isBridgeSource(s));
+  }
+
+  // ---- signalling in ------------------------------------------------------------------------------------------
+
+  /** source-add/-remove arriving together are applied in one renegotiation. */
+  private onSources(action: 'source-add' | 'source-remove', jingle: Element): void {
+    let description: JingleDescription;
+    try {
+      description = parseJingle(jingle);
+    } catch (error) {
+      logger.warn(`${action} not understood`, String(error));
+      return;
+    }
+    this.pendingSources.push({ action, description });
+    if (this.pendingSources.length > 1) return;
+    void this.enqueue(() => this.applySources()).catch((error: unknown) => this.fail(`${action}: ${String(error)}`));
+  }
+
+  private async applySources(): Promise<void> {
+    const batch = this.pendingSources;
+    this.pendingSources = [];
+    const remote = this.remote;
+    if (!remote || batch.length === 0) return;
+    for (const { action, description } of batch) {
+      for (const update of description.contents) {
+        if (update.media !== 'audio' && update.media !== 'video') continue;
+        const target = remote.contents.find((c) => c.media === update.media);
+        if (!target) {
+          logger.warn(`${action} for media ${update.media} the session does not have`);
+          continue;
+        }
+        if (action === 'source-add') {
+          const known = new Set(remote.contents.flatMap((c) => c.sources.map((s) => s.ssrc)));
+          const fresh = update.sources.filter((s) => !known.has(s.ssrc));
+          if (fresh.length < update.sources.length) logger.warn(`source-add repeats ${update.sources.length - fresh.length} known SSRC(s); they are ignored`);
+          target.sources.push(...fresh);
+          const freshSsrcs = new Set(fresh.map((s) => s.ssrc));
+          target.groups.push(...update.groups.filter((g) => g.ssrcs.every((s) => freshSsrcs.has(s))));
+        } else {
+          const gone = new Set(update.sources.map((s) => s.ssrc));
+          for (const group of update.groups) for (const ssrc of group.ssrcs) gone.add(ssrc);
+          target.sources = target.sources.filter((s) => !gone.has(s.ssrc));
+          target.groups = target.groups.filter((g) => !g.ssrcs.some((s) => gone.has(s)));
+        }
+      }
+    }
+    this.lines = jvbLines(remote, this.lines);
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(remote, this.lines, this.sessionVersion++) });
+    await this.answer();
+    this.reportRemote();
+  }
+
+  /** protocol.md 5.2: an ICE restart from the focus; we answer with our new credentials. */
+  private async onTransportInfo(jingle: Element): Promise<void> {
+    const remote = this.remote;
+    const content = Array.from(jingle.children).find((c) => c.localName === 'content');
+    const element = content && Array.from(content.children).find((c) => c.localName === 'transport' && c.namespaceURI === JINGLE_NS.ICE_UDP);
+    if (!remote || !element) return;
+    const transport = parseTransport(element);
+    if (!transport.ufrag || !transport.pwd) return;
+    const generation = element.getAttribute('ice-generation') ?? undefined;
+    for (const c of remote.contents) c.transport = { ...c.transport, ufrag: transport.ufrag, pwd: transport.pwd, candidates: transport.candidates, ...(transport.fingerprints.length > 0 ? { fingerprints: transport.fingerprints } : {}) };
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(remote, this.lines, this.sessionVersion++) });
+    await this.answer();
+    const local = this.localDescription();
+    const iq = jingleIq(this.options.focusJid, 'transport-info', { sid: this.sid, initiator: this.options.focusJid });
+    const audio = local.contents.find((c) => c.name === 'audio') ?? local.contents[0];
+    if (!audio) return;
+    iq.c('content', { creator: 'initiator', name: audio.name });
+    iq.c('transport', { xmlns: JINGLE_NS.ICE_UDP, ufrag: audio.transport.ufrag ?? '', pwd: audio.transport.pwd ?? '', ...(generation ? { 'ice-generation': generation } : {}) });
+    const fingerprint = audio.transport.fingerprints[0];
+    if (fingerprint) iq.c('fingerprint', { xmlns: JINGLE_NS.DTLS, hash: fingerprint.hash, setup: fingerprint.setup ?? 'active' }, fingerprint.value);
+    this.sendIq(iq, 'transport-info', false);
+  }
+
+  /** Sources of unknown owners would become tracks nobody owns: refuse such an offer (protocol.md 5.4). */
+  private checkOwners(offer: JingleDescription): void {
+    const seen = new Set<number>();
+    for (const source of offer.contents.flatMap((c) => c.sources)) {
+      if (seen.has(source.ssrc)) throw new JingleSessionError('bad-request', `SSRC ${source.ssrc} appears twice`);
+      seen.add(source.ssrc);
+    }
+  }
+
+  // ---- signalling out ----------------------------------------------------------------------------------------
+
+  private sendIq(iq: ReturnType<typeof jingleIq>, what: string, fatal: boolean): void {
+    this.options.xmpp.sendIQ(iq, 10_000).catch((error: unknown) => {
+      if (this.closed) return;
+      logger.warn(`${what} was not accepted by the focus`, String(error));
+      if (fatal) this.fail(`${what} refused`);
+    });
+  }
+
+  /** source-remove then source-add for what changed in our sources since the last announcement (protocol.md 5.6). */
+  private announceChanges(): void {
+    if (this.closed) return;
+    const local = this.localDescription();
+    const key = (s: Source): string => `${s.ssrc} ${s.name ?? ''} ${s.videoType ?? ''}`;
+    const diff = (from: Content[], to: Content[]): Content[] =>
+      from.flatMap((content) => {
+        const other = new Set((to.find((c) => c.name === content.name)?.sources ?? []).map(key));
+        const sources = content.sources.filter((s) => !other.has(key(s)));
+        if (sources.length === 0) return [];
+        const ssrcs = new Set(sources.map((s) => s.ssrc));
+        return [{ ...content, sources, groups: content.groups.filter((g) => g.ssrcs.some((s) => ssrcs.has(s))) }];
+      });
+    const removed = diff(this.announced, local.contents);
+    const added = diff(local.contents, this.announced);
+    this.announced = local.contents;
+    for (const [action, contents] of [['source-remove', removed], ['source-add', added]] as const) {
+      if (contents.length === 0) continue;
+      const iq = jingleIq(this.options.focusJid, action, { sid: this.sid, initiator: this.options.focusJid });
+      appendContents(iq, { contents, bundle: [] }, { parts: 'sources', group: false });
+      this.sendIq(iq, action, false);
+    }
+  }
+
+  // ---- local description ---------------------------------------------------------------------------------------
+
+  private async answer(): Promise<void> {
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription({ type: 'answer', sdp: this.mungeSimulcast(answer.sdp ?? '') });
+    for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
+  }
+
+  /**
+   * protocol.md 5.6: three camera layers for the bridge, as SSRCs of a SIM group (low to high) munged into the
+   * answer before setLocalDescription, each with an RTX in an FID group. Chromium then encodes simulcast.
+   * The same SSRCs are kept across renegotiations.
+   */
+  private mungeSimulcast(sdp: string): string {
+    if (!this.options.simulcast) return sdp;
+    const parsed = parse(sdp);
+    let changed = false;
+    for (const m of parsed.media) {
+      const mid = m.mid === undefined ? undefined : String(m.mid);
+      const track = [...this.tracks].find(([, t]) => t.mid === mid)?.[0];
+      if (m.type !== 'video' || !mid || !track || track.getVideoType() === 'desktop') continue;
+      const ssrcs = m.ssrcs ?? [];
+      const fid = (m.ssrcGroups ?? []).find((g) => g.semantics === 'FID');
+      const primary = fid ? Number(String(fid.ssrcs).split(' ')[0]) : ssrcs[0]?.id;
+      if (primary === undefined || (m.ssrcGroups ?? []).some((g) => g.semantics === 'SIM')) continue;
+      const msid = ssrcs.find((s) => s.attribute === 'msid')?.value;
+      const cname = ssrcs.find((s) => s.attribute === 'cname')?.value;
+      let layers = this.simulcastSsrcs.get(mid);
+      const primaryRtx = fid ? Number(String(fid.ssrcs).split(' ')[1]) : undefined;
+      if (!layers || layers.layers[0] !== Number(primary)) {
+        const random = (): number => crypto.getRandomValues(new Uint32Array(1))[0] || 1;
+        layers = { layers: [Number(primary), random(), random()], rtx: primaryRtx !== undefined ? [primaryRtx, random(), random()] : [] };
+        this.simulcastSsrcs.set(mid, layers);
+      }
+      const lines: { id: number; attribute: string; value?: string }[] = [];
+      const all = [...layers.layers, ...layers.rtx];
+      for (const ssrc of all) {
+        if (cname) lines.push({ id: ssrc, attribute: 'cname', value: cname });
+        if (msid) lines.push({ id: ssrc, attribute: 'msid', value: msid });
+      }
+      m.ssrcs = lines;
+      m.ssrcGroups = [
+        { semantics: 'SIM', ssrcs: layers.layers.join(' ') },
+        ...layers.rtx.map((rtx, i) => ({ semantics: 'FID', ssrcs: `${layers.layers[i]} ${rtx}` })),
+      ];
+      changed = true;
+    }
+    if (!changed) return sdp;
+    return write(parsed);
+  }
+
+  /**
+   * Our description in Jingle: contents audio/video/data (protocol.md 5.6), only the sources of m-lines that
+   * carry one of our tracks, named `<EP>-a<i>` / `<EP>-v<i>`, msid `<EP>-<kind>-<i>-1 <track>-1`.
+   */
+  private localDescription(): JingleDescription {
+    const sdp = parse(this.pc.localDescription?.sdp ?? '');
+    const description = fromLocalSdp(this.pc.localDescription?.sdp ?? '', 'jvb');
+    for (const content of description.contents) {
+      content.sources = [];
+      content.groups = [];
+      if (content.media === 'application') {
+        // The answer's data content has only a transport (5.6, 5.7).
+        content.media = 'application';
+        content.payloadTypes = [];
+      }
+    }
+    for (const [track, transceiver] of this.tracks) {
+      const m = sdp.media.find((section) => section.mid !== undefined && String(section.mid) === transceiver.mid);
+      const content = description.contents.find((c) => c.media === track.getType());
+      if (!m || !content) continue;
+      const name = track.getSourceName() ?? `${this.options.endpointId}-${track.getType() === 'audio' ? 'a' : 'v'}0`;
+      const index = /(\d+)$/.exec(name)?.[1] ?? '0';
+      const msid = `${this.options.endpointId}-${track.getType()}-${index}-1 ${name}-1`;
+      const ssrcs = [...new Set((m.ssrcs ?? []).map((s) => Number(s.id)))];
+      for (const ssrc of ssrcs) {
+        content.sources.push({ ssrc, name, msid, ...(track.getType() === 'video' ? { videoType: track.getVideoType() ?? 'camera' } : {}) });
+      }
+      const groups: SourceGroup[] = (m.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: String(g.ssrcs).split(' ').map(Number) }));
+      content.groups.push(...groups);
+    }
+    description.bundle = ['audio', 'video', 'data'];
+    return description;
+  }
+
+  // ---- media ----------------------------------------------------------------------------------------------------
+
+  private lineOf(transceiver: RTCRtpTransceiver): JvbLine | undefined {
+    return transceiver.mid === null ? undefined : this.lines.find((l) => l.mid === transceiver.mid);
+  }
+
+  /** Puts a local track on the sending m-line of its kind. False when there is none free. */
+  private async attach(track: SessionTrack): Promise<boolean> {
+    const used = new Set(this.tracks.values());
+    const transceiver = this.pc.getTransceivers().find((t) => this.lineOf(t)?.direction === 'sendrecv' && this.lineOf(t)?.media === track.getType() && !used.has(t));
+    if (!transceiver) {
+      logger.warn(`no free ${track.getType()} m-line in the bridge session; the track is not sent to the bridge`);
+      return false;
+    }
+    this.tracks.set(track, transceiver);
+    transceiver.direction = 'sendrecv';
+    await transceiver.sender.replaceTrack(this.sendable(track));
+    transceiver.sender.setStreams(track.getOriginalStream());
+    return true;
+  }
+
+  private sendable(track: SessionTrack): MediaStreamTrack | null {
+    const media = track.getTrack();
+    return media.readyState === 'live' ? media : null;
+  }
+
+  /** Pauses every encoding while P2P runs, and caps the camera layers at the requested height. */
+  private async applyEncodings(transceiver: RTCRtpTransceiver): Promise<void> {
+    if (this.closed) return;
+    const parameters = transceiver.sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length === 0) return;
+    const height = transceiver.sender.track?.getSettings().height ?? 720;
+    const count = parameters.encodings.length;
+    parameters.encodings.forEach((encoding, i) => {
+      // Simulcast layers are low to high: layer i is 1/2^(count-1-i) of the full height.
+      const layerHeight = height / 2 ** (count - 1 - i);
+      const capped = this.maxHeight !== undefined && i > 0 && layerHeight > this.maxHeight * 1.01 && transceiver.receiver.track.kind === 'video';
+      encoding.active = !this.paused && !(this.maxHeight === 0 && transceiver.receiver.track.kind === 'video') && !capped;
+      if (count > 1 && transceiver.receiver.track.kind === 'video') encoding.scaleResolutionDownBy = 2 ** (count - 1 - i);
+    });
+    try {
+      await transceiver.sender.setParameters(parameters);
+    } catch (error) {
+      logger.warn('encodings not applied', String(error));
+    }
+  }
+
+  /** Emits remoteMedia for new remote sources and remoteRemoved for the ones gone. */
+  private reportRemote(): void {
+    const present = new Set<number>();
+    for (const transceiver of this.pc.getTransceivers()) {
+      const line = this.lineOf(transceiver);
+      if (!line || line.media === 'application') continue;
+      const secondary = new Set(line.groups.filter((g) => g.semantics === 'FID').map((g) => g.ssrcs[1]));
+      const source = line.sources.find((s) => !secondary.has(s.ssrc));
+      if (!source || isBridgeSource(source)) continue;
+      present.add(source.ssrc);
+      if (this.reported.has(source.ssrc) || !transceiver.mid) continue;
+      this.reported.set(source.ssrc, source.owner);
+      const track = transceiver.receiver.track;
+      this.emit('remoteMedia', { mid: transceiver.mid, media: line.media, source, track, stream: new MediaStream([track]) });
+    }
+    for (const [ssrc, owner] of [...this.reported]) {
+      if (present.has(ssrc)) continue;
+      this.reported.delete(ssrc);
+      this.emit('remoteRemoved', ssrc, owner);
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    logger.warn(`bridge session ${this.sid} failed: ${reason}`);
+    this.emit('failed', reason);
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.closed ? undefined : step()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
