@@ -39,6 +39,7 @@ export class JvbController {
   private channel: BridgeChannel | undefined;
   /** Remote media of the bridge session by SSRC, kept while P2P hides it. */
   private readonly remote = new Map<number, { owner: string; media: RemoteMedia }>();
+  /** Whether the bridge's remote tracks are in the conference (not while P2P is active). */
   private surfaced = false;
   private constraints: ReceiverConstraints = { assumedBandwidthBps: -1, lastN: -1 };
   private lastN = -1;
@@ -205,14 +206,14 @@ export class JvbController {
   }
 
   /**
-   * The P2P session started, connected or ended. While a P2P session exists the bridge's tracks are hidden, so
-   * a 1:1 call shows one set of tracks; while P2P carries the media our bridge senders are paused.
+   * protocol.md 7.3: while P2P carries the media (its ICE connected) the bridge's remote tracks are removed
+   * from the conference and our bridge senders are paused; when P2P ends both come back.
    */
   onP2PChange(): void {
     const session = this.session;
     if (!session) return;
     void session.setSendingPaused(this.p2p.isActive());
-    const surface = this.p2p.currentSession === undefined;
+    const surface = !this.p2p.isActive();
     if (surface === this.surfaced) return;
     this.surfaced = surface;
     if (surface) {

@@ -5,7 +5,7 @@
 import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import type { JingleIqHandler} from '../jingle/JingleIqHandler.js';
 import { type IncomingJingle } from '../jingle/JingleIqHandler.js';
-import { JingleSessionError, P2PSession } from '../jingle/P2PSession.js';
+import { JingleSessionError, P2PSession, type RemoteMedia } from '../jingle/P2PSession.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { getLogger } from '../util/logger.js';
 import type { ConferenceMedia, MediaHost } from './ConferenceMedia.js';
@@ -41,6 +41,8 @@ export class P2PController {
   private active = false;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
   private stopLevels: (() => void) | undefined;
+  /** Remote media of the session that waits for ICE to connect. */
+  private pendingMedia: RemoteMedia[] = [];
   /** Called when a session starts, connects or ends (the bridge side follows it, protocol.md 7.3). */
   onChange: (() => void) | undefined;
   /** After an ICE failure, P2P waits for the next membership change (protocol.md 7.1). */
@@ -138,7 +140,11 @@ export class P2PController {
         disabled: disabledCodec ? [disabledCodec] : [],
       },
     });
-    session.on('remoteMedia', (media) => this.media.addRemoteMedia(peer.getId(), media, true));
+    // protocol.md 7.3: P2P remote tracks replace the bridge's once P2P ICE connects.
+    session.on('remoteMedia', (media) => {
+      if (this.active) this.media.addRemoteMedia(peer.getId(), media, true);
+      else this.pendingMedia.push(media);
+    });
     session.on('ice', (state) => this.onIce(session, state));
     session.on('failed', (reason) => {
       if (this.session === session) this.stop('general-error', reason, true);
@@ -199,6 +205,7 @@ export class P2PController {
         this.stopLevels?.();
         this.stopLevels = this.media.pollLevels(session.pc, true);
         this.onChange?.();
+        for (const media of this.pendingMedia.splice(0)) this.media.addRemoteMedia(session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1), media, true);
         this.host.emit(E.P2P_STATUS, this.host.conference, true);
         return;
       case 'interrupted':
@@ -219,6 +226,7 @@ export class P2PController {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
+    this.pendingMedia = [];
     this.stopLevels?.();
     this.stopLevels = undefined;
     session.terminate(reason, text, notify);
