@@ -20,6 +20,7 @@ import { JingleIqHandler } from '../jingle/JingleIqHandler.js';
 import type { JvbSession } from '../jingle/JvbSession.js';
 import type { P2PSession } from '../jingle/P2PSession.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
+import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant } from './JitsiParticipant.js';
 import { JvbController, type JvbHost, type ReceiverConstraints } from './JvbController.js';
@@ -48,6 +49,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly p2p: P2PController;
   private readonly jvb: JvbController;
   private readonly jingle: JingleIqHandler;
+  private readonly quality: ConnectionQuality;
   private password: string | undefined;
   private joinedOnce = false;
   private leaving = false;
@@ -85,6 +87,18 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.p2p = new P2PController(host, this.media, this.jingle);
     this.jvb = new JvbController(host, this.media, this.p2p);
     this.p2p.onChange = () => this.jvb.onP2PChange();
+    this.quality = new ConnectionQuality(
+      {
+        activePc: () => {
+          const p2p = this.p2p.isActive() ? this.p2p.currentSession?.pc : undefined;
+          const pc = p2p ?? this.jvb.currentSession?.pc;
+          return pc ? { pc, p2p: Boolean(p2p) } : undefined;
+        },
+        emit: (event, ...args) => this.emit(event, ...(args as never[])),
+        sendStats: (stats) => this.jvb.send({ ...stats, colibriClass: 'EndpointStats' }),
+      },
+      this.options.config.pcStatsInterval,
+    );
     this.media.onLocalTrackChange = async (change) => {
       await Promise.all([this.p2p.onLocalTrackChange(change), this.jvb.onLocalTrackChange(change)]);
     };
@@ -215,6 +229,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     if (this.ended) return;
     this.ended = true;
     this.xmpp.off('sessionReplaced', this.onSessionReplaced);
+    this.quality.stop();
     this.p2p.dispose();
     this.jvb.dispose(false);
     this.jingle.dispose();
@@ -361,6 +376,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.applyLocalStartMuted();
     this.media.applyStartMuted(this.startAudioMuted, this.startVideoMuted);
     this.emit(E.CONFERENCE_JOINED);
+    this.quality.start();
     void this.refreshRoomInfo();
     this.p2p.evaluate('joined');
   }
@@ -605,6 +621,11 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   /** lib-jitsi-meet's older form: the participants whose camera we want first (their `-v0` sources selected). */
   selectParticipants(ids: string[]): void {
     this.jvb.setReceiverConstraints({ ...this.jvb.getReceiverConstraints(), selectedSources: ids.map((id) => `${id}-v0`) });
+  }
+
+  /** The last LOCAL_STATS_UPDATED, if any. */
+  getConnectionQualityStats(): LocalStats | undefined {
+    return this.quality.getStats();
   }
 
   /** Source names the bridge currently forwards to us (ForwardedSources). */

@@ -4,6 +4,7 @@
  * the media, pauses our bridge senders while P2P is up, and turns bridge messages into conference events.
  */
 import { JitsiConferenceErrors } from '../errors/JitsiConferenceErrors.js';
+import { ConnectionQualityEvents } from '../events/ConnectionQualityEvents.js';
 import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import type { IncomingJingle } from '../jingle/JingleIqHandler.js';
 import { JvbSession } from '../jingle/JvbSession.js';
@@ -283,7 +284,9 @@ export class JvbController {
       }
       case 'EndpointStats': {
         const participant = this.host.participant(text('from') ?? '');
-        if (participant) this.host.emit(E.ENDPOINT_STATS_RECEIVED, participant, message);
+        if (!participant) return;
+        this.host.emit(E.ENDPOINT_STATS_RECEIVED, participant, message);
+        this.host.emit(ConnectionQualityEvents.REMOTE_STATS_UPDATED, participant.getId(), message);
         return;
       }
       case 'DominantSpeakerEndpointChangeEvent': {

@@ -3,6 +3,7 @@ import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { XmppHosts } from '../xmpp/types.js';
 import type { JitsiTrack } from '../rtc/JitsiTrack.js';
+import type { LocalStats } from './ConnectionQuality.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 
 /**
@@ -31,6 +32,8 @@ export interface ConferenceOptions {
   openBridgeChannel?: boolean | string;
   /** Applied: `preferSctp` (default true) picks the SCTP data channel when the bridge offers one (protocol.md 8.1). */
   bridgeChannel?: { preferSctp?: boolean; ignoreDomain?: string };
+  /** Applied: how often (ms) connection quality is sampled, reported and sent to the others (default 10 000). */
+  pcStatsInterval?: number;
   /** Applied: one camera layer to the bridge instead of three. */
   disableSimulcast?: boolean;
   recordingType?: string;
@@ -127,4 +130,6 @@ export interface ConferenceEventMap {
   'conference.endpoint_stats_received': (participant: Participant, stats: Record<string, unknown>) => void;
   'conference.forwardedSourcesChanged': (leaving: string[], entering: string[], timestamp: number) => void;
   'conference.bridgeBweStatsReceived': (bps: number) => void;
+  'cq.local_stats_updated': (stats: LocalStats) => void;
+  'cq.remote_stats_updated': (id: string, stats: Record<string, unknown>) => void;
 }
