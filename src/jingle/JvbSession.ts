@@ -139,7 +139,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   addTrack(track: SessionTrack): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.attach(track))) return;
-      await this.answer();
+      await this.renegotiate();
       this.announceChanges();
     });
   }
@@ -158,7 +158,8 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
       } else {
         await transceiver.sender.replaceTrack(null);
       }
-      // A screen share replacing the camera keeps the SSRCs but changes the source's video type.
+      // A screen share replacing the camera keeps the SSRCs (its type goes out in presence, protocol.md 6);
+      // a track removed without a successor takes its sources with it.
       this.announceChanges();
     });
   }
@@ -259,8 +260,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
       }
     }
     this.lines = jvbLines(remote, this.lines);
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(remote, this.lines, this.sessionVersion++) });
-    await this.answer();
+    await this.renegotiate();
     this.reportRemote();
   }
 
@@ -274,8 +274,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     if (!transport.ufrag || !transport.pwd) return;
     const generation = element.getAttribute('ice-generation') ?? undefined;
     for (const c of remote.contents) c.transport = { ...c.transport, ufrag: transport.ufrag, pwd: transport.pwd, candidates: transport.candidates, ...(transport.fingerprints.length > 0 ? { fingerprints: transport.fingerprints } : {}) };
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(remote, this.lines, this.sessionVersion++) });
-    await this.answer();
+    await this.renegotiate();
     const local = this.localDescription();
     const iq = jingleIq(this.options.focusJid, 'transport-info', { sid: this.sid, initiator: this.options.focusJid });
     const audio = local.contents.find((c) => c.name === 'audio') ?? local.contents[0];
@@ -310,7 +309,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private announceChanges(): void {
     if (this.closed) return;
     const local = this.localDescription();
-    const key = (s: Source): string => `${s.ssrc} ${s.name ?? ''} ${s.videoType ?? ''}`;
+    const key = (s: Source): string => `${s.ssrc} ${s.name ?? ''}`;
     const diff = (from: Content[], to: Content[]): Content[] =>
       from.flatMap((content) => {
         const other = new Set((to.find((c) => c.name === content.name)?.sources ?? []).map(key));
@@ -331,6 +330,14 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   }
 
   // ---- local description ---------------------------------------------------------------------------------------
+
+  /** The focus's offer as it stands now, applied again, and our answer to it (no signalling). */
+  private async renegotiate(): Promise<void> {
+    const remote = this.remote;
+    if (!remote || this.closed) return;
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(remote, this.lines, this.sessionVersion++) });
+    await this.answer();
+  }
 
   private async answer(): Promise<void> {
     const answer = await this.pc.createAnswer();
