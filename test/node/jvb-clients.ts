@@ -22,6 +22,8 @@ export const NS = {
   ice: 'urn:xmpp:jingle:transports:ice-udp:1',
   colibri: 'http://jitsi.org/protocol/colibri',
   jitmeet: 'http://jitsi.org/jitmeet',
+  rtp: 'urn:xmpp:jingle:apps:rtp:1',
+  ssma: 'urn:xmpp:jingle:apps:rtp:ssma:0',
 } as const;
 
 /** Features an official client advertises for JVB media (protocol.md 2.7), minus tcc. */
@@ -213,6 +215,16 @@ export class JvbClient {
     return this.page.evaluate(() => (window as unknown as { jvbPage: JvbPage }).jvbPage.stats());
   }
 
+  /** Runs one of the page's functions (jvb-page.ts). */
+  async call<K extends keyof JvbPage>(name: K, ...args: Parameters<JvbPage[K]>): Promise<Awaited<ReturnType<JvbPage[K]>>> {
+    if (!this.page) throw new Error('no page');
+    return (await this.page.evaluate(
+      (n, a) => ((window as unknown as { jvbPage: Record<string, (...x: unknown[]) => unknown> }).jvbPage[n] as (...x: unknown[]) => unknown)(...a),
+      name,
+      args,
+    )) as Awaited<ReturnType<JvbPage[K]>>;
+  }
+
   async channelMessages(): Promise<Record<string, unknown>[]> {
     if (!this.page) return [];
     return (await this.page.evaluate(() => (window as unknown as { jvbPage: JvbPage }).jvbPage.channelMessages())) as Record<string, unknown>[];
@@ -226,6 +238,3 @@ export class JvbClient {
     await this.xmpp.stop().catch(() => undefined);
   }
 }
-
-/** Sum of inbound bytes/frames per SSRC in `stats`. */
-export const inboundBySsrc = (stats: PageStats): Map<number, PageStats['inbound'][number]> => new Map(stats.inbound.map((s) => [s.ssrc, s]));

@@ -152,6 +152,15 @@ const page = {
     return { remote: pc.remoteDescription?.sdp ?? '', local: pc.localDescription?.sdp ?? '' };
   },
 
+  /** Stops (or resumes) all RTP from this client: no track on its senders. */
+  async sending(on: boolean): Promise<void> {
+    for (const transceiver of pc.getTransceivers()) {
+      if (transceiver.currentDirection !== 'sendrecv') continue;
+      const kind = transceiver.receiver.track.kind;
+      await transceiver.sender.replaceTrack(on ? (stream.getTracks().find((t) => t.kind === kind) ?? null) : null);
+    }
+  },
+
   setAudio(enabled: boolean): void {
     for (const track of stream.getAudioTracks()) track.enabled = enabled;
   },
