@@ -1,16 +1,21 @@
 /**
  * `npm run backend`: start the local Jitsi-like backend, print its endpoints (add `--json` for a
- * machine-readable line), and keep it running until Ctrl-C.
+ * machine-readable line), and keep it running until Ctrl-C. `--jvb` (or `BACKEND_JVB=1`) adds media: the
+ * focus stand-in's Jingle sessions and the bridge stand-in.
  */
 import { describeEndpoints, startBackend } from './launcher.js';
 
 const json = process.argv.includes('--json');
-const backend = await startBackend({ debug: process.argv.includes('--debug'), focusLog: !json });
+const backend = await startBackend({
+  debug: process.argv.includes('--debug'),
+  focusLog: !json,
+  ...(process.argv.includes('--jvb') ? { jvb: true } : {}),
+});
 if (json) {
   process.stdout.write(`${JSON.stringify({ ...backend.endpoints, pids: backend.pids, startupMs: backend.startupMs })}\n`);
 } else {
   process.stdout.write(
-    `Local Jitsi-like backend ready in ${backend.startupMs} ms (Prosody + focus stand-in):\n${describeEndpoints(backend.endpoints)}\n`,
+    `Local Jitsi-like backend ready in ${backend.startupMs} ms (Prosody + focus stand-in${backend.endpoints.bridge ? ' + bridge stand-in' : ''}):\n${describeEndpoints(backend.endpoints)}\n`,
   );
 }
 const shutdown = (): void => {

@@ -26,6 +26,12 @@ export interface BackendEndpoints {
    * made here can be cut or black-holed by the tests.
    */
   relay: { websocketUrl: string; boshUrl: string; httpPort: number };
+  /**
+   * The bridge stand-in, when the backend runs with the option `jvb`: its Colibri websockets are
+   * `<colibriWebsocketBase><jvb-id>/<conference-id>/<endpoint-id>?pwd=<secret>` (the full URL comes in the
+   * focus's session-initiate, protocol.md 5.3). Absent without `jvb`.
+   */
+  bridge?: { colibriWebsocketBase: string; port: number };
 }
 
 export interface RelayStats {

@@ -18,6 +18,13 @@
  * `focus.<domain>` address, and a client login `focus@auth.<domain>/focus` that sits in the rooms.
  * Nothing in the engine may depend on behaviour specific to this stand-in.
  *
+ * MEDIA (option `jvb`, off by default until the engine handles JVB sessions): with it, the stand-in also
+ * plays Jicofo's Jingle session handling (focus-sessions.ts, protocol.md 5.1-5.6) and hosts the bridge
+ * stand-in in this process (bridge-stand-in.ts, werift; protocol.md 5.3, 8). Without it, no Jingle is sent
+ * and Jingle IQs to the focus are refused as before. Two more test controls then exist, as lines on stdin
+ * from the launcher: `restart-bridge` (answered by `BRIDGE_RESTARTED` on stdout) and `cut-bridge-websockets`
+ * (answered by `BRIDGE_WEBSOCKETS_CUT <n>`).
+ *
  * The result of the conference request carries `room`, `ready`, `focusjid`, a `session-id` (the request's
  * own when it sent one, else a fresh random one, as Jicofo hands one out) and the properties
  * `authentication=false` and `visitors-supported=false`.
@@ -53,6 +60,9 @@ import { randomUUID } from 'node:crypto';
 import { client as xmppClient, xml as clientXml } from '@xmpp/client';
 import { component as xmppComponent, xml as componentXml } from '@xmpp/component';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
+import { BridgeStandIn } from './bridge-stand-in.js';
+import { FocusSessions } from './focus-sessions.js';
+import { NS_JINGLE } from './jingle-xml.js';
 
 export const STAND_IN_VERSION = 'jitsi-elements focus stand-in 1';
 
@@ -75,6 +85,8 @@ export interface FocusConfig {
   focusPassword: string;
   /** Leave a room when no participant has joined this long after the request (Jicofo's idle timeout). */
   idleTimeoutMs?: number;
+  /** Media: Jicofo's Jingle sessions and the bridge stand-in, whose Colibri websockets listen on `port`. */
+  jvb?: { port: number; singleParticipantTimeoutMs?: number };
 }
 
 type Element = XmlElement;
@@ -156,6 +168,9 @@ export class FocusStandIn {
   private readonly requestCounts = new Map<string, number>();
   /** Test control `standin-leavefocus`: rooms whose focus has already left once. */
   private readonly focusLeftOnce = new Set<string>();
+  /** With `jvb`: the bridge stand-in and Jicofo's session logic. */
+  readonly bridge: BridgeStandIn | undefined;
+  private readonly sessions: FocusSessions | undefined;
 
   constructor(private readonly config: FocusConfig) {
     this.focusJid = `focus@auth.${config.domain}`;
@@ -176,6 +191,16 @@ export class FocusStandIn {
     });
     this.client.reconnect.stop();
     this.component.reconnect.stop();
+    if (config.jvb) {
+      this.bridge = new BridgeStandIn({ port: config.jvb.port, log: (message) => process.stdout.write(`${message}\n`) });
+      this.sessions = new FocusSessions({
+        client: this.client,
+        focusFullJid: `${this.focusJid}/focus`,
+        bridge: this.bridge,
+        log: (message) => log(message),
+        ...(config.jvb.singleParticipantTimeoutMs !== undefined ? { singleParticipantTimeoutMs: config.jvb.singleParticipantTimeoutMs } : {}),
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -207,6 +232,11 @@ export class FocusStandIn {
     this.client.iqCallee.get(NS.discoInfo, 'query', () =>
       clientXml('query', { xmlns: NS.discoInfo }, clientXml('feature', { var: NS.discoInfo })),
     );
+    const sessions = this.sessions;
+    if (sessions) {
+      this.client.iqCallee.set(NS_JINGLE.jingle, 'jingle', (ctx) => sessions.onJingle(ctx.stanza, ctx.element));
+      await this.bridge?.start();
+    }
     await Promise.all([this.client.start(), this.component.start()]);
     log(`online as ${this.focusJid}/focus and component ${this.focusAddress}`);
     this.client.on('disconnect', () => void this.recover(this.client, 'client'));
@@ -265,6 +295,7 @@ export class FocusStandIn {
   /** The rooms are gone with the connection: drop their state, fail pending conference requests. */
   private forgetRooms(): void {
     for (const room of this.rooms.values()) {
+      this.sessions?.roomGone(room.jid);
       this.clearTimers(room);
       room.rejectJoined(new Error('focus connection lost'));
     }
@@ -275,7 +306,25 @@ export class FocusStandIn {
     this.stopping = true;
     for (const room of this.rooms.values()) this.clearTimers(room);
     this.rooms.clear();
-    await Promise.allSettled([this.client.stop(), this.component.stop()]);
+    this.sessions?.stop();
+    await Promise.allSettled([this.client.stop(), this.component.stop(), this.bridge?.stop()]);
+  }
+
+  /** Test controls from the launcher (see the file header); each answers with a marker line on stdout. */
+  async control(command: string): Promise<void> {
+    if (!command) return;
+    if (!this.bridge) {
+      log(`test control ${command}: no bridge (option jvb is off)`);
+    } else if (command === 'restart-bridge') {
+      await this.bridge.restart();
+    } else if (command === 'cut-bridge-websockets') {
+      process.stdout.write(`BRIDGE_WEBSOCKETS_CUT ${this.bridge.cutWebsockets()}\n`);
+      return;
+    } else {
+      log(`unknown test control ${JSON.stringify(command)}`);
+    }
+    if (command === 'restart-bridge') process.stdout.write('BRIDGE_RESTARTED\n');
+    else if (command === 'cut-bridge-websockets') process.stdout.write('BRIDGE_WEBSOCKETS_CUT 0\n');
   }
 
   /**
@@ -506,6 +555,7 @@ export class FocusStandIn {
       const occupant = room.occupants.get(nick);
       room.occupants.delete(nick);
       if (occupant) log(`${room.jid}: ${nick} left`);
+      if (occupant) this.sessions?.memberLeft(room.jid, nick);
       if (room.ownerGrantPending === nick) room.ownerGrantPending = undefined;
       if (this.participants(room).length === 0 && !room.leaving) {
         this.leaveRoom(room, 'room is empty');
@@ -540,6 +590,7 @@ export class FocusStandIn {
       room.idleTimer = undefined;
       this.armLeaveFocus(room);
     }
+    if (!known) this.sessions?.memberJoined(room.jid, nick, realJid);
     if (room.ownerGrantPending === nick && occupant.affiliation === 'owner') room.ownerGrantPending = undefined;
     this.ensureOwner(room);
   }
@@ -572,6 +623,7 @@ export class FocusStandIn {
 
   private leaveRoom(room: Room, why: string): void {
     room.leaving = true;
+    this.sessions?.roomGone(room.jid);
     this.clearTimers(room);
     log(`${room.jid}: leaving, ${why}`);
     this.client
@@ -591,6 +643,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
   // The launcher owns this process: if it dies, stdin closes and so do we.
   process.stdin.on('end', shutdown);
+  // Test controls from the launcher, one per line (see the file header).
+  let pending = '';
+  process.stdin.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) void focus.control(line.trim());
+  });
   process.stdin.resume();
   await focus.start();
   process.stdout.write('FOCUS_STAND_IN_READY\n');

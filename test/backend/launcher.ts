@@ -2,6 +2,9 @@
  * Starts the local Jitsi-like backend: a real Prosody (see prosody.ts) and the focus stand-in
  * (see focus-stand-in.ts), on free loopback ports, in a private run directory, plus a fault-injecting
  * relay (see relay.ts) in front of Prosody's http port for tests that break the network on purpose.
+ * With the option `jvb` (default: the environment variable `BACKEND_JVB=1`, else off until the engine
+ * handles JVB sessions) the focus stand-in also runs Jicofo's Jingle sessions and hosts the bridge stand-in
+ * (bridge-stand-in.ts), whose Colibri websockets listen on one more loopback port (`endpoints.bridge`).
  * Used by the tests, the benchmarks and `npm run demo`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +37,15 @@ export interface Backend {
    * stand-in has reconnected (its rooms are gone, as are every client session and room).
    */
   restartProsody(): Promise<void>;
+  /**
+   * Test control (option `jvb` only): the bridge stand-in "crashes" and comes back with a new id: every
+   * PeerConnection and Colibri websocket is closed, and the focus stand-in re-invites every participant
+   * (source-remove to the others, session-terminate reason success "moving", a new session-initiate), as
+   * Jicofo does when a bridge is removed. Resolves once the bridge is back and the re-invites are under way.
+   */
+  restartBridge(): Promise<void>;
+  /** Test control (option `jvb` only): drops every Colibri websocket abnormally; resolves with how many. */
+  cutBridgeWebsockets(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +54,14 @@ export interface BackendOptions {
   debug?: boolean;
   /** Prefix for the stand-in's log lines on this process's stdout; off when false. */
   focusLog?: boolean;
+  /**
+   * Media through the bridge stand-in: the focus stand-in sends Jingle sessions (protocol.md 5) and the
+   * bridge stand-in forwards media and runs the bridge channel (8). Default: `BACKEND_JVB=1` in the
+   * environment, else false.
+   */
+  jvb?: boolean;
+  /** With `jvb`: Jicofo's single-participant timeout (default 20 s). */
+  singleParticipantTimeoutMs?: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,9 +98,11 @@ interface FocusHandle {
   child: ChildProcess;
   /** Resolves at the stand-in's next `FOCUS_STAND_IN_ONLINE` (both connections back after a drop). */
   nextOnline(timeoutMs: number): Promise<void>;
+  /** Sends a test control line and resolves with the rest of the answering marker line. */
+  control(command: string, marker: string, timeoutMs: number): Promise<string>;
 }
 
-const MARKERS = /^FOCUS_STAND_IN_(READY|ONLINE)$/;
+const MARKERS = /^(?:FOCUS_STAND_IN_(READY|ONLINE)|(BRIDGE_RESTARTED|BRIDGE_WEBSOCKETS_CUT))(?: (.*))?$/;
 
 async function startFocus(config: FocusConfig, echo: boolean): Promise<FocusHandle> {
   const child = spawn(
@@ -97,11 +119,12 @@ async function startFocus(config: FocusConfig, echo: boolean): Promise<FocusHand
   child.on('exit', () => owned.delete(child));
   let output = '';
   let partial = '';
-  const markerWaiters = new Map<string, Set<() => void>>();
+  const markerWaiters = new Map<string, Set<(rest: string) => void>>();
   const onLine = (line: string): void => {
-    const marker = MARKERS.exec(line)?.[1];
+    const match = MARKERS.exec(line);
+    const marker = match?.[1] ?? match?.[2];
     if (marker) {
-      for (const deliver of markerWaiters.get(marker) ?? []) deliver();
+      for (const deliver of markerWaiters.get(marker) ?? []) deliver(match?.[3] ?? '');
       markerWaiters.delete(marker);
     } else if (echo) {
       process.stdout.write(`${line}\n`);
@@ -118,24 +141,24 @@ async function startFocus(config: FocusConfig, echo: boolean): Promise<FocusHand
     output = (output + chunk.toString()).slice(-8000);
     if (echo) process.stderr.write(chunk);
   });
-  const nextMarker = (marker: string, timeoutMs: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const done = (error?: Error): void => {
+  const nextMarker = (marker: string, timeoutMs: number): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const done = (error?: Error, rest = ''): void => {
         clearTimeout(timer);
         child.off('exit', onExit);
         markerWaiters.get(marker)?.delete(deliver);
         if (error) reject(error);
-        else resolve();
+        else resolve(rest);
       };
-      const deliver = (): void => done();
+      const deliver = (rest: string): void => done(undefined, rest);
       const onExit = (code: number | null): void => done(new Error(`focus stand-in exited (${code}):\n${output}`));
-      const timer = setTimeout(() => done(new Error(`no FOCUS_STAND_IN_${marker} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const timer = setTimeout(() => done(new Error(`no ${marker} marker within ${timeoutMs} ms:\n${output}`)), timeoutMs);
       if (child.exitCode !== null || child.signalCode !== null) {
         onExit(child.exitCode);
         return;
       }
       child.once('exit', onExit);
-      const waiters = markerWaiters.get(marker) ?? new Set<() => void>();
+      const waiters = markerWaiters.get(marker) ?? new Set<(rest: string) => void>();
       waiters.add(deliver);
       markerWaiters.set(marker, waiters);
     });
@@ -145,7 +168,17 @@ async function startFocus(config: FocusConfig, echo: boolean): Promise<FocusHand
     await stopChild(child);
     throw error;
   }
-  return { child, nextOnline: (timeoutMs) => nextMarker('ONLINE', timeoutMs) };
+  return {
+    child,
+    nextOnline: async (timeoutMs) => {
+      await nextMarker('ONLINE', timeoutMs);
+    },
+    control: (command, marker, timeoutMs) => {
+      const answer = nextMarker(marker, timeoutMs);
+      child.stdin?.write(`${command}\n`);
+      return answer;
+    },
+  };
 }
 
 export async function startBackend(options: BackendOptions = {}): Promise<Backend> {
@@ -155,6 +188,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const runDir = mkdtempSync(join(tmpdir(), 'jitsi-elements-backend-'));
   runDirs.add(runDir);
   const [c2s, component, http] = [await freePort(), await freePort(), await freePort()];
+  const jvb = options.jvb ?? process.env.BACKEND_JVB === '1';
+  const bridgePort = jvb ? await freePort() : undefined;
   const focusPassword = secret();
   const componentSecret = secret();
   const testUser: TestUser = { username: 'tester', jid: `tester@auth.${domain}`, password: secret() };
@@ -182,7 +217,16 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       ],
     }, { onSpawn });
     focus = await startFocus(
-      { domain, c2sPort: c2s, componentPort: component, componentSecret, focusPassword },
+      {
+        domain,
+        c2sPort: c2s,
+        componentPort: component,
+        componentSecret,
+        focusPassword,
+        ...(bridgePort !== undefined
+          ? { jvb: { port: bridgePort, ...(options.singleParticipantTimeoutMs !== undefined ? { singleParticipantTimeoutMs: options.singleParticipantTimeoutMs } : {}) } }
+          : {}),
+      },
       options.focusLog !== false,
     );
     pids.focus = focus.child.pid ?? -1;
@@ -214,6 +258,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       boshUrl: `http://127.0.0.1:${faultRelay.port}/http-bind`,
       httpPort: faultRelay.port,
     },
+    ...(bridgePort !== undefined ? { bridge: { colibriWebsocketBase: `ws://127.0.0.1:${bridgePort}/colibri-ws/`, port: bridgePort } } : {}),
   };
   let stopping: Promise<void> | undefined;
   let restarting: Promise<void> | undefined;
@@ -236,6 +281,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
           restarting = undefined;
         }
       })()),
+    restartBridge: async () => {
+      if (bridgePort === undefined) throw new Error('restartBridge(): the backend runs without the bridge (option jvb)');
+      await focusHandle.control('restart-bridge', 'BRIDGE_RESTARTED', 10_000);
+    },
+    cutBridgeWebsockets: async () => {
+      if (bridgePort === undefined) throw new Error('cutBridgeWebsockets(): the backend runs without the bridge (option jvb)');
+      return Number(await focusHandle.control('cut-bridge-websockets', 'BRIDGE_WEBSOCKETS_CUT', 10_000));
+    },
     stop: () =>
       (stopping ??= (async () => {
         await restarting?.catch(() => undefined);
@@ -258,6 +311,9 @@ export function describeEndpoints(endpoints: BackendEndpoints): string {
     `  domain      ${endpoints.domain} (anonymous)`,
     `  MUC         ${endpoints.mucDomain}`,
     `  focus       ${endpoints.focusAddress} (stand-in for Jicofo, user ${endpoints.focusJid})`,
+    endpoints.bridge
+      ? `  bridge      ${endpoints.bridge.colibriWebsocketBase}<jvb-id>/<conference-id>/<endpoint-id>?pwd=… (stand-in for the JVB; Jingle sessions on)`
+      : '  bridge      off (no Jingle sessions; start with --jvb or BACKEND_JVB=1)',
     `  test user   ${endpoints.testUser.jid} / ${endpoints.testUser.password}`,
   ].join('\n');
 }

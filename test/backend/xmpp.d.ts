@@ -10,6 +10,7 @@ declare module '@xmpp/xml' {
     is(name: string, xmlns?: string): boolean;
     text(): string;
     append(...children: unknown[]): XmlElement;
+    toString(): string;
   }
   export type XmlFactory = (name: string, attrs?: Record<string, string | undefined> | null, ...children: unknown[]) => XmlElement;
   export interface IqContext {
@@ -56,4 +57,10 @@ declare module '@xmpp/component' {
   import type { XmlFactory, XmppEntity } from '@xmpp/xml';
   export const xml: XmlFactory;
   export function component(options: { service: string; domain: string; password: string }): XmppEntity;
+}
+
+declare module 'ltx' {
+  import type { XmlElement } from '@xmpp/xml';
+  /** Parses one XML document into an element (the same element class xmpp.js uses). */
+  export function parse(text: string): XmlElement;
 }
