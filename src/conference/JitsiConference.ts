@@ -284,6 +284,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       const participant = this.participants.get(member.nick);
       if (!participant || this.leaving) return;
       this.media.removeRemoteTracks(member.nick, () => true);
+      this.jvb.onMemberLeft(member.nick);
       this.participants.delete(member.nick);
       this.emit(E.USER_LEFT, member.nick, participant, reason);
       this.p2p.evaluate('memberLeft');
@@ -364,6 +365,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         const participant = this.participants.get(id);
         if (participant && !this.room?.members.has(id)) {
           this.media.removeRemoteTracks(id, () => true);
+          this.jvb.onMemberLeft(id);
           this.participants.delete(id);
           this.emit(E.USER_LEFT, id, participant);
         }

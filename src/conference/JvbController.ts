@@ -94,7 +94,7 @@ export class JvbController {
       localJid: this.host.xmpp.jid,
       endpointId: this.host.myUserId(),
       rtcConfig: { iceServers: this.host.iceServers() },
-      preferSctp: bridgeChannel?.preferSctp !== false && openBridgeChannel !== 'websocket',
+      preferSctp: bridgeChannel?.preferSctp !== false && openBridgeChannel !== 'websocket' && openBridgeChannel !== false,
       simulcast: this.host.config.disableSimulcast !== true,
     });
     this.session = session;
@@ -111,7 +111,7 @@ export class JvbController {
       .accept(incoming.jingle, this.media.getLocalTracks())
       .then(() => {
         if (this.session !== session) return;
-        this.openChannel(session);
+        if (openBridgeChannel !== false) this.openChannel(session);
         this.onP2PChange();
         this.stopLevels = this.media.pollLevels(session.pc, false);
       })
@@ -197,6 +197,11 @@ export class JvbController {
     if (!owner) return;
     this.remote.set(media.source.ssrc, { owner, media });
     if (this.surfaced) this.media.addRemoteMedia(owner, media, false);
+  }
+
+  /** A participant left: its bridge media is gone with it, whether or not the focus sends source-remove. */
+  onMemberLeft(id: string): void {
+    for (const [ssrc, entry] of [...this.remote]) if (entry.owner === id) this.remote.delete(ssrc);
   }
 
   private onRemoteRemoved(ssrc: number, owner: string | undefined): void {

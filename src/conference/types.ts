@@ -28,7 +28,10 @@ export interface ConferenceOptions {
   deploymentInfo?: { userRegion?: string; shard?: string; region?: string };
   /** Applied: `focusRequestTimeout` (ms) for the conference request's per-attempt deadline. */
   testing?: { focusRequestTimeout?: number; [key: string]: unknown };
-  /** Applied: 'websocket' opens the bridge channel over the offer's Colibri websocket even when it has a data content. */
+  /**
+   * Applied: 'websocket' opens the bridge channel over the offer's Colibri websocket even when it has a data
+   * content; `false` opens none (endpoint messages then go over XMPP).
+   */
   openBridgeChannel?: boolean | string;
   /** Applied: `preferSctp` (default true) picks the SCTP data channel when the bridge offers one (protocol.md 8.1). */
   bridgeChannel?: { preferSctp?: boolean; ignoreDomain?: string };

@@ -1,7 +1,7 @@
 /**
  * `npm run backend`: start the local Jitsi-like backend, print its endpoints (add `--json` for a
- * machine-readable line), and keep it running until Ctrl-C. `--jvb` (or `BACKEND_JVB=1`) adds media: the
- * focus stand-in's Jingle sessions and the bridge stand-in.
+ * machine-readable line), and keep it running until Ctrl-C. It includes media (the focus stand-in's Jingle
+ * sessions and the bridge stand-in) unless started with `--no-jvb` (or `BACKEND_JVB=0`).
  */
 import { describeEndpoints, startBackend } from './launcher.js';
 
@@ -9,7 +9,7 @@ const json = process.argv.includes('--json');
 const backend = await startBackend({
   debug: process.argv.includes('--debug'),
   focusLog: !json,
-  ...(process.argv.includes('--jvb') ? { jvb: true } : {}),
+  ...(process.argv.includes('--no-jvb') ? { jvb: false } : {}),
 });
 if (json) {
   process.stdout.write(`${JSON.stringify({ ...backend.endpoints, pids: backend.pids, startupMs: backend.startupMs })}\n`);

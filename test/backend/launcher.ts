@@ -2,9 +2,9 @@
  * Starts the local Jitsi-like backend: a real Prosody (see prosody.ts) and the focus stand-in
  * (see focus-stand-in.ts), on free loopback ports, in a private run directory, plus a fault-injecting
  * relay (see relay.ts) in front of Prosody's http port for tests that break the network on purpose.
- * With the option `jvb` (default: the environment variable `BACKEND_JVB=1`, else off until the engine
- * handles JVB sessions) the focus stand-in also runs Jicofo's Jingle sessions and hosts the bridge stand-in
- * (bridge-stand-in.ts), whose Colibri websockets listen on one more loopback port (`endpoints.bridge`).
+ * With the option `jvb` (default on, as in a Jitsi deployment; `BACKEND_JVB=0` turns it off) the focus
+ * stand-in also runs Jicofo's Jingle sessions and hosts the bridge stand-in (bridge-stand-in.ts), whose
+ * Colibri websockets listen on one more loopback port (`endpoints.bridge`).
  * Used by the tests, the benchmarks and `npm run demo`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,8 +56,8 @@ export interface BackendOptions {
   focusLog?: boolean;
   /**
    * Media through the bridge stand-in: the focus stand-in sends Jingle sessions (protocol.md 5) and the
-   * bridge stand-in forwards media and runs the bridge channel (8). Default: `BACKEND_JVB=1` in the
-   * environment, else false.
+   * bridge stand-in forwards media and runs the bridge channel (8). Default true, unless `BACKEND_JVB=0` is
+   * in the environment (a backend for signalling only).
    */
   jvb?: boolean;
   /** With `jvb`: Jicofo's single-participant timeout (default 20 s). */
@@ -188,7 +188,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const runDir = mkdtempSync(join(tmpdir(), 'jitsi-elements-backend-'));
   runDirs.add(runDir);
   const [c2s, component, http] = [await freePort(), await freePort(), await freePort()];
-  const jvb = options.jvb ?? process.env.BACKEND_JVB === '1';
+  const jvb = options.jvb ?? process.env.BACKEND_JVB !== '0';
   const bridgePort = jvb ? await freePort() : undefined;
   const focusPassword = secret();
   const componentSecret = secret();
@@ -313,7 +313,7 @@ export function describeEndpoints(endpoints: BackendEndpoints): string {
     `  focus       ${endpoints.focusAddress} (stand-in for Jicofo, user ${endpoints.focusJid})`,
     endpoints.bridge
       ? `  bridge      ${endpoints.bridge.colibriWebsocketBase}<jvb-id>/<conference-id>/<endpoint-id>?pwd=… (stand-in for the JVB; Jingle sessions on)`
-      : '  bridge      off (no Jingle sessions; start with --jvb or BACKEND_JVB=1)',
+      : '  bridge      off (no Jingle sessions: --no-jvb or BACKEND_JVB=0)',
     `  test user   ${endpoints.testUser.jid} / ${endpoints.testUser.password}`,
   ].join('\n');
 }

@@ -202,11 +202,12 @@ describe('JitsiConference: chat', () => {
     expect(b.conference.isJoined()).to.equal(true);
   });
 
-  it('sends endpoint messages over XMPP to one participant or to all', async () => {
+  it('sends endpoint messages over XMPP to one participant or to all (no bridge channel)', async () => {
     const room = uniqueRoomName('endpoint');
-    const a = await joinedClient(room);
-    const b = await joinedClient(room);
-    const c = await joinedClient(room, 'BOSH');
+    const config = { openBridgeChannel: false };
+    const a = await joinedClient(room, 'websocket', config);
+    const b = await joinedClient(room, 'websocket', config);
+    const c = await joinedClient(room, 'BOSH', config);
     await until(() => b.conference.getParticipants().length === 2 && c.conference.getParticipants().length === 2, 'everyone');
     const toB = nextEvent<[JitsiParticipant, Record<string, unknown>]>(b.conference, C.ENDPOINT_MESSAGE_RECEIVED);
     const atC = record(c.conference, C.ENDPOINT_MESSAGE_RECEIVED);

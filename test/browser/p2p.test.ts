@@ -267,7 +267,10 @@ describe('P2P: membership changes', function () {
     expect(a.conference.isP2PActive()).to.equal(false);
     expect(a.conference.p2pJingleSession).to.equal(undefined);
     expect(aRemoved.map(([t]) => (t as JitsiRemoteTrack).getType()).sort()).to.deep.equal(['audio', 'video']);
-    expect(a.conference.getParticipantById(b.conference.myUserId())?.getTracks()).to.have.length(0);
+    expect(aRemoved.every(([t]) => (t as JitsiRemoteTrack).isP2P), 'the P2P tracks went').to.equal(true);
+    // protocol.md 7.3: the bridge's tracks of B take over.
+    await until(() => (a.conference.getParticipantById(b.conference.myUserId())?.getTracks() ?? []).length === 2, "B's bridge tracks on A");
+    expect(a.conference.getParticipantById(b.conference.myUserId())?.getTracks().map((t) => (t).isP2P)).to.deep.equal([false, false]);
 
     const left = nextEvent(a.conference, C.USER_LEFT);
     await c.conference.leave();

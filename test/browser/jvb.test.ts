@@ -1,0 +1,239 @@
+/**
+ * Group calls through the videobridge (issue 7, protocol.md 5, 7.3, 8) between real clients on the real
+ * Prosody, with the focus stand-in's session logic and the werift bridge stand-in: media from everyone to
+ * everyone, tracks following joins and leaves, the bridge's dominant speaker, endpoint messages over the
+ * bridge channel, receiver constraints, and the switch between P2P and the bridge.
+ */
+import { expect } from '@open-wc/testing';
+import JitsiMeetJS from '../../src/index.js';
+import type { JitsiConference } from '../../src/conference/JitsiConference.js';
+import type { ConferenceOptions } from '../../src/conference/types.js';
+import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
+import type { JitsiRemoteTrack } from '../../src/rtc/JitsiRemoteTrack.js';
+import { uniqueRoomName } from '../helpers/backend.js';
+import { disconnectAll, joinedClient, leaveAll, nextEventWhere, record } from '../helpers/engine.js';
+import { until, untilAsync } from '../helpers/events.js';
+
+const C = JitsiMeetJS.events.conference;
+
+const localTracks: JitsiLocalTrack[] = [];
+const players: HTMLMediaElement[] = [];
+
+afterEach(async () => {
+  for (const player of players.splice(0)) player.remove();
+  await leaveAll();
+  await disconnectAll();
+  await Promise.all(localTracks.splice(0).map((t) => t.dispose().catch(() => undefined)));
+});
+
+type Client = Awaited<ReturnType<typeof joinedClient>> & { local: JitsiLocalTrack[]; id: string; channel: unknown[][]; speakers: unknown[][] };
+
+/** A client that joins `room` with audio and video added before the join. P2P is off unless asked. */
+async function mediaClient(room: string, config: ConferenceOptions = {}): Promise<Client> {
+  const local = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution: 360 });
+  localTracks.push(...local);
+  let channel: unknown[][] = [];
+  let speakers: unknown[][] = [];
+  const client = await joinedClient(room, 'websocket', { p2p: { enabled: false }, ...config }, (conference) => {
+    channel = record(conference, C.DATA_CHANNEL_OPENED);
+    speakers = record(conference, C.DOMINANT_SPEAKER_CHANGED);
+    for (const track of local) void conference.addTrack(track);
+  });
+  return { ...client, local, id: client.conference.myUserId(), channel, speakers };
+}
+
+const bridgePc = (conference: JitsiConference): RTCPeerConnection | undefined => conference.jvbJingleSession?.peerconnection;
+
+interface Inbound {
+  kind?: string;
+  ssrc?: number;
+  framesDecoded?: number;
+  bytesReceived?: number;
+  frameHeight?: number;
+  trackIdentifier?: string;
+}
+
+async function inbound(pc: RTCPeerConnection | undefined, kind: 'audio' | 'video'): Promise<Inbound[]> {
+  if (!pc) return [];
+  const stats = await pc.getStats();
+  const out: Inbound[] = [];
+  stats.forEach((report: Inbound & { type?: string }) => {
+    if (report.type === 'inbound-rtp' && report.kind === kind) out.push(report);
+  });
+  return out;
+}
+
+const remoteTracks = (conference: JitsiConference, owner: string, kind: 'audio' | 'video'): JitsiRemoteTrack[] =>
+  (conference.getParticipantById(owner)?.getTracksByMediaType(kind) ?? []);
+
+/** Remote media is decoded only while something plays it, as in an app. */
+async function play(track: JitsiRemoteTrack | undefined): Promise<void> {
+  if (!track) return;
+  const element = document.createElement(track.getType() === 'video' ? 'video' : 'audio');
+  element.muted = true;
+  document.body.append(element);
+  players.push(element);
+  await track.attach(element);
+}
+
+/** Bytes received (audio) or frames decoded (video) on the receiving track of `track`, through the bridge. */
+async function flow(conference: JitsiConference, track: JitsiRemoteTrack): Promise<number> {
+  const kind = track.getType();
+  const report = (await inbound(bridgePc(conference), kind)).find((r) => r.trackIdentifier === track.getTrack().id);
+  return (kind === 'video' ? report?.framesDecoded : report?.bytesReceived) ?? 0;
+}
+
+/** Waits until `self` decodes video and receives audio from every one of `others` through the bridge. */
+async function untilMediaFrom(self: Client, others: Client[], timeoutMs = 20_000): Promise<void> {
+  for (const other of others) {
+    for (const kind of ['audio', 'video'] as const) {
+      await until(() => remoteTracks(self.conference, other.id, kind).length > 0, `${self.id} to get ${other.id}'s ${kind} track`, timeoutMs);
+      const [track] = remoteTracks(self.conference, other.id, kind);
+      await play(track);
+      if (!track) continue;
+      const start = await flow(self.conference, track);
+      await untilAsync(async () => (await flow(self.conference, track)) > start, `${self.id} to receive ${other.id}'s ${kind}`, timeoutMs);
+    }
+  }
+}
+
+describe('the bridge: group calls', function () {
+  this.timeout(60_000);
+
+  it('three clients each decode video and receive audio from both others; tracks carry owners and source names', async () => {
+    const room = uniqueRoomName('jvb');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    const c = await mediaClient(room);
+    const all = [a, b, c];
+    for (const self of all) await untilMediaFrom(self, all.filter((o) => o !== self));
+    for (const self of all) {
+      expect(self.conference.isP2PActive()).to.equal(false);
+      for (const other of all.filter((o) => o !== self)) {
+        const tracks = [...remoteTracks(self.conference, other.id, 'audio'), ...remoteTracks(self.conference, other.id, 'video')];
+        expect(tracks.map((t) => [t.getSourceName(), t.isP2P, t.getParticipantId()]).sort()).to.deep.equal(
+          [
+            [`${other.id}-a0`, false, other.id],
+            [`${other.id}-v0`, false, other.id],
+          ].sort(),
+        );
+      }
+    }
+  });
+
+  it('a fourth client joining and one leaving update everyone’s tracks', async () => {
+    const room = uniqueRoomName('jvb');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    const c = await mediaClient(room);
+    const removedOnA = record(a.conference, C.TRACK_REMOVED);
+    const d = await mediaClient(room);
+    for (const self of [a, b, c]) await untilMediaFrom(self, [d]);
+    await untilMediaFrom(d, [a, b, c]);
+    await c.conference.leave();
+    for (const self of [a, b, d]) {
+      await until(() => remoteTracks(self.conference, c.id, 'video').length === 0 && self.conference.getParticipantById(c.id) === undefined, `${self.id} to drop ${c.id}`);
+    }
+    const removed = removedOnA.map(([t]) => t as JitsiRemoteTrack).filter((t) => t.getParticipantId() === c.id);
+    expect(removed.map((t) => t.getType()).sort()).to.deep.equal(['audio', 'video']);
+    // The others keep flowing.
+    await untilMediaFrom(a, [b, d]);
+  });
+
+  it('the dominant speaker follows the one unmuted microphone', async () => {
+    const room = uniqueRoomName('jvb');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    const c = await mediaClient(room);
+    await untilMediaFrom(a, [b, c]);
+    const current = (): unknown => a.speakers.at(-1)?.[0];
+    for (const other of [a, c]) await other.local.find((t) => t.getType() === 'audio')?.mute();
+    await until(() => current() === b.id, 'B dominant', 15_000);
+    const before = a.speakers.length;
+    await b.local.find((t) => t.getType() === 'audio')?.mute();
+    await c.local.find((t) => t.getType() === 'audio')?.unmute();
+    await until(() => current() === c.id, 'C dominant', 15_000);
+    const [, previous, silence] = a.speakers.at(-1) as [string, string[], boolean];
+    expect(previous).to.include(b.id);
+    expect(silence).to.equal(false);
+    expect(a.speakers.length).to.be.greaterThan(before);
+  });
+
+  for (const transport of ['datachannel', 'websocket'] as const) {
+    it(`endpoint messages and stats go over the bridge channel (${transport}), not XMPP`, async () => {
+      const room = uniqueRoomName('jvb');
+      const config: ConferenceOptions = transport === 'websocket' ? { openBridgeChannel: 'websocket' } : {};
+      const a = await mediaClient(room, config);
+      const b = await mediaClient(room, config);
+      const c = await mediaClient(room, config);
+      for (const client of [a, b, c]) await until(() => client.channel.length > 0, `${client.id}'s bridge channel`, 15_000);
+      const onB = nextEventWhere<[{ getId(): string }, Record<string, unknown>]>(b.conference, C.ENDPOINT_MESSAGE_RECEIVED, (_p, payload) => payload.n === 1);
+      const onC = record(c.conference, C.ENDPOINT_MESSAGE_RECEIVED);
+      a.conference.sendEndpointMessage(b.id, { n: 1 });
+      const [from] = await onB;
+      expect(from.getId()).to.equal(a.id);
+      const broadcast = [b, c].map((x) => nextEventWhere<[unknown, Record<string, unknown>]>(x.conference, C.ENDPOINT_MESSAGE_RECEIVED, (_p, payload) => payload.n === 2));
+      a.conference.broadcastEndpointMessage({ n: 2 });
+      await Promise.all(broadcast);
+      expect(onC.filter(([, payload]) => (payload as { n: number }).n === 1)).to.have.length(0);
+      const stats = nextEventWhere<[{ getId(): string }, Record<string, unknown>]>(c.conference, C.ENDPOINT_STATS_RECEIVED, (_p, s) => s.jvbRTT === 7);
+      a.conference.sendEndpointStatsMessage({ jvbRTT: 7, connectionQuality: 100 });
+      expect((await stats)[0].getId()).to.equal(a.id);
+      const sent = a.connection.getLogs().stanzas.filter((s) => s.direction === 'out' && s.xml.includes('json-message'));
+      expect(sent, 'endpoint messages over XMPP').to.have.length(0);
+    });
+  }
+
+  it('receiver constraints cut what the bridge forwards: maxHeight 0 stops video, lastN 1 forwards one endpoint', async () => {
+    const room = uniqueRoomName('jvb');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    const c = await mediaClient(room);
+    await untilMediaFrom(a, [b, c]);
+    const framesFrom = async (other: Client): Promise<number> => {
+      const [track] = remoteTracks(a.conference, other.id, 'video');
+      return track ? flow(a.conference, track) : 0;
+    };
+    a.conference.setReceiverVideoConstraint(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const stopped = [await framesFrom(b), await framesFrom(c)];
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect([await framesFrom(b), await framesFrom(c)], 'no frames while maxHeight is 0').to.deep.equal(stopped);
+
+    const forwarded = nextEventWhere<[string[], string[]]>(a.conference, C.FORWARDED_SOURCES_CHANGED, () => a.conference.getForwardedSources().length === 1, 10_000);
+    a.conference.setReceiverConstraints({ lastN: 1, selectedSources: [`${c.id}-v0`], defaultConstraints: { maxHeight: 720 } });
+    await forwarded;
+    expect(a.conference.getForwardedSources()).to.deep.equal([`${c.id}-v0`]);
+    const [fromC, fromB] = [await framesFrom(c), await framesFrom(b)];
+    await untilAsync(async () => (await framesFrom(c)) > fromC + 10, 'C video forwarded again');
+    expect(await framesFrom(b), 'B is not forwarded with lastN 1').to.be.lessThan(fromB + 3);
+  });
+
+  it('two clients run P2P beside the bridge session, move to the bridge when a third joins, and back after backToP2PDelay', async () => {
+    const room = uniqueRoomName('jvb');
+    const p2p: ConferenceOptions = { p2p: { enabled: true, backToP2PDelay: 1 } };
+    const a = await mediaClient(room, p2p);
+    const b = await mediaClient(room, p2p);
+    await until(() => a.conference.isP2PActive() && b.conference.isP2PActive(), 'P2P', 15_000);
+    await until(() => bridgePc(a.conference) !== undefined && bridgePc(b.conference) !== undefined, 'bridge sessions beside P2P', 15_000);
+    // The bridge's tracks are out while P2P carries the media; our bridge senders are paused.
+    await until(() => remoteTracks(a.conference, b.id, 'video').every((t) => t.isP2P) && remoteTracks(a.conference, b.id, 'video').length === 1, 'P2P track only');
+    await until(() => {
+      const encodings = bridgePc(a.conference)?.getSenders().flatMap((s) => (s.track ? s.getParameters().encodings : [])) ?? [];
+      return encodings.length > 0 && encodings.every((e) => !e.active);
+    }, 'bridge senders paused');
+
+    const status = nextEventWhere<[unknown, boolean]>(a.conference, C.P2P_STATUS, (_c, on) => !on, 15_000);
+    const c = await mediaClient(room, p2p);
+    await status;
+    expect(a.conference.isP2PActive()).to.equal(false);
+    await untilMediaFrom(a, [b, c]);
+    await untilMediaFrom(c, [a, b]);
+    expect(remoteTracks(a.conference, b.id, 'video').map((t) => t.isP2P)).to.deep.equal([false]);
+
+    const back = nextEventWhere<[unknown, boolean]>(a.conference, C.P2P_STATUS, (_c, on) => on, 15_000);
+    await c.conference.leave();
+    await back;
+    await until(() => remoteTracks(a.conference, b.id, 'video').map((t) => t.isP2P).join() === 'true', 'P2P track again');
+  });
+});
