@@ -6,7 +6,9 @@
  * Pages control the backend's faults with server commands (`executeServerCommand` from
  * '@web/test-runner-commands', wrapped in test/helpers/backend.ts): `backend-relay-cut`,
  * `backend-relay-blackhole`, `backend-relay-restore`, `backend-relay-stats` (each answers the relay's
- * stats), `backend-prosody-restart` (answers `true` once Prosody and the focus stand-in are back), and
+ * stats), `backend-prosody-restart` (answers `true` once Prosody and the focus stand-in are back),
+ * `backend-bridge-restart` (the bridge stand-in crashes and comes back; everyone is re-invited),
+ * `backend-bridge-websockets-cut` (answers how many Colibri websockets it dropped), and
  * `backend-udp-block` / `backend-udp-restore`, which starve every UDP packet on `lo` (WebRTC's media and ICE
  * checks; XMPP is TCP and unaffected) with a traffic-control class of 8 bit/s. The browser tests run alone in
  * a private network namespace, so this touches nothing else.
@@ -125,6 +127,11 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
           return udpStarve(true);
         case 'backend-udp-restore':
           return udpStarve(false);
+        case 'backend-bridge-restart':
+          await backend.restartBridge();
+          return true;
+        case 'backend-bridge-websockets-cut':
+          return backend.cutBridgeWebsockets();
         case 'backend-prosody-restart':
           await backend.restartProsody();
           process.stdout.write(`backend: Prosody restarted (pid ${backend.pids.prosody})\n`);

@@ -1,13 +1,14 @@
 /**
  * The entry for Jingle IQs from a room's occupants (protocol.md 5.1): every well-formed IQ is acked at once
  * with an empty result, then dispatched; malformed or unroutable ones get the error reply 5.1 prescribes and
- * change nothing.
+ * change nothing (`bad-request` also for sources that cannot be read, such as a json-message that is not JSON).
  */
 import { $iq } from 'strophe.js';
 import { getLogger } from '../util/logger.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { HandlerRef } from '../xmpp/StanzaRouter.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
+import { JingleParseError, parseJingle } from './parseJingle.js';
 import { appendReason, jingleIq } from './toJingle.js';
 
 const logger = getLogger('jingle/JingleIqHandler');
@@ -30,6 +31,9 @@ const ACTIONS = new Set([
   'content-reject',
   'description-info',
 ]);
+
+/** Actions whose sources are read: a description that cannot be read at all is refused instead of acked. */
+const SOURCE_CARRIERS = new Set(['session-initiate', 'session-accept', 'source-add', 'source-remove']);
 
 export interface IncomingJingle {
   action: string;
@@ -88,6 +92,16 @@ export class JingleIqHandler {
     if (action !== 'session-initiate' && !known) {
       this.replyError(iq, 'cancel', 'item-not-found', 'unknown-session');
       return true;
+    }
+    if (SOURCE_CARRIERS.has(action)) {
+      try {
+        parseJingle(jingle);
+      } catch (error) {
+        if (!(error instanceof JingleParseError)) throw error;
+        logger.warn(`${action} from ${incoming.nick} refused: ${error.message}`);
+        this.replyError(iq, 'modify', 'bad-request');
+        return true;
+      }
     }
     this.xmpp.send($iq({ type: 'result', to: from, id: iq.getAttribute('id') ?? '' }));
     try {

@@ -96,7 +96,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
           throw new JingleSessionError('bad-request', `content ${content.name} has no ICE credentials or DTLS fingerprint`);
         }
       }
-      this.checkOwners(offer);
+      this.dropDuplicates(offer);
       this.remote = offer;
       this.bridgeSessionId = offer.bridgeSession?.id;
       this.webSocketUrl = offer.contents.map((c) => c.transport.webSocket).find((url) => url);
@@ -286,12 +286,18 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     this.sendIq(iq, 'transport-info', false);
   }
 
-  /** Sources of unknown owners would become tracks nobody owns: refuse such an offer (protocol.md 5.4). */
-  private checkOwners(offer: JingleDescription): void {
+  /** A source listed twice would make two m-lines receive one SSRC: keep the first (protocol.md 5.4). */
+  private dropDuplicates(offer: JingleDescription): void {
     const seen = new Set<number>();
-    for (const source of offer.contents.flatMap((c) => c.sources)) {
-      if (seen.has(source.ssrc)) throw new JingleSessionError('bad-request', `SSRC ${source.ssrc} appears twice`);
-      seen.add(source.ssrc);
+    for (const content of offer.contents) {
+      content.sources = content.sources.filter((source) => {
+        if (!seen.has(source.ssrc)) {
+          seen.add(source.ssrc);
+          return true;
+        }
+        logger.warn(`SSRC ${source.ssrc} is listed twice in the offer; the second is ignored`);
+        return false;
+      });
     }
   }
 

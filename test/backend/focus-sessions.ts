@@ -451,7 +451,35 @@ export class FocusSessions {
     });
     if (!isEmptySources(parsed.sources)) this.propagate(conference, participant.nick, 'source-add', parsed.sources);
     for (const queued of session.queue.splice(0)) this.sendUpdate(participant, session, queued.action, queued.sources);
+    if (/^standin-hostilejingle(-|@)/.test(conference.room)) setTimeout(() => void this.sendHostile(conference, participant, session), 300);
     return true;
+  }
+
+  /**
+   * TEST CONTROL `standin-hostilejingle` (see focus-stand-in.ts): Jingle a real Jicofo never sends, to check
+   * that a client answers it as protocol.md 5.1 says and keeps its call. Each reply is logged.
+   */
+  private async sendHostile(conference: Conference, participant: Participant, session: Session): Promise<void> {
+    if (participant.session !== session || this.stopped) return;
+    const otherSsrc = [...conference.sources.entries()].filter(([owner]) => owner !== participant.nick).flatMap(([, sources]) => ssrcsOf(sources))[0] ?? 4242;
+    const json = (text: string, sid = session.sid, action = 'source-add'): XmlElement =>
+      xml('jingle', { xmlns: NS_JINGLE.jingle, action, sid }, xml('json-message', { xmlns: 'http://jitsi.org/jitmeet' }, text));
+    const cases: [string, XmlElement][] = [
+      ['json-message that is not JSON', json('{"sources": {not json')],
+      ['SSRC of another endpoint as owner ghost', json(JSON.stringify({ sources: { ghost: [[], [], [{ s: otherSsrc, n: 'ghost-a0', m: 'ghost-audio-0-1 g-1' }]] } }))],
+      ['SSRC 0 and a broken group', json(JSON.stringify({ sources: { ghost: [[{ s: 0, n: 'ghost-v0' }], [['f', 0, 7]]] } }))],
+      ['unknown sid', json(JSON.stringify({ sources: { ghost: [[], [], [{ s: 991, n: 'ghost-a0' }]] } }), 'nosuchsession')],
+      ['source-remove of an SSRC never announced', json(JSON.stringify({ sources: { ghost: [[], [], [{ s: 992 }]] } }), session.sid, 'source-remove')],
+      ['transport-info without a transport', xml('jingle', { xmlns: NS_JINGLE.jingle, action: 'transport-info', sid: session.sid }, xml('content', { creator: 'initiator', name: 'audio' }))],
+    ];
+    for (const [what, jingle] of cases) {
+      try {
+        await this.o.client.iqCaller.request(xml('iq', { type: 'set', to: participant.occupantJid }, jingle), 10_000);
+        this.log(`test control hostilejingle: ${participant.occupantJid}: ${what}: result`);
+      } catch (error) {
+        this.log(`test control hostilejingle: ${participant.occupantJid}: ${what}: ${(error as Error).message}`);
+      }
+    }
   }
 
   private onSourceUpdate(conference: Conference, participant: Participant, action: 'source-add' | 'source-remove', jingle: XmlElement): XmlElement | true {

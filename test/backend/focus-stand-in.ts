@@ -55,6 +55,10 @@
  * - `standin-leavefocus`: normal, but 1.5 s after the first participant joins, the focus leaves the room with an
  *   unavailable presence (-> CONFERENCE_FAILED(FOCUS_LEFT)); nothing else is touched and the room lives on
  *   with its participants. Once per room JID: a later request for it brings a focus that stays.
+ * - `standin-hostilejingle` (option `jvb`): normal, but 300 ms after each participant's session-accept the focus
+ *   sends it hostile Jingle once (focus-sessions.ts, `sendHostile`): a json-message that is not JSON, a source
+ *   that reuses another endpoint's SSRC under the owner `ghost`, an SSRC 0 with a broken group, a source-add
+ *   for an unknown sid, a source-remove of an SSRC never announced, and a transport-info without a transport.
  */
 import { randomUUID } from 'node:crypto';
 import { client as xmppClient, xml as clientXml } from '@xmpp/client';
@@ -94,7 +98,7 @@ type Element = XmlElement;
 /** The test controls (see the file header), chosen by the room node's `standin-` prefix. */
 export type TestControl =
   | { kind: 'notready' | 'sessioninvalid'; count: number }
-  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' }
+  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' }
   | { kind: 'unknown' };
 
 export const TEST_CONTROL_PREFIX = 'standin-';
@@ -109,8 +113,8 @@ export function testControlOf(roomJid: string): TestControl | undefined {
   const rest = node.slice(TEST_CONTROL_PREFIX.length);
   const counted = /^(notready|sessioninvalid)(\d+)(?:-|$)/.exec(rest);
   if (counted) return { kind: counted[1] as 'notready' | 'sessioninvalid', count: Number(counted[2]) };
-  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus)(?:-|$)/.exec(rest);
-  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' };
+  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus|hostilejingle)(?:-|$)/.exec(rest);
+  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' };
   return { kind: 'unknown' };
 }
 
@@ -428,6 +432,7 @@ export class FocusStandIn {
         );
       case 'nobridge':
       case 'leavefocus':
+      case 'hostilejingle':
         return undefined;
     }
   }

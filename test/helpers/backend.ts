@@ -61,3 +61,13 @@ export async function udpBlock(): Promise<void> {
 export async function udpRestore(): Promise<void> {
   await executeServerCommand<boolean, undefined>('backend-udp-restore');
 }
+
+/** The bridge stand-in "crashes" and comes back under a new id; the focus stand-in re-invites everyone (as Jicofo does). */
+export async function bridgeRestart(): Promise<void> {
+  await executeServerCommand<boolean, undefined>('backend-bridge-restart');
+}
+
+/** Drops every Colibri websocket of the bridge stand-in abnormally; resolves with how many. */
+export function bridgeWebsocketsCut(): Promise<number> {
+  return executeServerCommand<number, undefined>('backend-bridge-websockets-cut');
+}
