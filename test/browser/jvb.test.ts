@@ -9,7 +9,7 @@ import JitsiMeetJS from '../../src/index.js';
 import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiRemoteTrack } from '../../src/rtc/JitsiRemoteTrack.js';
 import { uniqueRoomName } from '../helpers/backend.js';
-import { bridgePc, cleanupMedia, flow, mediaClient, remoteTracks, untilMediaFrom, type Client } from '../helpers/bridge.js';
+import { bridgePc, cleanupMedia, flow, inbound, mediaClient, remoteTracks, untilMediaFrom, type Client } from '../helpers/bridge.js';
 import { nextEventWhere, record } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
 
@@ -127,6 +127,53 @@ describe('the bridge: group calls', function () {
     const [fromC, fromB] = [await framesFrom(c), await framesFrom(b)];
     await untilAsync(async () => (await framesFrom(c)) > fromC + 10, 'C video forwarded again');
     expect(await framesFrom(b), 'B is not forwarded with lastN 1').to.be.lessThan(fromB + 3);
+  });
+
+  it('simulcast: three camera layers to the bridge; maxHeight picks the layer a receiver gets; SenderSourceConstraints and setSenderVideoConstraint switch upper layers off', async () => {
+    const room = uniqueRoomName('jvb-sim');
+    const a = await mediaClient(room, {}, 720);
+    const b = await mediaClient(room);
+    await untilMediaFrom(b, [a]);
+    const outbound = (): { height: number; active: boolean }[] => {
+      const pc = bridgePc(a.conference);
+      const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
+      return (sender?.getParameters().encodings ?? []).map((e, i) => ({ height: [180, 360, 720][i] ?? 0, active: e.active !== false }));
+    };
+    expect(outbound().length, 'three encodings').to.equal(3);
+    const [track] = remoteTracks(b.conference, a.id, 'video');
+    if (!track) throw new Error('no track');
+    const height = async (): Promise<number> => (await inbound(bridgePc(b.conference), 'video')).find((r) => r.trackIdentifier === track.getTrack().id)?.frameHeight ?? 0;
+
+    // B asks for 180: the bridge forwards the low layer, and tells A nobody wants more (SenderSourceConstraints).
+    b.conference.setReceiverVideoConstraint(180);
+    await untilAsync(async () => (await height()) > 0 && (await height()) <= 180, 'B receives at most 180p', 15_000);
+    await until(() => outbound().map((e) => e.active).join() === 'true,false,false', "A's upper layers off", 15_000);
+    // B asks for 720: a higher layer comes back.
+    b.conference.setReceiverVideoConstraint(720);
+    await untilAsync(async () => (await height()) > 180, 'B receives more than 180p', 15_000);
+    // Our own cap wins over the bridge's wish.
+    await a.conference.setSenderVideoConstraint(180);
+    await until(() => outbound().map((e) => e.active).join() === 'true,false,false', 'A capped at 180', 10_000);
+  });
+
+  it('connection quality: LOCAL_STATS_UPDATED from the bridge connection, and the others get it as REMOTE_STATS_UPDATED', async () => {
+    const room = uniqueRoomName('jvb-cq');
+    const config: ConferenceOptions = { pcStatsInterval: 500 };
+    const a = await mediaClient(room, config);
+    const b = await mediaClient(room, config);
+    await untilMediaFrom(a, [b]);
+    const Q = JitsiMeetJS.events.connectionQuality;
+    const [local] = await nextEventWhere<[{ bitrate: { upload: number; download: number }; connectionQuality: number; jvbRTT?: number; transport: { p2p: boolean }[] }]>(
+      a.conference,
+      Q.LOCAL_STATS_UPDATED,
+      (stats) => stats.bitrate.upload > 0 && stats.bitrate.download > 0,
+      10_000,
+    );
+    expect(local.connectionQuality).to.be.within(0, 100);
+    expect(local.transport[0]?.p2p).to.equal(false);
+    const [id, remote] = await nextEventWhere<[string, { connectionQuality?: number }]>(b.conference, Q.REMOTE_STATS_UPDATED, (from) => from === a.id, 10_000);
+    expect(id).to.equal(a.id);
+    expect(remote.connectionQuality).to.be.a('number');
   });
 
   it('two clients run P2P beside the bridge session, move to the bridge when a third joins, and back after backToP2PDelay', async () => {

@@ -25,9 +25,9 @@ export async function cleanupMedia(): Promise<void> {
 
 export type Client = Awaited<ReturnType<typeof joinedClient>> & { local: JitsiLocalTrack[]; id: string; channel: unknown[][]; speakers: unknown[][] };
 
-/** A client that joins `room` with audio and video added before the join. P2P is off unless asked. */
-export async function mediaClient(room: string, config: ConferenceOptions = {}): Promise<Client> {
-  const local = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution: 360 });
+/** A client that joins `room` with audio and video (camera at `resolution`) added before the join. P2P is off unless asked. */
+export async function mediaClient(room: string, config: ConferenceOptions = {}, resolution = 360): Promise<Client> {
+  const local = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution });
   localTracks.push(...local);
   let channel: unknown[][] = [];
   let speakers: unknown[][] = [];
