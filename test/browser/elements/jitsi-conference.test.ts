@@ -250,6 +250,26 @@ describe('<jitsi-conference>: two on one page', function () {
     await until(() => tileOf(a, bId) === null, 'B tile gone on A', 15_000);
   });
 
+  it('a group call of three through the bridge: each element shows the two others with frames and names', async () => {
+    const room = uniqueRoomName('elgroup');
+    const all: JitsiConferenceElement[] = [];
+    for (const name of ['A', 'B', 'C']) {
+      const element = await conferenceElement(room, `display-name="${name}"`);
+      await until(() => element.getAttribute('state') === 'joined', `${name} joined`, 20_000);
+      all.push(element);
+    }
+    const ids = all.map((element) => element.conference?.myUserId() ?? '');
+    for (const [i, element] of all.entries()) {
+      expect(element.conference?.isP2PActive()).to.equal(false);
+      for (const [j, id] of ids.entries()) {
+        if (i === j) continue;
+        await until(() => (videoIn(tileOf(element, id))?.videoWidth ?? 0) > 0, `${i} to show ${j}'s video`, 20_000);
+        expect(tileOf(element, id)?.querySelector('[part="tile-name"]')?.textContent).to.equal(['A', 'B', 'C'][j]);
+      }
+    }
+    await expect(all[0]).to.be.accessible();
+  });
+
   it('cleans up when removed: media ends, the conference is left', async () => {
     const room = uniqueRoomName('el');
     for (let i = 0; i < 3; i++) {
