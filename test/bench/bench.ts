@@ -2,9 +2,10 @@
  * The benchmarks. Each returns rows for the README table; all results go to test/bench/results.json.
  *
  * Arguments (through `npm run bench -- …`): `--large-room=100,300` sets the large-room sizes (default
- * 100,300,1000), `--large-room=none` skips that benchmark.
+ * 100,300,1000), `--large-room=none` skips that benchmark; `--only=p2p,jvb` runs only these groups
+ * (startup, connect, p2p, jvb, large-room) and keeps the other rows of the last results.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Page } from 'puppeteer-core';
@@ -12,6 +13,7 @@ import { startCrowd, type Crowd } from '../backend/crowd.js';
 import { startBackend, type Backend } from '../backend/launcher.js';
 import { chromiumArgs, chromiumPath } from '../chromium.js';
 import { serveStatic } from '../static-server.js';
+import { jvbBenchmarks } from './jvb.js';
 import { p2pFirstFrame } from './p2p.js';
 
 export interface BenchRow {
@@ -350,35 +352,63 @@ function largeRoomSizes(argv: string[]): number[] | undefined {
   return value.split(',').map((size) => Number(size)).filter((size) => Number.isInteger(size) && size > 0);
 }
 
+const GROUPS = ['startup', 'connect', 'p2p', 'jvb', 'large-room'] as const;
+type Group = (typeof GROUPS)[number];
+
+/** `--only=a,b`: the groups to run (all by default). */
+function onlyGroups(argv: string[]): Set<Group> {
+  const value = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  if (value === undefined) return new Set(GROUPS);
+  const wanted = value.split(',').map((g) => g.trim());
+  const unknown = wanted.filter((g) => !(GROUPS as readonly string[]).includes(g));
+  if (unknown.length > 0) throw new Error(`unknown benchmark group(s) ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
+  return new Set(wanted as Group[]);
+}
+
+/** The rows of this run, with the rows of the last results for what was not run, in the last order. */
+function merge(previous: BenchRow[], fresh: BenchRow[]): BenchRow[] {
+  const byName = new Map(fresh.map((row) => [row.name, row]));
+  const out = previous.map((row) => byName.get(row.name) ?? row);
+  for (const row of fresh) if (!previous.some((p) => p.name === row.name)) out.push(row);
+  return out;
+}
+
 async function main(): Promise<void> {
-  const rows = [await backendStartup(10)];
-  {
+  const argv = process.argv.slice(2);
+  const only = onlyGroups(argv);
+  const rows: BenchRow[] = [];
+  if (only.has('startup')) rows.push(await backendStartup(10));
+  if (only.has('connect') || only.has('p2p') || only.has('jvb')) {
     const backend = await startBackend({ focusLog: false });
     try {
-      rows.push(...(await connectTimes(backend, 20)));
-      rows.push(...(await p2pFirstFrame(backend, 10)));
+      if (only.has('connect')) rows.push(...(await connectTimes(backend, 20)));
+      if (only.has('p2p')) rows.push(...(await p2pFirstFrame(backend, 10)));
+      if (only.has('jvb')) rows.push(...(await jvbBenchmarks(backend, 10)));
     } finally {
       await backend.stop();
     }
   }
-  const sizes = largeRoomSizes(process.argv.slice(2));
-  if (sizes === undefined || sizes.length > 0) {
-    // A backend of its own: the crowds' teardown must not disturb the other benchmarks.
-    const backend = await startBackend({ focusLog: false });
+  const sizes = largeRoomSizes(argv);
+  if (only.has('large-room') && (sizes === undefined || sizes.length > 0)) {
+    // A backend of its own: the crowds' teardown must not disturb the other benchmarks. Signalling only: the
+    // crowd's simulated members have no media, so the Jicofo stand-in's sessions and the bridge stay off.
+    const backend = await startBackend({ focusLog: false, jvb: false });
     try {
       rows.push(...(await largeRoom(backend, sizes)));
     } finally {
       await backend.stop();
     }
   }
+  const previous = existsSync(RESULTS) ? ((JSON.parse(readFileSync(RESULTS, 'utf8')) as { rows?: BenchRow[] }).rows ?? []) : [];
+  const all = merge(previous, rows);
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
-  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, rows: all }, null, 2)}\n`);
   const readme = readFileSync(README, 'utf8');
   const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
   if (marked.test(readme)) {
-    writeFileSync(README, readme.replace(marked, `$1${table(rows)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`));
+    writeFileSync(README, readme.replace(marked, `$1${table(all)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`));
   }
-  process.stdout.write(`${table(rows)}\n\nwritten to ${RESULTS} and ${README}\n`);
+  process.stdout.write(`${table(all)}\n\nwritten to ${RESULTS} and ${README}\n`);
 }
 
 // Run when executed (test/bench/run.mjs), not when imported (largeRoom() and friends from other scripts).
