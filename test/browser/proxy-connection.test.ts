@@ -6,7 +6,7 @@
  */
 import { expect } from '@open-wc/testing';
 import { $iq } from 'strophe.js';
-import JitsiMeetJS, { JitsiLocalTrack, ProxyConnectionError, ProxyConnectionService, type ProxyConnectionServiceOptions } from '../../src/index.js';
+import JitsiMeetJS, { JitsiLocalTrack, ProxyActions, ProxyConnectionError, ProxyConnectionService, type ProxyConnectionServiceOptions } from '../../src/index.js';
 import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
 import type { JitsiRemoteTrack } from '../../src/rtc/JitsiRemoteTrack.js';
 import { uniqueRoomName } from '../helpers/backend.js';
@@ -292,6 +292,17 @@ describe('ProxyConnectionService', function () {
     expect(last?.iq).to.include('action="connection-error-encountered"').and.include('<details>setup-failed</details>');
     await until(() => screen.getTrack().readyState === 'ended', 'the track to be released');
     expect(service.getPeerJid()).to.equal(undefined);
+  });
+
+  it("keeps lib-jitsi-meet's action names (modules/proxyconnection/constants)", () => {
+    expect(ProxyActions).to.deep.equal({
+      ACCEPT: 'session-accept',
+      CONNECTION_ERROR: 'connection-error-encountered',
+      INITIATE: 'session-initiate',
+      TERMINATE: 'session-terminate',
+      TRANSPORT_INFO: 'transport-info',
+      UNAVAILABLE: 'unavailable',
+    });
   });
 
   it('takes ICE servers from pcConfig, else from the connection (XEP-0215 and p2pStunServers)', async () => {
