@@ -81,6 +81,8 @@ export default defineConfig(({ command, mode }) => {
       lib: {
         entry: {
           'src/index': 'src/index.ts',
+          // package.json `./modules/proxyconnection/ProxyConnectionService`, lib-jitsi-meet's module path.
+          'src/proxyconnection/ProxyConnectionService': 'src/proxyconnection/ProxyConnectionService.ts',
           'components/index': 'components/index.ts',
           'components/define': 'components/define.ts',
           'components/jitsi-conference/define': 'components/jitsi-conference/define.ts',

@@ -15,6 +15,7 @@ import { JitsiConferenceEvents } from './events/JitsiConferenceEvents.js';
 import { JitsiConnectionEvents } from './events/JitsiConnectionEvents.js';
 import { JitsiMediaDevicesEvents } from './events/JitsiMediaDevicesEvents.js';
 import { JitsiTrackEvents } from './events/JitsiTrackEvents.js';
+import { ProxyConnectionService } from './proxyconnection/ProxyConnectionService.js';
 import { canMonitorAudioLevels } from './rtc/AudioLevelMonitor.js';
 import { createLocalTracks, createLocalTracksFromMediaStreams } from './rtc/createLocalTracks.js';
 import { mediaDevices } from './rtc/mediaDevices.js';
@@ -86,6 +87,8 @@ function getGlobalOnErrorHandler(message: unknown, source?: string, lineno?: num
 const JitsiMeetJS = {
   version: VERSION,
   JitsiConnection,
+  /** lib-jitsi-meet's `JitsiMeetJS.ProxyConnectionService` (protocol.md 9). */
+  ProxyConnectionService,
   events: {
     connection: JitsiConnectionEvents,
     conference: JitsiConferenceEvents,

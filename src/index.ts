@@ -25,6 +25,17 @@ export { JitsiRemoteTrack, type JitsiRemoteTrackOptions } from './rtc/JitsiRemot
 export type { CreateLocalTracksOptions, RequestedDevice, LocalTrackFromStreamInfo } from './rtc/createLocalTracks.js';
 export type { CameraFacingMode } from './rtc/constraints.js';
 export type { JitsiMediaDevices, MediaDevicesEventMap, DevicePermissions } from './rtc/mediaDevices.js';
+export {
+  ProxyConnectionService,
+  ProxyConnectionServiceEvents,
+  ProxyConnectionError,
+  ProxyActions,
+  ProxyErrorDetails,
+  type ProxyAction,
+  type ProxyConnectionServiceOptions,
+  type ProxyConnectionServiceEventMap,
+  type ProxyMessage,
+} from './proxyconnection/ProxyConnectionService.js';
 export { TrackVADEmitter, type VadProcessor, type VadScore } from './rtc/vad.js';
 export type { GumDetails } from './errors/JitsiTrackError.js';
 export default JitsiMeetJS;

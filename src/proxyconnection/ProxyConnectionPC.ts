@@ -1,0 +1,248 @@
+/**
+ * One proxy connection (protocol.md 9): a direct RTCPeerConnection to one peer, signalled with P2P-style
+ * Jingle (protocol.md 7.2: contents named by mid, trickle in transport-info) over whatever channel the
+ * application provides. The initiator only sends (sendonly m-lines, no receive m-lines of its own); the
+ * responder only receives. No XMPP here: every outgoing IQ goes to `send`, and nothing waits for an ack
+ * (lib-jitsi-meet simulates acks too).
+ */
+import type { Builder } from 'strophe.js';
+import { watchIce } from '../jingle/iceState.js';
+import type { Content, JingleDescription, Senders } from '../jingle/model.js';
+import { JINGLE_NS, parseJingle, parseTransport } from '../jingle/parseJingle.js';
+import { fromLocalSdp, toRemoteSdp } from '../jingle/sdp.js';
+import { appendContents, appendReason, candidateFromSdpLine, candidateToSdpLine, jingleIq } from '../jingle/toJingle.js';
+import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
+import { getLogger } from '../util/logger.js';
+import { ProxyActions, ProxyErrorDetails } from './constants.js';
+
+const logger = getLogger('proxyconnection/ProxyConnectionPC');
+
+/** protocol.md 7.2: trickled candidates go out in 150 ms batches. */
+const TRICKLE_BATCH_MS = 150;
+
+const FLIP: Record<Senders, Senders> = { both: 'both', none: 'none', initiator: 'responder', responder: 'initiator' };
+
+/** 12 random hex characters, as a P2P sid (protocol.md 7.2). */
+const newSid = (): string => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+export interface ProxyConnectionPCOptions {
+  peerJid: string;
+  /** Our JID, for `jingle@initiator` / `@responder`; left out when unknown (no XMPP connection). */
+  localJid?: string;
+  isInitiator: boolean;
+  rtcConfig: RTCConfiguration;
+  /** Sends a Jingle IQ to the peer. */
+  send(iq: Builder): void;
+  /** A track the peer sends (responder). */
+  onRemoteTrack(track: MediaStreamTrack): void;
+  /** A local failure (ICE, a description that cannot be applied): the owner closes the connection. */
+  onFailure(details: string, cause?: unknown): void;
+}
+
+export class ProxyConnectionPC {
+  readonly peerJid: string;
+  readonly isInitiator: boolean;
+  readonly pc: RTCPeerConnection;
+  sid: string;
+  private remote: JingleDescription | undefined;
+  private readonly sending = new Map<RTCRtpTransceiver, JitsiLocalTrack>();
+  private queue: Promise<void> = Promise.resolve();
+  private pendingCandidates: RTCIceCandidate[] = [];
+  private trickleTimer: ReturnType<typeof setTimeout> | undefined;
+  private signalled = false;
+  private closed = false;
+
+  constructor(private readonly options: ProxyConnectionPCOptions) {
+    this.peerJid = options.peerJid;
+    this.isInitiator = options.isInitiator;
+    this.sid = newSid();
+    this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc.addEventListener('icecandidate', (event) => event.candidate && this.onLocalCandidate(event.candidate));
+    this.pc.addEventListener('track', (event) => {
+      if (!this.closed) this.options.onRemoteTrack(event.track);
+    });
+    watchIce(this.pc, (state) => {
+      if (state === 'failed' && !this.closed) this.options.onFailure(ProxyErrorDetails.ICE_FAILED);
+    });
+  }
+
+  /** lib-jitsi-meet's accessor. */
+  getPeerJid(): string {
+    return this.peerJid;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Initiator: offer `tracks` (sendonly, one m-line each) in session-initiate. */
+  start(tracks: JitsiLocalTrack[]): void {
+    this.run(async () => {
+      for (const track of tracks) {
+        const transceiver = this.pc.addTransceiver(track.getTrack(), { direction: 'sendonly', streams: [track.getOriginalStream()] });
+        this.sending.set(transceiver, track);
+      }
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      const iq = jingleIq(this.peerJid, ProxyActions.INITIATE, { sid: this.sid, initiator: this.options.localJid });
+      appendContents(iq, this.localDescription());
+      this.signalled = true;
+      this.options.send(iq);
+      this.flushCandidates();
+    });
+  }
+
+  /** A Jingle action from the peer for this connection. */
+  processMessage(action: string, jingle: Element): void {
+    switch (action) {
+      case ProxyActions.INITIATE:
+        this.run(() => this.onInitiate(jingle));
+        return;
+      case ProxyActions.ACCEPT:
+        this.run(() => this.onAccept(jingle));
+        return;
+      case ProxyActions.TRANSPORT_INFO:
+        this.run(() => this.onTransportInfo(jingle));
+        return;
+      default:
+        logger.debug(`ignoring ${action} from the proxy peer`);
+    }
+  }
+
+  /** Sends session-terminate (when `notify`) and closes the peer connection. */
+  close(notify: boolean): void {
+    if (this.closed) return;
+    if (notify) {
+      const iq = jingleIq(this.peerJid, ProxyActions.TERMINATE, { sid: this.sid, initiator: this.isInitiator ? this.options.localJid : this.peerJid });
+      appendReason(iq, 'success');
+      this.options.send(iq);
+    }
+    this.closed = true;
+    clearTimeout(this.trickleTimer);
+    this.pendingCandidates = [];
+    this.pc.close();
+  }
+
+  // ---- signalling in ------------------------------------------------------------------------------------------
+
+  /** Responder: apply the offer, receive everything offered, answer with session-accept. */
+  private async onInitiate(jingle: Element): Promise<void> {
+    if (this.isInitiator || this.remote) throw new Error('unexpected session-initiate');
+    const offer = parseJingle(jingle);
+    if (offer.contents.length === 0) throw new Error('an offer without contents');
+    if (offer.contents.some((c) => !c.transport.ufrag || c.transport.fingerprints.length === 0)) {
+      throw new Error('an offer without ICE credentials or DTLS fingerprint');
+    }
+    this.sid = jingle.getAttribute('sid') || this.sid;
+    this.remote = offer;
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(offer, 'p2p') });
+    for (const transceiver of this.pc.getTransceivers()) {
+      // Receive-only: whatever the peer offers to receive, nothing is sent back.
+      if (transceiver.direction !== 'stopped') transceiver.direction = 'recvonly';
+    }
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    const iq = jingleIq(this.peerJid, ProxyActions.ACCEPT, { sid: this.sid, initiator: this.peerJid, responder: this.options.localJid });
+    appendContents(iq, this.localDescription());
+    this.signalled = true;
+    this.options.send(iq);
+    this.flushCandidates();
+  }
+
+  private async onAccept(jingle: Element): Promise<void> {
+    if (!this.isInitiator || this.remote) throw new Error('unexpected session-accept');
+    const answer = parseJingle(jingle);
+    if (answer.contents.some((c) => !c.transport.ufrag || c.transport.fingerprints.length === 0)) {
+      throw new Error('an answer without ICE credentials or DTLS fingerprint');
+    }
+    this.remote = answer;
+    // The answer's senders are from the answerer's view: flip them back for SDP.
+    const flipped: JingleDescription = { ...answer, contents: answer.contents.map((c) => ({ ...c, senders: FLIP[c.senders] })) };
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: toRemoteSdp(flipped, 'p2p') });
+  }
+
+  private async onTransportInfo(jingle: Element): Promise<void> {
+    for (const content of Array.from(jingle.children).filter((c) => c.localName === 'content')) {
+      const mid = content.getAttribute('name') ?? '';
+      const transport = parseTransport(Array.from(content.children).find((c) => c.localName === 'transport' && c.namespaceURI === JINGLE_NS.ICE_UDP));
+      const known = this.remote?.contents.some((c) => c.name === mid);
+      for (const candidate of transport.candidates) {
+        try {
+          await this.pc.addIceCandidate({ candidate: candidateToSdpLine(candidate), sdpMid: known ? mid : (this.pc.getTransceivers()[0]?.mid ?? '0'), sdpMLineIndex: null });
+        } catch (error) {
+          // One bad candidate is not fatal: ICE may succeed with the others.
+          logger.warn('remote candidate rejected', String(error));
+        }
+      }
+    }
+  }
+
+  // ---- signalling out ----------------------------------------------------------------------------------------
+
+  /**
+   * Our description as Jingle contents by mid (protocol.md 7.2). The initiator names its sources as the
+   * tracks are named (`peer-a<i>` / `peer-v<i>`) with their video type; the responder sends none.
+   */
+  private localDescription(): JingleDescription {
+    const description = fromLocalSdp(this.pc.localDescription?.sdp ?? '', 'p2p', 'initiator');
+    const byMid = new Map<string, JitsiLocalTrack>();
+    for (const [transceiver, track] of this.sending) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
+    for (const content of description.contents) {
+      if (!this.isInitiator) {
+        content.senders = FLIP[content.senders];
+        content.sources = [];
+        content.groups = [];
+        continue;
+      }
+      const track = byMid.get(content.name);
+      for (const source of content.sources) {
+        source.name = track?.getSourceName();
+        if (track?.getType() === 'video') source.videoType = track.getVideoType() ?? 'camera';
+      }
+    }
+    return description;
+  }
+
+  /** A candidate that finds no batch window open goes out at once; later ones wait for the window's end. */
+  private onLocalCandidate(candidate: RTCIceCandidate): void {
+    if (!candidate.candidate || this.closed) return;
+    this.pendingCandidates.push(candidate);
+    if (!this.signalled || this.trickleTimer) return;
+    this.flushCandidates();
+  }
+
+  private flushCandidates(): void {
+    clearTimeout(this.trickleTimer);
+    this.trickleTimer = undefined;
+    if (this.closed || this.pendingCandidates.length === 0) return;
+    this.trickleTimer = setTimeout(() => this.flushCandidates(), TRICKLE_BATCH_MS);
+    const local = fromLocalSdp(this.pc.localDescription?.sdp ?? '', 'p2p', 'initiator');
+    const byMid = new Map<string, Content>();
+    for (const candidate of this.pendingCandidates) {
+      const parsed = candidateFromSdpLine(candidate.candidate);
+      const mid = candidate.sdpMid ?? '0';
+      const base = local.contents.find((c) => c.name === mid);
+      if (!parsed || !base) continue;
+      let content = byMid.get(mid);
+      if (!content) {
+        content = { ...base, transport: { ...base.transport, candidates: [] } };
+        byMid.set(mid, content);
+      }
+      content.transport.candidates.push(parsed);
+    }
+    this.pendingCandidates = [];
+    if (byMid.size === 0) return;
+    const iq = jingleIq(this.peerJid, ProxyActions.TRANSPORT_INFO, { sid: this.sid, initiator: this.isInitiator ? this.options.localJid : this.peerJid });
+    appendContents(iq, { contents: [...byMid.values()], bundle: [] }, { parts: 'transport', group: false });
+    this.options.send(iq);
+  }
+
+  /** Runs signalling steps one after another; a failing step fails the connection. */
+  private run(step: () => Promise<void>): void {
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : step()))
+      .catch((error: unknown) => {
+        if (this.closed) return;
+        logger.warn(`proxy connection with ${this.peerJid} failed: ${String(error)}`);
+        this.options.onFailure(ProxyErrorDetails.SETUP_FAILED, error);
+      });
+  }
+}
