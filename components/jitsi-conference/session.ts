@@ -153,6 +153,9 @@ export class ConferenceSession implements ReactiveController {
     this.forward(conference, CONFERENCE_DOM_EVENTS, 'conference');
     this.watchConference(conference);
     if (settings.displayName) conference.setDisplayName(settings.displayName);
+    // The grid's tiles are large: ask the bridge for up to 720p rather than its small default (the
+    // `conference` property lets an app ask for something else).
+    conference.setReceiverVideoConstraint(720);
     for (const track of this.localTracks) await conference.addTrack(track).catch(() => undefined);
     const joined = new Promise<void>((resolve) => {
       conference.on(C.CONFERENCE_JOINED, () => resolve());
