@@ -3,6 +3,8 @@
  * with Chromium's fake devices and P2P off:
  * - the third participant's join() -> its first decoded remote video frame;
  * - joining a room that already has 8 senders: join() -> every remote track (8 audio + 8 video) added;
+ * - two clients in P2P, a third joins: the longest gap in the peer's rendered video while media moves to the
+ *   bridge (protocol.md 7.3), next to the usual frame interval;
  * - the cost of one source-add in a running bridge session with 2, 10 and 30 remote sources: the engine's
  *   JvbSession on a real RTCPeerConnection, driven by Jingle built in the page (test/bench/renegotiation-page.ts).
  */
@@ -18,7 +20,7 @@ const PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module
   JitsiMeetJS.setLogLevel('error');
   const C = JitsiMeetJS.events.conference;
   const clients = [];
-  async function client(serviceUrl, hosts, room) {
+  async function client(serviceUrl, hosts, room, p2p = false) {
     const tracks = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution: 180 });
     const connection = new JitsiMeetJS.JitsiConnection(null, null, { serviceUrl, hosts });
     await new Promise((resolve, reject) => {
@@ -26,7 +28,7 @@ const PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module
       connection.addEventListener(JitsiMeetJS.events.connection.CONNECTION_FAILED, (e) => reject(new Error(e)));
       connection.connect();
     });
-    const conference = connection.initJitsiConference(room, { p2p: { enabled: false }, disableSimulcast: true });
+    const conference = connection.initJitsiConference(room, { p2p: { enabled: p2p }, disableSimulcast: true });
     for (const track of tracks) await conference.addTrack(track);
     const entry = { connection, conference, tracks };
     clients.push(entry);
@@ -72,6 +74,41 @@ const PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module
     await window.cleanup();
     return { firstFrame: frameAt - start, allTracks: allAt - start };
   };
+  /**
+   * A and B in P2P; C joins and media moves to the bridge. A shows B's video in one element, swapping in the
+   * track TRACK_ADDED brings, as an app does; resolves with the longest time between two rendered frames
+   * from C's join() until 3 s after P2P ended, and the usual interval before (ms).
+   */
+  window.switchGap = async (serviceUrl, hosts, index) => {
+    const room = 'benchswitch-' + index + '-' + Date.now().toString(36);
+    const a = await client(serviceUrl, hosts, room, true);
+    await join(a.conference);
+    const video = document.createElement('video');
+    video.muted = true;
+    document.body.append(video);
+    const frames = [];
+    const tick = (now) => { frames.push(now); video.requestVideoFrameCallback(tick); };
+    video.requestVideoFrameCallback(tick);
+    a.conference.on(C.TRACK_ADDED, (track) => { if (!track.isLocal() && track.getType() === 'video') track.attach(video); });
+    const p2pOn = new Promise((resolve) => a.conference.on(C.P2P_STATUS, (_c, on) => on && resolve()));
+    const b = await client(serviceUrl, hosts, room, true);
+    await join(b.conference);
+    await p2pOn;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const p2pOff = new Promise((resolve) => a.conference.on(C.P2P_STATUS, (_c, on) => !on && resolve()));
+    const before = frames.length;
+    const start = performance.now();
+    const c = await client(serviceUrl, hosts, room, true);
+    c.conference.join();
+    await p2pOff;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const gaps = (list) => list.slice(1).map((t, i) => t - list[i]);
+    const usual = gaps(frames.slice(Math.max(0, before - 20), before)).sort((x, y) => x - y);
+    const during = gaps(frames.filter((t) => t >= start - 100));
+    video.remove();
+    await window.cleanup();
+    return { gap: Math.max(...during), usual: usual[Math.floor(usual.length / 2)] ?? NaN };
+  };
   window.ready = true;
 </script>`;
 
@@ -101,6 +138,10 @@ export async function jvbBenchmarks(backend: Backend, runs = 10): Promise<BenchR
     for (let i = 0; i < runs; i++) three.push(Math.round((await call(i, 2)).firstFrame));
     const nine: number[] = [];
     for (let i = 0; i < Math.max(3, Math.round(runs / 2)); i++) nine.push(Math.round((await call(i, 8)).allTracks));
+    const switches: { gap: number; usual: number }[] = [];
+    for (let i = 0; i < Math.max(3, Math.round(runs / 2)); i++) {
+      switches.push((await tab.evaluate(`window.switchGap(${JSON.stringify(endpoints.websocketUrl)}, ${JSON.stringify(hosts)}, ${i})`)) as { gap: number; usual: number });
+    }
 
     await open(tab, `${server.origin}/renegotiation.html`);
     const renegotiation: BenchRow[] = [];
@@ -111,6 +152,8 @@ export async function jvbBenchmarks(backend: Backend, runs = 10): Promise<BenchR
     return [
       summarise('Bridge: third participant join() -> first decoded remote video frame', three, 'ms', 'test/bench/jvb.ts'),
       summarise('Bridge: join() a room with 8 senders -> all 16 remote tracks added', nine, 'ms', 'test/bench/jvb.ts'),
+      summarise('P2P -> bridge when a third joins: longest gap between rendered frames of the peer', switches.map((s) => Math.round(s.gap)), 'ms', 'test/bench/jvb.ts'),
+      summarise('(for comparison: the usual interval between rendered frames before the switch)', switches.map((s) => Math.round(s.usual)), 'ms', 'test/bench/jvb.ts'),
       ...renegotiation,
     ];
   } finally {
