@@ -29,6 +29,7 @@ export class BridgeChannel extends EventEmitter<BridgeChannelEvents> {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private backoff = BACKOFF_START_MS;
   private disposed = false;
+  private url = '';
 
   constructor(target: { dataChannel: RTCDataChannel } | { url: string }) {
     super();
@@ -44,8 +45,6 @@ export class BridgeChannel extends EventEmitter<BridgeChannelEvents> {
       this.connect();
     }
   }
-
-  private url = '';
 
   isOpen(): boolean {
     return this.mode === 'datachannel' ? this.channel?.readyState === 'open' : this.socket?.readyState === WebSocket.OPEN;

@@ -67,6 +67,8 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private sessionVersion = 2;
   private closed = false;
   private paused = false;
+  /** The height cap of the video we send; undefined for none. */
+  private maxHeight: number | undefined;
   /** SIM layer SSRCs munged into our answer, per transceiver mid (protocol.md 5.6). */
   private readonly simulcastSsrcs = new Map<string, { layers: number[]; rtx: number[] }>();
 
@@ -181,8 +183,6 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   }
 
   /** A cap on the height of the video we send (SenderSourceConstraints, setSenderVideoConstraint). */
-  private maxHeight: number | undefined;
-
   setSenderMaxHeight(maxHeight: number | undefined): Promise<void> {
     this.maxHeight = maxHeight;
     return this.enqueue(async () => {
@@ -208,11 +208,6 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     this.dataChannel?.close();
     this.pc.close();
     this.removeAllListeners();
-  }
-
-  /** The remote sources of the session by SSRC (the bridge's own excluded). */
-  remoteSources(): Source[] {
-    return (this.remote?.contents ?? []).flatMap((c) => c.sources).filter((s) => !isBridgeSource(s));
   }
 
   // ---- signalling in ------------------------------------------------------------------------------------------
