@@ -125,8 +125,8 @@ describe('the bridge: group calls', function () {
     await forwarded;
     expect(a.conference.getForwardedSources()).to.deep.equal([`${c.id}-v0`]);
     const [fromC, fromB] = [await framesFrom(c), await framesFrom(b)];
-    await untilAsync(async () => (await framesFrom(c)) > fromC + 10, 'C video forwarded again');
-    expect(await framesFrom(b), 'B is not forwarded with lastN 1').to.be.lessThan(fromB + 3);
+    await untilAsync(async () => (await framesFrom(c)) > fromC + 30, 'C video forwarded again');
+    expect(await framesFrom(b), 'B is not forwarded with lastN 1 (a few frames in flight at most)').to.be.lessThan(fromB + 6);
   });
 
   it('simulcast: three camera layers to the bridge; maxHeight picks the layer a receiver gets; SenderSourceConstraints and setSenderVideoConstraint switch upper layers off', async () => {
