@@ -2,7 +2,9 @@
  * The README's element API tables, generated from custom-elements.json (`npm run analyze` runs this after
  * the analyzer). `renderElementTables(manifest)` is also used by the staleness test.
  *
- *   node test/element-tables.mjs          rewrites README.md between <!-- elements:start --> and <!-- elements:end -->
+ *   node test/element-tables.mjs          sorts custom-elements.json's modules by path (the analyzer lists them
+ *                                         in directory order, which differs between checkouts), then rewrites
+ *                                         README.md between <!-- elements:start --> and <!-- elements:end -->
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +54,13 @@ export function renderElementTables(manifest) {
   return sections.join('\n\n');
 }
 
+/** The manifest text with its modules in path order, as committed. */
+export function normalizeManifest(text) {
+  const manifest = JSON.parse(text);
+  manifest.modules.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
 const MARKED = /(<!-- elements:start -->\n)[\s\S]*?(<!-- elements:end -->)/;
 
 /** The README with freshly rendered tables. */
@@ -60,6 +69,7 @@ export function readmeWithTables(readme, manifest) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync('custom-elements.json', normalizeManifest(readFileSync('custom-elements.json', 'utf8')));
   const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
   const readme = readFileSync('README.md', 'utf8');
   if (!MARKED.test(readme)) throw new Error('README.md has no <!-- elements:start --> / <!-- elements:end --> markers');
