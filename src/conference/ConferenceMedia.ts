@@ -39,6 +39,29 @@ export interface MediaHost {
   emit: JitsiConference['emit'];
 }
 
+/** A change of our local tracks that the sessions follow. */
+export interface LocalTrackChange {
+  added?: JitsiLocalTrack;
+  removed?: JitsiLocalTrack;
+  /** The track's MediaStreamTrack changed (camera re-acquired on unmute, effect). */
+  refreshed?: JitsiLocalTrack;
+}
+
+/** What the P2P and the bridge session both offer for our tracks; each decides what removing means. */
+interface TrackSession {
+  addTrack(track: JitsiLocalTrack): Promise<void>;
+  replaceTrack(oldTrack: JitsiLocalTrack | undefined, newTrack: JitsiLocalTrack | undefined): Promise<void>;
+  refreshTrack(track: JitsiLocalTrack): Promise<void>;
+}
+
+/** Applies a local track change to a session. */
+export async function applyTrackChange(session: TrackSession, change: LocalTrackChange): Promise<void> {
+  if (change.refreshed) await session.refreshTrack(change.refreshed);
+  else if (change.added && change.removed) await session.replaceTrack(change.removed, change.added);
+  else if (change.added) await session.addTrack(change.added);
+  else if (change.removed) await session.replaceTrack(change.removed, undefined);
+}
+
 interface LocalTrackEntry {
   track: JitsiLocalTrack;
   off: () => void;
@@ -54,7 +77,7 @@ export class ConferenceMedia {
   /** Kinds the focus muted on a moderator's request; unmuting tells the focus (protocol.md 4.6). */
   private readonly mutedByFocus = new Set<'audio' | 'video' | 'desktop'>();
   /** Listeners of track changes that sessions follow (P2PController). */
-  onLocalTrackChange: ((change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }) => Promise<void>) | undefined;
+  onLocalTrackChange: ((change: LocalTrackChange) => Promise<void>) | undefined;
   /** Called whenever our sources' mute state or video type may have changed (the bridge channel follows it). */
   onSourceInfo: (() => void) | undefined;
   /** Who decides the dominant speaker: our audio levels (P2P, no bridge channel) or the bridge (protocol.md 7.3, 8.3). */

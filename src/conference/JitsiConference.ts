@@ -62,7 +62,6 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private startAudioMuted = false;
   private startVideoMuted = false;
   private sessionId: string | null = null;
-  private receiverVideoConstraint: number | undefined;
   /** During a rejoin after a fresh login: who was there, to report only what changed. */
   private rejoinSnapshot: Set<string> | undefined;
   private readonly onSessionReplaced = (): void => this.rejoin();
@@ -600,7 +599,6 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
    * the default constraint of ReceiverVideoConstraints (8.2).
    */
   setReceiverVideoConstraint(maxHeight: number): void {
-    this.receiverVideoConstraint = maxHeight;
     this.p2p.currentSession?.setReceiverVideoConstraint(maxHeight > 0 ? maxHeight : undefined, maxHeight !== 0);
     this.jvb.setReceiverConstraints({ ...this.jvb.getReceiverConstraints(), defaultConstraints: { maxHeight } });
   }

@@ -9,10 +9,9 @@ import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import type { IncomingJingle } from '../jingle/JingleIqHandler.js';
 import { JvbSession } from '../jingle/JvbSession.js';
 import { JingleSessionError, type RemoteMedia } from '../jingle/P2PSession.js';
-import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { getLogger } from '../util/logger.js';
 import { BridgeChannel, type ColibriMessage } from './BridgeChannel.js';
-import type { ConferenceMedia } from './ConferenceMedia.js';
+import { applyTrackChange, type ConferenceMedia, type LocalTrackChange } from './ConferenceMedia.js';
 import type { P2PController, P2PHost } from './P2PController.js';
 
 const logger = getLogger('conference/JvbController');
@@ -42,8 +41,8 @@ export class JvbController {
   private readonly remote = new Map<number, { owner: string; media: RemoteMedia }>();
   /** Whether the bridge's remote tracks are in the conference (not while P2P is active). */
   private surfaced = false;
-  private constraints: ReceiverConstraints = { assumedBandwidthBps: -1, lastN: -1 };
-  private lastN = -1;
+  /** What we ask the bridge for; `lastN` is always there (-1: all). */
+  private constraints: ReceiverConstraints & { lastN: number } = { assumedBandwidthBps: -1, lastN: -1 };
   private forwarded: string[] = [];
   private senderCaps = { local: undefined as number | undefined, bridge: undefined as number | undefined };
   private iceFailures = 0;
@@ -230,13 +229,10 @@ export class JvbController {
     this.media.setDominantSpeakerSource(this.p2p.isActive() || !this.isBridgeChannelOpen() ? 'local' : 'bridge');
   }
 
-  async onLocalTrackChange(change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    if (change.refreshed) await session.refreshTrack(change.refreshed);
-    else if (change.added && change.removed) await session.replaceTrack(change.removed, change.added);
-    else if (change.added) await session.addTrack(change.added);
-    else if (change.removed) await session.replaceTrack(change.removed, undefined);
+  /** A removed track is source-removed on the bridge (protocol.md 5.6). */
+  async onLocalTrackChange(change: LocalTrackChange): Promise<void> {
+    if (!this.session) return;
+    await applyTrackChange(this.session, change);
     this.sendVideoTypes();
   }
 
@@ -257,7 +253,7 @@ export class JvbController {
       this.host.emit(E.DATA_CHANNEL_OPENED);
       this.sentVideoTypes.clear();
       channel.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
-      if (this.lastN !== -1) channel.send({ colibriClass: 'LastNChangedEvent', lastN: this.lastN });
+      if (this.constraints.lastN !== -1) channel.send({ colibriClass: 'LastNChangedEvent', lastN: this.constraints.lastN });
       this.sendVideoTypes();
       this.media.setDominantSpeakerSource(this.p2p.isActive() ? 'local' : 'bridge');
     });
@@ -351,9 +347,9 @@ export class JvbController {
 
   // ---- what we receive and send -------------------------------------------------------------------------------
 
+  /** Replaces what we ask the bridge for; lastN stays as it was unless given. */
   setReceiverConstraints(constraints: ReceiverConstraints): void {
-    this.constraints = { ...constraints };
-    if (typeof constraints.lastN === 'number') this.lastN = constraints.lastN;
+    this.constraints = { ...constraints, lastN: constraints.lastN ?? this.constraints.lastN };
     this.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
   }
 
@@ -362,13 +358,12 @@ export class JvbController {
   }
 
   setLastN(lastN: number): void {
-    this.lastN = lastN;
     this.constraints = { ...this.constraints, lastN };
     this.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
   }
 
   getLastN(): number {
-    return this.lastN;
+    return this.constraints.lastN;
   }
 
   getForwardedSources(): string[] {

@@ -5,10 +5,10 @@
 import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import type { JingleIqHandler} from '../jingle/JingleIqHandler.js';
 import { type IncomingJingle } from '../jingle/JingleIqHandler.js';
+import { newSid } from '../jingle/model.js';
 import { JingleSessionError, P2PSession, type RemoteMedia } from '../jingle/P2PSession.js';
-import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { getLogger } from '../util/logger.js';
-import type { ConferenceMedia, MediaHost } from './ConferenceMedia.js';
+import { applyTrackChange, type ConferenceMedia, type LocalTrackChange, type MediaHost } from './ConferenceMedia.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 import type { ConferenceOptions } from './types.js';
 
@@ -34,7 +34,6 @@ interface P2POptions {
   codecPreferenceOrder?: string[];
 }
 
-const randomSid = (): string => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 export class P2PController {
   private session: P2PSession | undefined;
@@ -156,7 +155,7 @@ export class P2PController {
 
   private startSession(peer: JitsiParticipant): void {
     logger.info(`starting P2P with ${peer.getId()}`);
-    const session = this.newSession(peer, randomSid(), true);
+    const session = this.newSession(peer, newSid(), true);
     session.start(this.media.getLocalTracks()).catch((error: unknown) => {
       logger.error('P2P offer failed', error);
       if (this.session === session) this.stop('general-error', 'offer failed', true);
@@ -239,13 +238,8 @@ export class P2PController {
     if (wasActive) this.host.emit(E.P2P_STATUS, this.host.conference, false);
   }
 
-  async onLocalTrackChange(change: { added?: JitsiLocalTrack; removed?: JitsiLocalTrack; refreshed?: JitsiLocalTrack }): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    if (change.refreshed) await session.refreshTrack(change.refreshed);
-    else if (change.added && change.removed) await session.replaceTrack(change.removed, change.added);
-    else if (change.added) await session.addTrack(change.added);
-    // protocol.md 7.2: never source-remove in P2P; the sender just stops.
-    else if (change.removed) await session.replaceTrack(change.removed, undefined);
+  /** protocol.md 7.2: a removed track is never source-removed in P2P; its sender just stops. */
+  async onLocalTrackChange(change: LocalTrackChange): Promise<void> {
+    if (this.session) await applyTrackChange(this.session, change);
   }
 }

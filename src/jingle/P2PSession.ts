@@ -9,16 +9,15 @@
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
-import type { Content, JingleDescription, Senders, Source } from './model.js';
+import { FLIP_SENDERS, type Content, type JingleDescription, type Source } from './model.js';
 import { watchIce } from './iceState.js';
 import { JINGLE_NS, parseJingle, parseTransport } from './parseJingle.js';
+import { TrickleBatcher } from './trickle.js';
 import { fromLocalSdp, toRemoteSdp } from './sdp.js';
-import { appendContents, appendReason, candidateFromSdpLine, candidateToSdpLine, jingleIq } from './toJingle.js';
+import { appendContents, appendReason, candidateToSdpLine, jingleIq } from './toJingle.js';
 
 const logger = getLogger('jingle/P2PSession');
 
-/** protocol.md 7.2: trickled candidates go out in 150 ms batches. */
-const TRICKLE_BATCH_MS = 150;
 const VIDEO_NS = 'http://jitsi.org/jitmeet/video';
 
 /** What the session needs from a local track. */
@@ -73,7 +72,6 @@ export class JingleSessionError extends Error {
   }
 }
 
-const FLIP: Record<Senders, Senders> = { both: 'both', none: 'none', initiator: 'responder', responder: 'initiator' };
 
 export class P2PSession extends EventEmitter<P2PSessionEvents> {
   readonly sid: string;
@@ -87,8 +85,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   private readonly announced = new Map<string, number[]>();
   private queue: Promise<void> = Promise.resolve();
   private sessionVersion = 2;
-  private pendingCandidates: RTCIceCandidate[] = [];
-  private trickleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly trickle: TrickleBatcher;
   private signalled = false;
   private closed = false;
   private receiverMaxHeight: number | undefined;
@@ -101,7 +98,11 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     this.peerJid = options.peerJid;
     this.initiator = options.initiator;
     this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    this.pc.addEventListener('icecandidate', (event) => event.candidate && this.onLocalCandidate(event.candidate));
+    this.trickle = new TrickleBatcher(this.pc, (contents) => {
+      const iq = jingleIq(this.peerJid, 'transport-info', { sid: this.sid, initiator: this.initiator ? this.options.localJid : this.peerJid });
+      appendContents(iq, { contents, bundle: [] }, { parts: 'transport', group: false });
+      this.sendIq(iq, 'transport-info');
+    });
     watchIce(this.pc, (state) => this.emit('ice', state));
     this.pc.addEventListener('track', (event) => this.onTrack(event));
   }
@@ -131,7 +132,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.markAnnounced(local);
       this.signalled = true;
       this.sendIq(iq, 'session-initiate');
-      this.flushCandidates();
+      this.trickle.start();
     });
   }
 
@@ -163,7 +164,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.markAnnounced(local);
       this.signalled = true;
       this.sendIq(iq, 'session-accept');
-      this.flushCandidates();
+      this.trickle.start();
       this.sendContentModify(false);
     });
   }
@@ -259,7 +260,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.trickleTimer);
+    this.trickle.stop();
     this.pc.close();
     this.removeAllListeners();
   }
@@ -357,49 +358,6 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     this.sendIq(iq, 'content-modify');
   }
 
-  /**
-   * protocol.md 7.2 batches candidates in 150 ms windows. The window opens with the first candidate sent, not
-   * before it: a candidate that finds no window open goes out at once, later ones wait for the window's end.
-   * The first candidate is on the critical path of the call set-up.
-   */
-  private onLocalCandidate(candidate: RTCIceCandidate): void {
-    if (!candidate.candidate) return;
-    this.pendingCandidates.push(candidate);
-    if (!this.signalled || this.trickleTimer) return;
-    this.flushCandidates();
-  }
-
-  private flushCandidates(): void {
-    clearTimeout(this.trickleTimer);
-    this.trickleTimer = undefined;
-    if (this.closed || this.pendingCandidates.length === 0) return;
-    // The window: candidates arriving in the next 150 ms are held and sent together at its end.
-    this.trickleTimer = setTimeout(() => this.flushCandidates(), TRICKLE_BATCH_MS);
-    const local = this.pc.localDescription ? fromLocalSdp(this.pc.localDescription.sdp, 'p2p', 'initiator') : undefined;
-    const byMid = new Map<string, Content>();
-    for (const candidate of this.pendingCandidates) {
-      const parsed = candidateFromSdpLine(candidate.candidate);
-      const mid = candidate.sdpMid ?? '0';
-      if (!parsed) continue;
-      let content = byMid.get(mid);
-      if (!content) {
-        const base = local?.contents.find((c) => c.name === mid);
-        content = {
-          ...(base ?? { name: mid, creator: 'initiator', senders: 'both', payloadTypes: [], rtcpFbAll: [], headerExtensions: [], extmapAllowMixed: false, rtcpMux: false, sources: [], groups: [] }),
-          creator: 'initiator',
-          transport: { ...(base?.transport ?? { fingerprints: [], rtcpMux: false }), candidates: [] },
-        };
-        byMid.set(mid, content);
-      }
-      content.transport.candidates.push(parsed);
-    }
-    this.pendingCandidates = [];
-    if (byMid.size === 0) return;
-    const iq = jingleIq(this.peerJid, 'transport-info', { sid: this.sid, initiator: this.initiator ? this.options.localJid : this.peerJid });
-    appendContents(iq, { contents: [...byMid.values()], bundle: [] }, { parts: 'transport', group: false });
-    this.sendIq(iq, 'transport-info');
-  }
-
   /** source-add for sources not yet announced (a track attached to an idle m-line). */
   private announceNewSources(): void {
     const local = this.localDescription(this.initiator ? 'initiator' : 'responder');
@@ -430,7 +388,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     const byMid = new Map<string, SessionTrack>();
     for (const [track, transceiver] of this.tracks) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
     for (const content of description.contents) {
-      if (role === 'responder') content.senders = FLIP[content.senders];
+      if (role === 'responder') content.senders = FLIP_SENDERS[content.senders];
       const track = byMid.get(content.name);
       if (!track) {
         content.sources = [];
@@ -454,7 +412,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     const remote = this.remote;
     if (!remote) throw new Error('no remote description');
     // The answer's senders are from the answerer's view in SDP: flip them back.
-    const flipped: JingleDescription = { ...remote, contents: remote.contents.map((c) => ({ ...c, senders: FLIP[c.senders] })) };
+    const flipped: JingleDescription = { ...remote, contents: remote.contents.map((c) => ({ ...c, senders: FLIP_SENDERS[c.senders] })) };
     return toRemoteSdp(flipped, 'p2p', this.sessionVersion++);
   }
 

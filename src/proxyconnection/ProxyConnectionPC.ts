@@ -7,23 +7,16 @@
  */
 import type { Builder } from 'strophe.js';
 import { watchIce } from '../jingle/iceState.js';
-import type { Content, JingleDescription, Senders } from '../jingle/model.js';
+import { FLIP_SENDERS, newSid, type JingleDescription } from '../jingle/model.js';
 import { JINGLE_NS, parseJingle, parseTransport } from '../jingle/parseJingle.js';
+import { TrickleBatcher } from '../jingle/trickle.js';
 import { fromLocalSdp, toRemoteSdp } from '../jingle/sdp.js';
-import { appendContents, appendReason, candidateFromSdpLine, candidateToSdpLine, jingleIq } from '../jingle/toJingle.js';
+import { appendContents, appendReason, candidateToSdpLine, jingleIq } from '../jingle/toJingle.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { getLogger } from '../util/logger.js';
 import { ProxyActions, ProxyErrorDetails } from './constants.js';
 
 const logger = getLogger('proxyconnection/ProxyConnectionPC');
-
-/** protocol.md 7.2: trickled candidates go out in 150 ms batches. */
-const TRICKLE_BATCH_MS = 150;
-
-const FLIP: Record<Senders, Senders> = { both: 'both', none: 'none', initiator: 'responder', responder: 'initiator' };
-
-/** 12 random hex characters, as a P2P sid (protocol.md 7.2). */
-const newSid = (): string => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 export interface ProxyConnectionPCOptions {
   peerJid: string;
@@ -47,9 +40,7 @@ export class ProxyConnectionPC {
   private remote: JingleDescription | undefined;
   private readonly sending = new Map<RTCRtpTransceiver, JitsiLocalTrack>();
   private queue: Promise<void> = Promise.resolve();
-  private pendingCandidates: RTCIceCandidate[] = [];
-  private trickleTimer: ReturnType<typeof setTimeout> | undefined;
-  private signalled = false;
+  private readonly trickle: TrickleBatcher;
   private closed = false;
 
   constructor(private readonly options: ProxyConnectionPCOptions) {
@@ -57,7 +48,11 @@ export class ProxyConnectionPC {
     this.isInitiator = options.isInitiator;
     this.sid = newSid();
     this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    this.pc.addEventListener('icecandidate', (event) => event.candidate && this.onLocalCandidate(event.candidate));
+    this.trickle = new TrickleBatcher(this.pc, (contents) => {
+      const iq = jingleIq(this.peerJid, ProxyActions.TRANSPORT_INFO, { sid: this.sid, initiator: this.isInitiator ? this.options.localJid : this.peerJid });
+      appendContents(iq, { contents, bundle: [] }, { parts: 'transport', group: false });
+      this.options.send(iq);
+    });
     this.pc.addEventListener('track', (event) => {
       if (!this.closed) this.options.onRemoteTrack(event.track);
     });
@@ -85,9 +80,8 @@ export class ProxyConnectionPC {
       await this.pc.setLocalDescription(await this.pc.createOffer());
       const iq = jingleIq(this.peerJid, ProxyActions.INITIATE, { sid: this.sid, initiator: this.options.localJid });
       appendContents(iq, this.localDescription());
-      this.signalled = true;
       this.options.send(iq);
-      this.flushCandidates();
+      this.trickle.start();
     });
   }
 
@@ -117,8 +111,7 @@ export class ProxyConnectionPC {
       this.options.send(iq);
     }
     this.closed = true;
-    clearTimeout(this.trickleTimer);
-    this.pendingCandidates = [];
+    this.trickle.stop();
     this.pc.close();
   }
 
@@ -142,9 +135,8 @@ export class ProxyConnectionPC {
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const iq = jingleIq(this.peerJid, ProxyActions.ACCEPT, { sid: this.sid, initiator: this.peerJid, responder: this.options.localJid });
     appendContents(iq, this.localDescription());
-    this.signalled = true;
     this.options.send(iq);
-    this.flushCandidates();
+    this.trickle.start();
   }
 
   private async onAccept(jingle: Element): Promise<void> {
@@ -155,7 +147,7 @@ export class ProxyConnectionPC {
     }
     this.remote = answer;
     // The answer's senders are from the answerer's view: flip them back for SDP.
-    const flipped: JingleDescription = { ...answer, contents: answer.contents.map((c) => ({ ...c, senders: FLIP[c.senders] })) };
+    const flipped: JingleDescription = { ...answer, contents: answer.contents.map((c) => ({ ...c, senders: FLIP_SENDERS[c.senders] })) };
     await this.pc.setRemoteDescription({ type: 'answer', sdp: toRemoteSdp(flipped, 'p2p') });
   }
 
@@ -187,7 +179,7 @@ export class ProxyConnectionPC {
     for (const [transceiver, track] of this.sending) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
     for (const content of description.contents) {
       if (!this.isInitiator) {
-        content.senders = FLIP[content.senders];
+        content.senders = FLIP_SENDERS[content.senders];
         content.sources = [];
         content.groups = [];
         continue;
@@ -199,40 +191,6 @@ export class ProxyConnectionPC {
       }
     }
     return description;
-  }
-
-  /** A candidate that finds no batch window open goes out at once; later ones wait for the window's end. */
-  private onLocalCandidate(candidate: RTCIceCandidate): void {
-    if (!candidate.candidate || this.closed) return;
-    this.pendingCandidates.push(candidate);
-    if (!this.signalled || this.trickleTimer) return;
-    this.flushCandidates();
-  }
-
-  private flushCandidates(): void {
-    clearTimeout(this.trickleTimer);
-    this.trickleTimer = undefined;
-    if (this.closed || this.pendingCandidates.length === 0) return;
-    this.trickleTimer = setTimeout(() => this.flushCandidates(), TRICKLE_BATCH_MS);
-    const local = fromLocalSdp(this.pc.localDescription?.sdp ?? '', 'p2p', 'initiator');
-    const byMid = new Map<string, Content>();
-    for (const candidate of this.pendingCandidates) {
-      const parsed = candidateFromSdpLine(candidate.candidate);
-      const mid = candidate.sdpMid ?? '0';
-      const base = local.contents.find((c) => c.name === mid);
-      if (!parsed || !base) continue;
-      let content = byMid.get(mid);
-      if (!content) {
-        content = { ...base, transport: { ...base.transport, candidates: [] } };
-        byMid.set(mid, content);
-      }
-      content.transport.candidates.push(parsed);
-    }
-    this.pendingCandidates = [];
-    if (byMid.size === 0) return;
-    const iq = jingleIq(this.peerJid, ProxyActions.TRANSPORT_INFO, { sid: this.sid, initiator: this.isInitiator ? this.options.localJid : this.peerJid });
-    appendContents(iq, { contents: [...byMid.values()], bundle: [] }, { parts: 'transport', group: false });
-    this.options.send(iq);
   }
 
   /** Runs signalling steps one after another; a failing step fails the connection. */

@@ -59,7 +59,8 @@ import {
   type RtpPacket,
 } from 'werift';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Candidate, Source } from '../../src/jingle/model.js';
+import type { Source } from '../../src/jingle/model.js';
+import { fromLocalSdp } from '../../src/jingle/sdp.js';
 import { EXT, PT, emptySources, type BridgeTransport, type ClientTransport, type EndpointSources } from './jingle-xml.js';
 
 export interface BridgeConfig {
@@ -324,25 +325,15 @@ export class BridgeStandIn {
         }
       });
     });
-    const local = parseSdp(pc.localDescription?.sdp ?? '');
-    const media = local.media[0];
-    const fingerprint = media?.fingerprint ?? local.fingerprint;
-    if (!media?.iceUfrag || !media.icePwd || !fingerprint) throw new Error('werift offer without ICE/DTLS parameters');
-    const candidates: Candidate[] = (media.candidates ?? []).map((c) => ({
-      foundation: String(c.foundation),
-      component: c.component,
-      protocol: c.transport.toLowerCase(),
-      priority: c.priority,
-      ip: c.ip,
-      port: c.port,
-      type: c.type,
-      generation: 0,
-    }));
+    // The engine's pure SDP reader (it keeps an all-digit ufrag a string).
+    const transport = fromLocalSdp(pc.localDescription?.sdp ?? '', 'jvb').contents[0]?.transport;
+    const fingerprint = transport?.fingerprints[0];
+    if (!transport?.ufrag || !transport.pwd || !fingerprint) throw new Error('werift offer without ICE/DTLS parameters');
     return {
-      ufrag: media.iceUfrag,
-      pwd: media.icePwd,
-      fingerprint: { hash: fingerprint.type, value: fingerprint.hash },
-      candidates,
+      ufrag: transport.ufrag,
+      pwd: transport.pwd,
+      fingerprint: { hash: fingerprint.hash, value: fingerprint.value },
+      candidates: transport.candidates,
       sctpPort: 5000,
       webSocketUrl: `ws://127.0.0.1:${this.config.port}/colibri-ws/${this.id}/${conference.id}/${encodeURIComponent(endpointId)}?pwd=${endpoint.wsPwd}`,
     };
