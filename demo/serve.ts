@@ -1,6 +1,6 @@
 /** The demo server: the local backend plus Vite serving demo/, with the endpoints at /__backend__/endpoints.json. */
 import { createServer, type Plugin } from 'vite';
-import { describeEndpoints, startBackend, type Backend } from '../test/backend/launcher.js';
+import { configuredHttpPort, describeEndpoints, startBackend, type Backend } from '../test/backend/launcher.js';
 
 const withBackend = !process.argv.includes('--no-backend');
 const portArg = process.argv.indexOf('--port');
@@ -8,7 +8,7 @@ const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 5173;
 
 let backend: Backend | undefined;
 if (withBackend) {
-  backend = await startBackend();
+  backend = await startBackend({ httpPort: configuredHttpPort() });
   process.stdout.write(`\nLocal Jitsi-like backend ready in ${backend.startupMs} ms (Prosody + focus stand-in):\n${describeEndpoints(backend.endpoints)}\n`);
 }
 

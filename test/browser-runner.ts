@@ -42,7 +42,7 @@ function commonjsAsEsm(packageEntry: string, names: string[]): TestRunnerPlugin 
     },
   };
 }
-import { startBackend, type Backend } from './backend/launcher.js';
+import { configuredHttpPort, startBackend, type Backend } from './backend/launcher.js';
 import { chromiumArgs, chromiumPath } from './chromium.js';
 
 function argValues(name: string): string[] {
@@ -151,7 +151,8 @@ let backend: Backend | undefined;
 let counts: BrowserRunCounts | undefined;
 try {
   // FOCUS_LOG=1 echoes the focus stand-in's log; BACKEND_DEBUG=1 makes Prosody log at debug level.
-  backend = await startBackend({ focusLog: process.env.FOCUS_LOG === '1', debug: process.env.BACKEND_DEBUG === '1' });
+  // The documented port: the hand-written pages of test/pages name ws://127.0.0.1:5280/xmpp-websocket.
+  backend = await startBackend({ httpPort: configuredHttpPort([]), focusLog: process.env.FOCUS_LOG === '1', debug: process.env.BACKEND_DEBUG === '1' });
 } catch (error) {
   process.stderr.write(`backend did not start: ${(error as Error).message}\n`);
   process.exit(1);

@@ -11,7 +11,9 @@ export const chromiumArgs = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
-  '--use-fake-device-for-media-stream',
+  // Three fake cameras, so that a camera switch changes the device. fake_device_1 is a depth camera (Y16) whose
+  // frames play in a <video> but are never encoded by WebRTC: switch between fake_device_0 and fake_device_2.
+  '--use-fake-device-for-media-stream=device-count=3',
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',

@@ -5,6 +5,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { JitsiParticipant } from '../../src/conference/JitsiParticipant.js';
 import { registerSecret } from '../../src/util/logger.js';
+import { announceConference } from '../base/conference-link.js';
 import { conferenceContext, type ConferenceContext } from '../base/context.js';
 import { JitsiElement } from '../base/jitsi-element.js';
 import { languageOf, translate, type StringKey } from '../base/localize.js';
@@ -139,7 +140,14 @@ export class JitsiConferenceElement extends JitsiElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Consumers that connected first (markup parsed before the tag was defined) find us now.
+    announceConference(this, true);
     queueMicrotask(() => this.start());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    announceConference(this, false);
   }
 
   /** Joins the conference now (the pre-join step's button calls this). */

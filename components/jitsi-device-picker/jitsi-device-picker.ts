@@ -1,4 +1,3 @@
-import { consume } from '@lit/context';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
@@ -7,7 +6,8 @@ import { createLocalTracks } from '../../src/rtc/createLocalTracks.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
 import { mediaDevices } from '../../src/rtc/mediaDevices.js';
 import { getLogger } from '../../src/util/logger.js';
-import { conferenceContext, type ConferenceContext } from '../base/context.js';
+import { ConferenceLink } from '../base/conference-link.js';
+import type { ConferenceContext } from '../base/context.js';
 import { JitsiElement } from '../base/jitsi-element.js';
 import { languageOf, translate, type StringKey } from '../base/localize.js';
 import { DeviceListController } from './device-list.js';
@@ -87,6 +87,8 @@ function liveTrack(context: ConferenceContext | undefined, media: PreviewMedia):
  * @attr preview - Show a camera thumbnail and a microphone level meter. Alone the picker captures preview tracks
  *   from the chosen devices (released when preview turns off, the device changes or the element is removed);
  *   inside a conference it shows the call's own local tracks.
+ * @attr conference - The `id` of the `<jitsi-conference>` whose call the picker switches when it is not inside it.
+ *   Not needed inside one, nor on a page with a single conference.
  * @attr storage-key - The `localStorage` key of the remembered choice (JSON `{audioinput, videoinput,
  *   audiooutput}`); default `jitsi-elements.devices`; empty: remember nothing.
  *
@@ -130,10 +132,18 @@ export class JitsiDevicePickerElement extends JitsiElement {
    */
   @property({ attribute: false }) conference: JitsiConference | undefined;
 
+  /**
+   * The id of the `<jitsi-conference>` to follow when the picker is not inside it (and the page has more than
+   * one); see ConferenceLink.
+   */
+  @property({ attribute: 'conference' }) conferenceId = '';
+
+  private readonly link = new ConferenceLink(this, () => this.conferenceId);
+
   /** What `<jitsi-conference>` provides. */
-  @consume({ context: conferenceContext, subscribe: true })
-  @state()
-  private provided: ConferenceContext | undefined;
+  private get provided(): ConferenceContext | undefined {
+    return this.link.value;
+  }
 
   /** The selection the selects show, checked against the device list. */
   @state() private current: DeviceSelection = {};
@@ -199,6 +209,7 @@ export class JitsiDevicePickerElement extends JitsiElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('conferenceId') && changed.get('conferenceId') !== undefined) this.link.resolve();
     // Another key or other kinds: choose again as on connect.
     const reconfigured = (['storageKey', 'kinds'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
     if (reconfigured && this.deviceList.loaded) {

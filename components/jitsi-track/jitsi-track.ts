@@ -1,5 +1,4 @@
-import { consume } from '@lit/context';
-import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
@@ -9,7 +8,8 @@ import { JitsiTrackEvents } from '../../src/events/JitsiTrackEvents.js';
 import { LOCAL_TRACK_REPLACED, type JitsiTrack, type MediaType, type VideoType } from '../../src/rtc/JitsiTrack.js';
 import type { EventEmitter, EventMap } from '../../src/util/EventEmitter.js';
 import { getLogger } from '../../src/util/logger.js';
-import { conferenceContext, type ConferenceContext } from '../base/context.js';
+import { ConferenceLink } from '../base/conference-link.js';
+import type { ConferenceContext } from '../base/context.js';
 import { JitsiElement } from '../base/jitsi-element.js';
 import { languageOf, translate, type StringKey } from '../base/localize.js';
 import { styles } from './jitsi-track.styles.js';
@@ -215,6 +215,8 @@ class TrackMediaController implements ReactiveController {
  * @summary A participant's video or audio track, following it through the conference.
  *
  * @attr participant - Inside a conference: the participant's endpoint id, or `local` for our own tracks.
+ * @attr conference - The `id` of the `<jitsi-conference>` to follow when the element is not inside it. Not needed
+ *   inside one, nor on a page with a single conference.
  * @attr kind - `video` (default) or `audio`. With the `track` property it is set from the track.
  * @attr video-type - Set it to follow only the participant's `camera` or `desktop` (screen share) video; the
  *   camera is preferred otherwise. Reflects the type of the video shown.
@@ -281,9 +283,17 @@ export class JitsiTrackElement extends JitsiElement {
   /** Whether the browser refused to start playback without a user gesture. */
   @state() private autoplayBlocked = false;
 
-  @consume({ context: conferenceContext, subscribe: true })
-  @state()
-  private context: ConferenceContext | undefined;
+  /**
+   * The id of the `<jitsi-conference>` to follow when the element is not inside it (and the page has more
+   * than one); see ConferenceLink.
+   */
+  @property({ attribute: 'conference' }) conferenceId = '';
+
+  private readonly link = new ConferenceLink(this, () => this.conferenceId);
+
+  private get context(): ConferenceContext | undefined {
+    return this.link.value;
+  }
 
   private readonly controller = new TrackMediaController(this, {
     playing: () => {
@@ -374,7 +384,8 @@ export class JitsiTrackElement extends JitsiElement {
     return element.play();
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('conferenceId') && changed.get('conferenceId') !== undefined) this.link.resolve();
     const track = this.resolve();
     if (track !== this.shown) {
       this.shown = track;

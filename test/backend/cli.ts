@@ -1,12 +1,14 @@
 /**
  * `npm run backend`: start the local Jitsi-like backend, print its endpoints (add `--json` for a
  * machine-readable line), and keep it running until Ctrl-C. It includes media (the focus stand-in's Jingle
- * sessions and the bridge stand-in) unless started with `--no-jvb` (or `BACKEND_JVB=0`).
+ * sessions and the bridge stand-in) unless started with `--no-jvb` (or `BACKEND_JVB=0`). Prosody's websocket and
+ * BOSH listen on 127.0.0.1:5280 unless `--http-port N` (or `BACKEND_HTTP_PORT=N`) says otherwise.
  */
-import { describeEndpoints, startBackend } from './launcher.js';
+import { configuredHttpPort, describeEndpoints, startBackend } from './launcher.js';
 
 const json = process.argv.includes('--json');
 const backend = await startBackend({
+  httpPort: configuredHttpPort(),
   debug: process.argv.includes('--debug'),
   focusLog: !json,
   ...(process.argv.includes('--no-jvb') ? { jvb: false } : {}),

@@ -62,6 +62,34 @@ export interface BackendOptions {
   jvb?: boolean;
   /** With `jvb`: Jicofo's single-participant timeout (default 20 s). */
   singleParticipantTimeoutMs?: number;
+  /**
+   * Prosody's http port (websocket and BOSH). Default: a free port. `npm run backend`, `npm run demo` and the
+   * browser tests use DEFAULT_HTTP_PORT, so a page can name the backend's address in its markup.
+   */
+  httpPort?: number;
+}
+
+/** The documented address of the local backend: `ws://127.0.0.1:5280/xmpp-websocket` (Prosody's usual port). */
+export const DEFAULT_HTTP_PORT = 5280;
+
+/** The http port asked for by `BACKEND_HTTP_PORT` or `--http-port N`, else DEFAULT_HTTP_PORT. */
+export function configuredHttpPort(argv: readonly string[] = process.argv): number {
+  const flag = argv.indexOf('--http-port');
+  const value = flag >= 0 ? argv[flag + 1] : process.env.BACKEND_HTTP_PORT;
+  const port = Number(value ?? DEFAULT_HTTP_PORT);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`not a port: ${String(value)}`);
+  return port;
+}
+
+/** Rejects with a clear message when something already listens on the port. */
+async function ensurePortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () =>
+      reject(new Error(`port ${port} on 127.0.0.1 is in use (another backend or demo?); choose one with BACKEND_HTTP_PORT or --http-port`)),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -187,7 +215,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const domain = options.domain ?? 'meet.jitsi';
   const runDir = mkdtempSync(join(tmpdir(), 'jitsi-elements-backend-'));
   runDirs.add(runDir);
-  const [c2s, component, http] = [await freePort(), await freePort(), await freePort()];
+  if (options.httpPort !== undefined) await ensurePortFree(options.httpPort);
+  const [c2s, component, http] = [await freePort(), await freePort(), options.httpPort ?? (await freePort())];
   const jvb = options.jvb ?? process.env.BACKEND_JVB !== '0';
   const bridgePort = jvb ? await freePort() : undefined;
   const focusPassword = secret();

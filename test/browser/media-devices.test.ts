@@ -55,7 +55,7 @@ describe('mediaDevices', () => {
     expect(mediaDevices.isMultipleAudioInputSupported()).to.equal(true);
     const list = await devices();
     const labels = (kind: MediaDeviceKind): string[] => list.filter((d) => d.kind === kind).map((d) => d.label);
-    expect(labels('videoinput')).to.deep.equal(['fake_device_0']);
+    expect(labels('videoinput')).to.deep.equal(['fake_device_0', 'fake_device_1', 'fake_device_2']);
     expect(labels('audioinput')).to.include.members(['Fake Default Audio Input', 'Fake Audio Input 1', 'Fake Audio Input 2']);
     expect(labels('audiooutput')).to.include.members(['Fake Default Audio Output', 'Fake Audio Output 1']);
   });

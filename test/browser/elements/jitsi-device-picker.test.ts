@@ -1,5 +1,5 @@
 /**
- * <jitsi-device-picker> (issue 6) in real Chromium with the fake devices: one camera (`fake_device_0`), three
+ * <jitsi-device-picker> (issue 6) in real Chromium with the fake devices: three cameras (`fake_device_0` to `fake_device_2`), three
  * microphones (`default`, `Fake Audio Input 1`, `Fake Audio Input 2`) and three outputs. The fake UI grants the
  * permission before any prompt, so labels show from the start; the hidden-label state and a refused permission
  * are played by wrapping enumerateDevices / getUserMedia, and a plugged or unplugged device by a filtered
@@ -155,7 +155,7 @@ describe('<jitsi-device-picker>', function () {
       expect(label.htmlFor).to.equal(selects[i]?.id);
     }
     expect(optionLabels(selectOf(el, 'audioinput'))).to.include.members(['Fake Default Audio Input', 'Fake Audio Input 1', 'Fake Audio Input 2']);
-    expect(optionLabels(selectOf(el, 'videoinput'))).to.deep.equal(['fake_device_0']);
+    expect(optionLabels(selectOf(el, 'videoinput'))).to.deep.equal(['fake_device_0', 'fake_device_1', 'fake_device_2']);
     expect(optionLabels(selectOf(el, 'audiooutput'))).to.include.members(['Fake Default Audio Output', 'Fake Audio Output 1', 'Fake Audio Output 2']);
     for (const kind of ['audioinput', 'videoinput', 'audiooutput'] as const) {
       expect(selectOf(el, kind).getAttribute('part')).to.equal(`select ${kind}-select`);
@@ -310,7 +310,7 @@ describe('<jitsi-device-picker>', function () {
     const constraints = gumCalls.at(-1);
     expect(Boolean(constraints?.audio) && Boolean(constraints?.video), 'one prompt for both').to.equal(true);
     await until(() => liveCaptures().length === 0, 'the permission tracks to be released');
-    expect(optionLabels(selectOf(el, 'videoinput'))).to.deep.equal(['fake_device_0']);
+    expect(optionLabels(selectOf(el, 'videoinput'))).to.deep.equal(['fake_device_0', 'fake_device_1', 'fake_device_2']);
     expect(selectOf(el, 'audioinput').disabled).to.equal(false);
     expect(el.selected.audioinput).to.equal('default');
     await expect(el).to.be.accessible();
