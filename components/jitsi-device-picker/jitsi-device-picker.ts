@@ -132,10 +132,7 @@ export class JitsiDevicePickerElement extends JitsiElement {
    */
   @property({ attribute: false }) conference: JitsiConference | undefined;
 
-  /**
-   * The id of the `<jitsi-conference>` to follow when the picker is not inside it (and the page has more than
-   * one); see ConferenceLink.
-   */
+  /** The `id` of the `<jitsi-conference>` to follow when not inside one; not needed on a page with a single conference. */
   @property({ attribute: 'conference' }) conferenceId = '';
 
   private readonly link = new ConferenceLink(this, () => this.conferenceId);

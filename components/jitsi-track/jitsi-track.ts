@@ -283,10 +283,7 @@ export class JitsiTrackElement extends JitsiElement {
   /** Whether the browser refused to start playback without a user gesture. */
   @state() private autoplayBlocked = false;
 
-  /**
-   * The id of the `<jitsi-conference>` to follow when the element is not inside it (and the page has more
-   * than one); see ConferenceLink.
-   */
+  /** The `id` of the `<jitsi-conference>` to follow when not inside one; not needed on a page with a single conference. */
   @property({ attribute: 'conference' }) conferenceId = '';
 
   private readonly link = new ConferenceLink(this, () => this.conferenceId);
