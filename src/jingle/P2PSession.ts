@@ -9,7 +9,7 @@
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
-import { FLIP_SENDERS, type Content, type JingleDescription, type Source } from './model.js';
+import type { Content, JingleDescription, Source } from './model.js';
 import { watchIce } from './iceState.js';
 import { JINGLE_NS, parseJingle, parseTransport } from './parseJingle.js';
 import { TrickleBatcher } from './trickle.js';
@@ -126,7 +126,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.applyCodecPreferences();
       const offer = await this.pc.createOffer();
       await this.pc.setLocalDescription(offer);
-      const local = this.localDescription('initiator');
+      const local = this.localDescription();
       const iq = jingleIq(this.peerJid, 'session-initiate', { sid: this.sid, initiator: this.options.localJid });
       appendContents(iq, local);
       this.markAnnounced(local);
@@ -158,7 +158,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.applyCodecPreferences();
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
-      const local = this.localDescription('responder');
+      const local = this.localDescription();
       const iq = jingleIq(this.peerJid, 'session-accept', { sid: this.sid, initiator: this.peerJid, responder: this.options.localJid });
       appendContents(iq, local);
       this.markAnnounced(local);
@@ -360,7 +360,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
 
   /** source-add for sources not yet announced (a track attached to an idle m-line). */
   private announceNewSources(): void {
-    const local = this.localDescription(this.initiator ? 'initiator' : 'responder');
+    const local = this.localDescription();
     const fresh: Content[] = [];
     for (const content of local.contents) {
       const known = new Set(this.announced.get(content.name) ?? []);
@@ -380,15 +380,15 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
 
   /**
    * Our description in Jingle: contents by mid, only the sources of m-lines that carry one of our tracks,
-   * named `<EP>-a<i>` / `<EP>-v<i>` with the track's video type (protocol.md 5.6, 7.2).
+   * named `<EP>-a<i>` / `<EP>-v<i>` with the track's video type (protocol.md 5.6, 7.2). `senders` is our own
+   * direction, whether we offer or answer (protocol.md 5.5).
    */
-  private localDescription(role: 'initiator' | 'responder'): JingleDescription {
+  private localDescription(): JingleDescription {
     const sdp = this.pc.localDescription?.sdp ?? '';
     const description = fromLocalSdp(sdp, 'p2p', 'initiator');
     const byMid = new Map<string, SessionTrack>();
     for (const [track, transceiver] of this.tracks) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
     for (const content of description.contents) {
-      if (role === 'responder') content.senders = FLIP_SENDERS[content.senders];
       const track = byMid.get(content.name);
       if (!track) {
         content.sources = [];
@@ -411,9 +411,8 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   private remoteAnswerSdp(): string {
     const remote = this.remote;
     if (!remote) throw new Error('no remote description');
-    // The answer's senders are from the answerer's view in SDP: flip them back.
-    const flipped: JingleDescription = { ...remote, contents: remote.contents.map((c) => ({ ...c, senders: FLIP_SENDERS[c.senders] })) };
-    return toRemoteSdp(flipped, 'p2p', this.sessionVersion++);
+    // protocol.md 5.5, 9: the answer's senders are the answerer's own directions, read literally.
+    return toRemoteSdp(remote, 'p2p', this.sessionVersion++);
   }
 
   /** Applies a changed remote description without signalling (see the file comment). */

@@ -85,9 +85,6 @@ export interface JingleDescription {
   bridgeSession?: { id: string; region?: string };
 }
 
-/** Senders as the other side of the session sees them. */
-export const FLIP_SENDERS: Record<Senders, Senders> = { both: 'both', none: 'none', initiator: 'responder', responder: 'initiator' };
-
 /** 12 random hex characters: a P2P session id (protocol.md 7.2). */
 export const newSid = (): string => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 

@@ -13,6 +13,11 @@ import { emptyTransport, newContent, type Content, type JingleDescription, type 
 
 export type SessionMode = 'jvb' | 'p2p';
 
+/**
+ * `content@senders` <-> SDP direction (protocol.md 5.5, 9): lib-jitsi-meet's literal copy of the direction of
+ * whoever wrote the stanza, offer or answer, initiator or responder (not XEP-0167's fixed viewpoint). So a
+ * remote description gets the direction its author wrote, and our Jingle carries our own; never flip by role.
+ */
 const DIRECTION: Record<Senders, 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'> = {
   both: 'sendrecv',
   initiator: 'sendonly',
@@ -204,6 +209,7 @@ function sessionSdp(description: JingleDescription, media: MediaDescription[], s
   return write(session);
 }
 
+/** The reverse of DIRECTION: our own SDP direction, copied literally into the Jingle we write. */
 const SENDERS: Record<string, Senders> = { sendrecv: 'both', sendonly: 'initiator', recvonly: 'responder', inactive: 'none' };
 
 /** Reads a local SDP into Jingle contents (the answer or a P2P offer). */

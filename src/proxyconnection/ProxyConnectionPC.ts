@@ -2,12 +2,16 @@
  * One proxy connection (protocol.md 9): a direct RTCPeerConnection to one peer, signalled with P2P-style
  * Jingle (protocol.md 7.2: contents named by mid, trickle in transport-info) over whatever channel the
  * application provides. The initiator only sends (sendonly m-lines, no receive m-lines of its own); the
- * responder only receives. No XMPP here: every outgoing IQ goes to `send`, and nothing waits for an ack
- * (lib-jitsi-meet simulates acks too).
+ * responder only receives, and only video, as lib-jitsi-meet's does. No XMPP here: every outgoing IQ goes to
+ * `send`, and nothing waits for an ack (lib-jitsi-meet simulates acks too).
+ *
+ * `senders` is lib-jitsi-meet's literal copy of the writer's own SDP direction, whichever side writes
+ * (protocol.md 5.5, 9): a send-only offer says `initiator`, a receive-only answer `responder`. The converters
+ * in src/jingle/sdp.ts map it that way both ways; nothing here flips it.
  */
 import type { Builder } from 'strophe.js';
 import { watchIce } from '../jingle/iceState.js';
-import { FLIP_SENDERS, newSid, type JingleDescription } from '../jingle/model.js';
+import { newSid, type JingleDescription } from '../jingle/model.js';
 import { JINGLE_NS, parseJingle, parseTransport } from '../jingle/parseJingle.js';
 import { TrickleBatcher } from '../jingle/trickle.js';
 import { fromLocalSdp, toRemoteSdp } from '../jingle/sdp.js';
@@ -17,6 +21,9 @@ import { getLogger } from '../util/logger.js';
 import { ProxyActions, ProxyErrorDetails } from './constants.js';
 
 const logger = getLogger('proxyconnection/ProxyConnectionPC');
+
+/** What the responder receives: lib-jitsi-meet creates it with receiveVideo true, receiveAudio false (protocol.md 9). */
+const RECEIVED_KINDS: readonly string[] = ['video'];
 
 export interface ProxyConnectionPCOptions {
   peerJid: string;
@@ -54,7 +61,8 @@ export class ProxyConnectionPC {
       this.options.send(iq);
     });
     this.pc.addEventListener('track', (event) => {
-      if (!this.closed) this.options.onRemoteTrack(event.track);
+      // The offer's other m-lines raise a track too (at setRemoteDescription), but are answered inactive.
+      if (!this.closed && RECEIVED_KINDS.includes(event.track.kind)) this.options.onRemoteTrack(event.track);
     });
     watchIce(this.pc, (state) => {
       if (state === 'failed' && !this.closed) this.options.onFailure(ProxyErrorDetails.ICE_FAILED);
@@ -117,7 +125,7 @@ export class ProxyConnectionPC {
 
   // ---- signalling in ------------------------------------------------------------------------------------------
 
-  /** Responder: apply the offer, receive everything offered, answer with session-accept. */
+  /** Responder: apply the offer, receive the offered video, answer with session-accept. */
   private async onInitiate(jingle: Element): Promise<void> {
     if (this.isInitiator || this.remote) throw new Error('unexpected session-initiate');
     const offer = parseJingle(jingle);
@@ -129,8 +137,9 @@ export class ProxyConnectionPC {
     this.remote = offer;
     await this.pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(offer, 'p2p') });
     for (const transceiver of this.pc.getTransceivers()) {
-      // Receive-only: whatever the peer offers to receive, nothing is sent back.
-      if (transceiver.direction !== 'stopped') transceiver.direction = 'recvonly';
+      // protocol.md 9: recvonly for video, inactive for the rest; nothing is sent back. An answer that claimed
+      // more than the offer allows would be rejected by the peer's browser.
+      if (transceiver.direction !== 'stopped') transceiver.direction = RECEIVED_KINDS.includes(transceiver.receiver.track.kind) ? 'recvonly' : 'inactive';
     }
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const iq = jingleIq(this.peerJid, ProxyActions.ACCEPT, { sid: this.sid, initiator: this.peerJid, responder: this.options.localJid });
@@ -146,9 +155,8 @@ export class ProxyConnectionPC {
       throw new Error('an answer without ICE credentials or DTLS fingerprint');
     }
     this.remote = answer;
-    // The answer's senders are from the answerer's view: flip them back for SDP.
-    const flipped: JingleDescription = { ...answer, contents: answer.contents.map((c) => ({ ...c, senders: FLIP_SENDERS[c.senders] })) };
-    await this.pc.setRemoteDescription({ type: 'answer', sdp: toRemoteSdp(flipped, 'p2p') });
+    // protocol.md 9: the answer's senders are the answerer's own directions (`responder` = its a=recvonly).
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: toRemoteSdp(answer, 'p2p') });
   }
 
   private async onTransportInfo(jingle: Element): Promise<void> {
@@ -170,8 +178,9 @@ export class ProxyConnectionPC {
   // ---- signalling out ----------------------------------------------------------------------------------------
 
   /**
-   * Our description as Jingle contents by mid (protocol.md 7.2). The initiator names its sources as the
-   * tracks are named (`peer-a<i>` / `peer-v<i>`) with their video type; the responder sends none.
+   * Our description as Jingle contents by mid (protocol.md 7.2), senders = our own directions (protocol.md 9).
+   * The initiator names its sources as the tracks are named (`peer-a<i>` / `peer-v<i>`) with their video type;
+   * the responder sends none.
    */
   private localDescription(): JingleDescription {
     const description = fromLocalSdp(this.pc.localDescription?.sdp ?? '', 'p2p', 'initiator');
@@ -179,7 +188,6 @@ export class ProxyConnectionPC {
     for (const [transceiver, track] of this.sending) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
     for (const content of description.contents) {
       if (!this.isInitiator) {
-        content.senders = FLIP_SENDERS[content.senders];
         content.sources = [];
         content.groups = [];
         continue;

@@ -2,8 +2,9 @@
  * lib-jitsi-meet's ProxyConnectionService (protocol.md 9): a direct WebRTC connection to one peer outside any
  * conference, mainly to show a peer's screen here. Signalling is Jingle (the P2P flavour of protocol.md 7.2)
  * serialized into strings that the application carries itself: `onSendMessage(peerJid, { iq })` out,
- * `processMessage({ from, data: { iq } })` in. What the peer sends arrives as JitsiLocalTracks
- * (`deviceId` `proxy:<peerJid>`, `sourceType` `proxy`) that can be added to a conference like a capture.
+ * `processMessage({ from, data: { iq } })` in. The video the peer sends arrives as a JitsiLocalTrack
+ * (`deviceId` `proxy:<peerJid>`, `sourceType` `proxy`) that can be added to a conference like a capture; audio
+ * is not received (lib-jitsi-meet's receiver answers it inactive).
  *
  * Only one peer at a time: anything from another peer while a connection exists is answered with
  * `connection-error-encountered` (`rejected`) and changes nothing. Closing (stop(), the peer's

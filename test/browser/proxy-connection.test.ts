@@ -13,6 +13,7 @@ import { uniqueRoomName } from '../helpers/backend.js';
 import { cleanupMedia, flow, play, remoteTracks } from '../helpers/bridge.js';
 import { connectionOptions, establish, joinedClient, newConnection, nextEventWhere } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
+import { LjmLikePeer } from '../helpers/ljm-proxy-peer.js';
 
 const C = JitsiMeetJS.events.conference;
 /** The application's own namespace for the carrier IQ (lib-jitsi-meet leaves the channel to the app). */
@@ -33,8 +34,12 @@ interface ProxySide {
 
 const services: ProxyConnectionService[] = [];
 const captured: JitsiLocalTrack[] = [];
+const peers: LjmLikePeer[] = [];
+const streams: MediaStream[] = [];
 
 afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.close();
+  for (const stream of streams.splice(0)) for (const track of stream.getTracks()) track.stop();
   await Promise.all(services.splice(0).map((service) => service.stop()));
   await Promise.all(captured.splice(0).map((track) => track.dispose().catch(() => undefined)));
   await cleanupMedia();
@@ -327,5 +332,97 @@ describe('ProxyConnectionService', function () {
     services.push(fromConfig);
     fromConfig.start('peer@example.com/x', [await fakeScreen()]);
     expect(urls(fromConfig.peerconnection)).to.deep.equal(['stun:127.0.0.1:3479']);
+  });
+
+  describe("with a peer that speaks as lib-jitsi-meet's ProxyConnectionPC (protocol.md 9)", () => {
+    const OURS = 'ours@example.com/engine';
+    /** `senders` of each content of a serialized Jingle IQ, by media. */
+    const sendersByMedia = (xml: string): [string, string][] => {
+      const jingle = new DOMParser().parseFromString(xml, 'text/xml').documentElement.firstElementChild;
+      return Array.from(jingle?.children ?? [])
+        .filter((c) => c.localName === 'content')
+        .map((c) => [c.getElementsByTagName('description')[0]?.getAttribute('media') ?? '', c.getAttribute('senders') ?? '']);
+    };
+    const action = (xml: string): string => /action="([^"]+)"/.exec(xml)?.[1] ?? '';
+
+    it('its send-only offer (senders="initiator") gets a recvonly video / inactive audio answer written senders="responder" / "none", which its browser accepts; the video decodes here', async () => {
+      const sentByUs: string[] = [];
+      const remote: JitsiLocalTrack[] = [];
+      const errors: ProxyConnectionError[] = [];
+      const ljmJid = 'ljm@example.com/sender';
+      const service = new ProxyConnectionService({
+        pcConfig: { iceServers: [] },
+        onSendMessage: (to, { iq }) => {
+          expect(to).to.equal(ljmJid);
+          sentByUs.push(iq);
+          peer.processMessage(iq);
+        },
+        onRemoteStream: (track) => remote.push(track),
+      });
+      services.push(service);
+      service.on('error', (error) => errors.push(error));
+      const peer = new LjmLikePeer(ljmJid, OURS, (iq) => service.processMessage({ from: ljmJid, data: { iq } }));
+      peers.push(peer);
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { height: 240 } });
+      streams.push(stream);
+      const started = performance.now();
+      peer.start([...stream.getAudioTracks(), ...stream.getVideoTracks()], stream);
+
+      await until(() => peer.received.includes('session-accept') || errors.length > 0, 'our session-accept');
+      // The offer as lib-jitsi-meet writes it: its own a=sendonly copied as senders="initiator".
+      expect(sendersByMedia(peer.sent[0] ?? '')).to.deep.equal([['audio', 'initiator'], ['video', 'initiator']]);
+      const accept = sentByUs.find((iq) => action(iq) === 'session-accept') ?? '';
+      // Our answer as lib-jitsi-meet writes one: our own directions, copied literally.
+      expect(sendersByMedia(accept)).to.deep.equal([['audio', 'none'], ['video', 'responder']]);
+      await until(() => peer.pc.signalingState === 'stable' || peer.errors.length > 0, 'the peer to apply our answer');
+      expect(peer.errors.map(String)).to.deep.equal([]);
+      expect(peer.pc.getTransceivers().map((t) => t.currentDirection)).to.deep.equal(['inactive', 'sendonly']);
+
+      await untilAsync(async () => (await framesDecoded(service.peerconnection)) > 0, 'decoded frames from the lib-jitsi-meet peer', 15_000);
+      console.log(`proxy, lib-jitsi-meet-like sender -> us: offer -> first decoded frame ${(performance.now() - started).toFixed(0)} ms`);
+      // Only video is received (lib-jitsi-meet's receiver: receiveVideo true, receiveAudio false).
+      expect(remote.map((t) => [t.getType(), t.sourceType, t.getDeviceId()])).to.deep.equal([['video', 'proxy', `proxy:${ljmJid}`]]);
+      expect(errors).to.deep.equal([]);
+      expect(peer.errors.map(String)).to.deep.equal([]);
+      expect(sentByUs.some((iq) => action(iq) === 'connection-error-encountered')).to.equal(false);
+    });
+
+    it('our send-only offer is read by it as sendonly; its answer (senders="responder" video, "none" audio) is accepted here and it decodes our video', async () => {
+      const sentByUs: string[] = [];
+      const errors: ProxyConnectionError[] = [];
+      const ljmJid = 'ljm@example.com/receiver';
+      const service = new ProxyConnectionService({
+        pcConfig: { iceServers: [] },
+        onSendMessage: (to, { iq }) => {
+          expect(to).to.equal(ljmJid);
+          sentByUs.push(iq);
+          peer.processMessage(iq);
+        },
+      });
+      services.push(service);
+      service.on('error', (error) => errors.push(error));
+      const peer = new LjmLikePeer(ljmJid, OURS, (iq) => service.processMessage({ from: ljmJid, data: { iq } }));
+      peers.push(peer);
+      const tracks = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution: 240 });
+      captured.push(...tracks);
+      const ordered = [...tracks.filter((t) => t.getType() === 'audio'), ...tracks.filter((t) => t.getType() === 'video')];
+      expect(ordered).to.have.length(2);
+      const started = performance.now();
+      service.start(ljmJid, ordered);
+
+      await until(() => peer.received.includes('session-initiate'), 'our session-initiate');
+      // Only the given tracks' m-lines, each sendonly, written as lib-jitsi-meet writes its own offer.
+      expect(sendersByMedia(sentByUs[0] ?? '')).to.deep.equal([['audio', 'initiator'], ['video', 'initiator']]);
+      await until(() => peer.sent.length > 0 || peer.errors.length > 0, 'the peer to answer');
+      expect(peer.errors.map(String)).to.deep.equal([]);
+      expect(sendersByMedia(peer.sent[0] ?? '')).to.deep.equal([['audio', 'none'], ['video', 'responder']]);
+
+      await untilAsync(async () => (await framesDecoded(peer.pc)) > 0 || errors.length > 0, 'the lib-jitsi-meet peer to decode our video', 15_000);
+      console.log(`proxy, us -> lib-jitsi-meet-like receiver: start() -> first decoded frame ${(performance.now() - started).toFixed(0)} ms`);
+      expect(errors.map(String)).to.deep.equal([]);
+      expect(service.peerconnection?.getTransceivers().map((t) => t.currentDirection)).to.deep.equal(['inactive', 'sendonly']);
+      expect(await framesDecoded(peer.pc)).to.be.greaterThan(0);
+      expect(peer.errors.map(String)).to.deep.equal([]);
+    });
   });
 });

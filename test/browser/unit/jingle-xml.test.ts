@@ -458,3 +458,63 @@ describe('Jingle XML between two real peer connections (P2P, protocol.md 7.2)', 
     expect(failures).to.deep.equal([]);
   });
 });
+
+describe("content@senders is the writer's own SDP direction, offer or answer (protocol.md 5.5, 9)", () => {
+  const DIRECTIONS = ['sendonly', 'recvonly', 'sendrecv', 'inactive'] as const;
+  const LITERAL = ['initiator', 'responder', 'both', 'none'];
+  /** One audio m-line per direction, mids 0..3. */
+  const sdp = [
+    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1 2 3',
+    ...DIRECTIONS.flatMap((direction, mid) => [
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=rtpmap:111 opus/48000/2',
+      'a=ice-ufrag:uf1', 'a=ice-pwd:pwd0pwd0pwd0pwd0pwd0pwd0', 'a=fingerprint:sha-256 5A:1F', 'a=setup:actpass', `a=mid:${mid}`, `a=${direction}`, 'a=rtcp-mux',
+    ]),
+    '',
+  ].join('\r\n');
+
+  it('writing: sendonly -> initiator, recvonly -> responder, sendrecv -> both, inactive -> none, whoever writes', () => {
+    for (const creator of ['initiator', 'responder'] as const) {
+      const { jingle } = serialize(fromLocalSdp(sdp, 'p2p', creator), undefined, creator === 'initiator' ? 'session-initiate' : 'session-accept');
+      const contents = Array.from(jingle.children).filter((c) => c.localName === 'content');
+      expect(contents.map((c) => c.getAttribute('senders')), creator).to.deep.equal(LITERAL);
+    }
+  });
+
+  it('reading: the remote description gets the direction its author wrote', () => {
+    const contents = LITERAL.map(
+      (senders, mid) => `<content creator="initiator" name="${mid}" senders="${senders}">
+        <description xmlns="urn:xmpp:jingle:apps:rtp:1" media="video"><payload-type id="96" name="VP8" clockrate="90000"/></description>
+        <transport xmlns="urn:xmpp:jingle:transports:ice-udp:1" ufrag="uf1" pwd="pwd0pwd0pwd0pwd0pwd0pwd0"><fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="sha-256" setup="active">5A:1F</fingerprint></transport>
+      </content>`,
+    );
+    for (const action of ['session-initiate', 'session-accept']) {
+      const description = parseJingle(xml(`<jingle xmlns="urn:xmpp:jingle:1" action="${action}" sid="s">${contents.join('')}</jingle>`));
+      const lines = toRemoteSdp(description, 'p2p').split('\r\n');
+      expect(lines.filter((l) => /^a=(sendonly|recvonly|sendrecv|inactive)$/.test(l)), action).to.deep.equal(DIRECTIONS.map((d) => `a=${d}`));
+    }
+  });
+
+  it("lib-jitsi-meet's send-only offer and receive-only answer survive Jingle XML and Chromium applies both", async () => {
+    const sender = new RTCPeerConnection();
+    const receiver = new RTCPeerConnection();
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    try {
+      for (const track of [...stream.getAudioTracks(), ...stream.getVideoTracks()]) sender.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      await sender.setLocalDescription(await sender.createOffer());
+      const offer = roundTrip(fromLocalSdp(sender.localDescription?.sdp ?? '', 'p2p', 'initiator'));
+      expect(offer.contents.map((c) => c.senders)).to.deep.equal(['initiator', 'initiator']);
+      await receiver.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(offer, 'p2p') });
+      // protocol.md 9: the receiver takes video only.
+      for (const t of receiver.getTransceivers()) t.direction = t.receiver.track.kind === 'video' ? 'recvonly' : 'inactive';
+      await receiver.setLocalDescription(await receiver.createAnswer());
+      const answer = roundTrip(fromLocalSdp(receiver.localDescription?.sdp ?? '', 'p2p', 'responder'));
+      expect(answer.contents.map((c) => c.senders)).to.deep.equal(['none', 'responder']);
+      await sender.setRemoteDescription({ type: 'answer', sdp: toRemoteSdp(answer, 'p2p') });
+      expect(sender.getTransceivers().map((t) => t.currentDirection)).to.deep.equal(['inactive', 'sendonly']);
+    } finally {
+      sender.close();
+      receiver.close();
+      for (const track of stream.getTracks()) track.stop();
+    }
+  });
+});
