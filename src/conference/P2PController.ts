@@ -91,7 +91,13 @@ export class P2PController {
 
   /** protocol.md 7.1: re-evaluated on our join, member join/leave, bot type and visitor changes. */
   evaluate(trigger: 'joined' | 'memberJoined' | 'memberLeft' | 'other'): void {
-    if (this.disposed || !this.host.isJoined() || !this.automatic) return;
+    if (this.disposed || !this.host.isJoined()) return;
+    if (!this.automatic) {
+      // A session started by hand ends with its peer's departure only.
+      const session = this.session;
+      if (session && !this.host.participant(session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1))) this.stop('success', undefined, false);
+      return;
+    }
     if (trigger === 'memberJoined' || trigger === 'memberLeft') this.suspended = false;
     const peer = this.eligiblePeer();
     if (!peer) {

@@ -144,6 +144,15 @@ describe('lib-jitsi-meet compatibility: media', function () {
       expect(client.conference.getActivePeerConnection()).to.equal(client.conference.jvbJingleSession);
     }
     await untilMediaFrom(a, [b]);
+
+    // A session started by hand ends when its peer leaves.
+    const again = nextEventWhere<[unknown, boolean]>(a.conference, C.P2P_STATUS, (_c, p2p) => p2p, 20_000);
+    a.conference.startP2PSession();
+    await again;
+    const gone = nextEventWhere<[unknown, boolean]>(a.conference, C.P2P_STATUS, (_c, p2p) => !p2p, 20_000);
+    await b.conference.leave();
+    await gone;
+    expect(a.conference.p2pJingleSession).to.equal(undefined);
   });
 
   it('setDesktopSharingFrameRate caps screen shares (now and when added later) and makes them desktop_high_fps above 5 fps', async () => {
