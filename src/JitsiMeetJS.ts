@@ -1,20 +1,27 @@
 /**
  * The JitsiMeetJS entry object, with lib-jitsi-meet's shape: `init`, `JitsiConnection`, `events`, `errors`,
- * `errorTypes`, `logLevels`, `setLogLevel`, `version`, … (issue 3), and the media entry points: `createLocalTracks`,
- * `mediaDevices`, `createTrackVADEmitter`.
+ * `errorTypes`, `logLevels`, `setLogLevel`, `version`, … (issue 3), the media entry points: `createLocalTracks`,
+ * `mediaDevices`, `createTrackVADEmitter`, and `constants`, `joinConference`, `setNetworkInfo` (issue 12).
  */
 import { Strophe } from 'strophe.js';
 import { JitsiConnection } from './connection/JitsiConnection.js';
-import { JitsiConferenceErrors } from './errors/JitsiConferenceErrors.js';
+import { IceRestartReason } from './constants/IceRestartReason.js';
+import { JitsiTranscriptionStatus } from './constants/JitsiTranscriptionStatus.js';
+import { recordingConstants } from './constants/recordingConstants.js';
+import { TrackStreamingStatus } from './constants/TrackStreamingStatus.js';
+import { VideoSIPGWConstants } from './constants/VideoSIPGWConstants.js';
+import { AUTH_ERROR_TYPES, JitsiConferenceErrors } from './errors/JitsiConferenceErrors.js';
 import { JitsiConnectionErrors } from './errors/JitsiConnectionErrors.js';
 import { JitsiTrackError } from './errors/JitsiTrackError.js';
 import { JitsiTrackErrors } from './errors/JitsiTrackErrors.js';
 import { ConnectionQualityEvents } from './events/ConnectionQualityEvents.js';
 import { DetectionEvents } from './events/DetectionEvents.js';
+import { E2ePingEvents } from './events/E2ePingEvents.js';
 import { JitsiConferenceEvents } from './events/JitsiConferenceEvents.js';
 import { JitsiConnectionEvents } from './events/JitsiConnectionEvents.js';
 import { JitsiMediaDevicesEvents } from './events/JitsiMediaDevicesEvents.js';
 import { JitsiTrackEvents } from './events/JitsiTrackEvents.js';
+import { joinConference } from './joinConference.js';
 import { ProxyConnectionService } from './proxyconnection/ProxyConnectionService.js';
 import { canMonitorAudioLevels } from './rtc/AudioLevelMonitor.js';
 import { createLocalTracks, createLocalTracksFromMediaStreams } from './rtc/createLocalTracks.js';
@@ -26,11 +33,14 @@ import {
   getLogger,
   LogLevels,
   removeGlobalTransport,
+  setGlobalOptions,
   setLogLevel as setEngineLogLevel,
+  type GlobalLogOptions,
   setLogLevelById,
   type LogLevel,
   type LogTransport,
 } from './util/logger.js';
+import { networkInfo } from './util/networkInfo.js';
 import { VERSION } from './version.js';
 
 const logger = getLogger('JitsiMeetJS');
@@ -96,11 +106,20 @@ const JitsiMeetJS = {
     mediaDevices: JitsiMediaDevicesEvents,
     connectionQuality: ConnectionQualityEvents,
     detection: DetectionEvents,
+    e2eping: E2ePingEvents,
   },
   errors: {
     connection: JitsiConnectionErrors,
-    conference: JitsiConferenceErrors,
+    // lib-jitsi-meet's module also exports NOT_ALLOWED_ERROR's second argument (protocol.md 10.4).
+    conference: { ...JitsiConferenceErrors, AUTH_ERROR_TYPES },
     track: JitsiTrackErrors,
+  },
+  constants: {
+    recording: recordingConstants,
+    sipVideoGW: VideoSIPGWConstants,
+    transcriptionStatus: JitsiTranscriptionStatus,
+    trackStreamingStatus: TrackStreamingStatus,
+    iceRestartReason: IceRestartReason,
   },
   errorTypes: { JitsiTrackError },
   logLevels: LogLevels,
@@ -108,6 +127,7 @@ const JitsiMeetJS = {
   createLocalTracks,
   createLocalTracksFromMediaStreams,
   createTrackVADEmitter,
+  joinConference,
 
   /** Accepts every lib-jitsi-meet option; see JitsiMeetJSInitOptions for what applies. */
   init(options: JitsiMeetJSInitOptions = {}): void {
@@ -136,6 +156,19 @@ const JitsiMeetJS = {
     removeGlobalTransport(transport);
   },
   getGlobalOnErrorHandler,
+
+  /** @jitsi/logger's global options (`disableCallerInfo`); see GlobalLogOptions. */
+  setGlobalLogOptions(options: GlobalLogOptions): void {
+    setGlobalOptions(options);
+  },
+
+  /**
+   * The app's word on the device being online: while offline, a dropped XMPP connection waits for the network
+   * before its next resume attempt (lib-jitsi-meet's semantics; the engine does not probe the network itself).
+   */
+  setNetworkInfo(state: { isOnline: boolean }): void {
+    networkInfo.update(state);
+  },
 
   isDesktopSharingEnabled(): boolean {
     return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';

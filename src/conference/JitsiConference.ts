@@ -16,11 +16,15 @@ import type { CommandValue } from '../xmpp/presence.js';
 import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword } from '../xmpp/roomAdmin.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
-import { JingleIqHandler } from '../jingle/JingleIqHandler.js';
+import { IceRestartReason, type IceRestartReasonValue } from '../constants/IceRestartReason.js';
+import { JingleIqHandler, type IncomingJingle } from '../jingle/JingleIqHandler.js';
 import type { JvbSession } from '../jingle/JvbSession.js';
 import type { P2PSession } from '../jingle/P2PSession.js';
+import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
+import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
+import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant } from './JitsiParticipant.js';
 import { JvbController, type JvbHost, type ReceiverConstraints } from './JvbController.js';
@@ -51,6 +55,12 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly jingle: JingleIqHandler;
   private readonly quality: ConnectionQuality;
   private password: string | undefined;
+  /** A join() is under way (conference request, then the MUC join) and has not ended in JOINED or FAILED. */
+  private joining = false;
+  /** Counts join attempts, so that the answer of an abandoned one is ignored. */
+  private attempt = 0;
+  private readonly times = new ConnectionTimes();
+  private desktopFrameRate: number | undefined;
   private joinedOnce = false;
   private leaving = false;
   private ended = false;
@@ -80,7 +90,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.jingle = new JingleIqHandler(this.xmpp, {
       roomJid: this.roomJid,
       hasSession: (sid) => this.p2p.hasSession(sid) || this.jvb.hasSession(sid),
-      onSessionInitiate: (incoming) => (incoming.nick === this.room?.focusNick ? this.jvb.onSessionInitiate(incoming) : this.p2p.onSessionInitiate(incoming)),
+      onSessionInitiate: (incoming) => (incoming.nick === this.room?.focusNick ? this.onBridgeOffer(incoming) : this.p2p.onSessionInitiate(incoming)),
       onAction: (incoming) => (this.jvb.hasSession(incoming.sid) ? this.jvb.onAction(incoming) : this.p2p.onAction(incoming)),
     });
     this.p2p = new P2PController(host, this.media, this.jingle);
@@ -120,22 +130,43 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
       fail: (error, ...details) => this.fail(error as JitsiConferenceError, ...details),
+      bridgeChannel: () => resolveBridgeChannelOptions(this.options.connection.options.bridgeChannel, this.options.config.bridgeChannel),
     };
+  }
+
+  private onBridgeOffer(incoming: IncomingJingle): void {
+    this.times.mark('session.initiate');
+    this.jvb.onSessionInitiate(incoming);
+    const pc = this.jvb.currentSession?.pc;
+    if (pc) this.times.watchBridgeIce(pc);
   }
 
   // ---- joining and leaving -----------------------------------------------------------------------------------
 
-  /** Sends the conference request, then joins the MUC. Results arrive as CONFERENCE_JOINED / CONFERENCE_FAILED. */
+  /**
+   * Sends the conference request, then joins the MUC. Results arrive as CONFERENCE_JOINED / CONFERENCE_FAILED.
+   * A failed join (PASSWORD_REQUIRED, MEMBERS_ONLY_ERROR, a refused conference request, …) leaves the
+   * conference as it was before: join() may be called again, as Jitsi Meet's password prompt does with
+   * `room.join(password)`. join() while a join is under way, once joined, or after leave() throws a
+   * DOMException named InvalidStateError: lib-jitsi-meet would drop such a call (or send a second join
+   * presence) without a word, and a caller waiting for one of the events would wait forever.
+   */
   join(password?: string): void {
-    if (this.room || this.ended) {
-      logger.warn('join() called twice or after leave()');
-      return;
-    }
+    const refusal = this.ended || this.leaving
+      ? 'the conference has been left; create a new one'
+      : this.joinedOnce
+        ? 'the conference is already joined'
+        : this.joining
+          ? 'a join is under way; wait for CONFERENCE_JOINED or CONFERENCE_FAILED'
+          : undefined;
+    if (refusal) throw new DOMException(`JitsiConference.join(): ${refusal}`, 'InvalidStateError');
+    this.joining = true;
     this.password = password;
     void this.requestAndJoin();
   }
 
   private async requestAndJoin(): Promise<void> {
+    const attempt = this.attempt;
     const { config, connection } = this.options;
     const hosts = connection.options.hosts;
     const focusAddress = hosts.focus ?? `focus.${hosts.domain}`;
@@ -143,7 +174,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       const properties: Record<string, string> = { 'visitors-version': '1', rtcstatsEnabled: 'false' };
       if (config.startAudioMuted !== undefined) properties.startAudioMuted = String(config.startAudioMuted);
       if (config.startVideoMuted !== undefined) properties.startVideoMuted = String(config.startVideoMuted);
-      this.focusRequest = new FocusRequest(this.xmpp, {
+      const request = new FocusRequest(this.xmpp, {
         focusAddress,
         roomJid: this.roomJid,
         machineUid: machineUid(),
@@ -152,20 +183,22 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         properties,
         timeoutMs: config.testing?.focusRequestTimeout,
       });
+      this.focusRequest = request;
       try {
-        const result = await this.focusRequest.run();
-        if (this.ended) return;
-        this.sessionId = this.focusRequest.sessionId;
+        const result = await request.run();
+        if (this.ended || attempt !== this.attempt) return;
+        this.sessionId = request.sessionId;
         if (result.focusJid) this.focusJids.add(result.focusJid);
         if (result.properties.authentication !== undefined) {
           this.emit(E.AUTH_STATUS_CHANGED, result.properties.authentication === 'true', result.identity);
         }
       } catch (error) {
-        if (this.ended) return;
+        if (this.ended || attempt !== this.attempt) return;
         this.onFocusFailure(error);
         return;
       } finally {
-        this.focusRequest = undefined;
+        // A listener of a failed attempt may have started the next one already.
+        if (this.focusRequest === request) this.focusRequest = undefined;
       }
     }
     this.openRoom();
@@ -224,9 +257,16 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.finish(true);
   }
 
+  /** lib-jitsi-meet's short-hand: leave(), then disconnect the JitsiConnection. */
+  async dispose(): Promise<void> {
+    await this.leave();
+    await this.options.connection.disconnect();
+  }
+
   private finish(emitLeft: boolean): void {
     if (this.ended) return;
     this.ended = true;
+    this.joining = false;
     this.xmpp.off('sessionReplaced', this.onSessionReplaced);
     this.quality.stop();
     this.p2p.dispose();
@@ -245,9 +285,34 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
 
   private fail(error: JitsiConferenceError, ...details: unknown[]): void {
     if (this.ended) return;
+    if (this.joining && !this.joinedOnce) {
+      // A failed join: back to where join() found us, ready for another (reset before the event, so that a
+      // listener may call join() at once).
+      logger.warn(`joining failed: ${error}`);
+      this.resetJoin();
+      this.emit(E.CONFERENCE_FAILED, error, ...details);
+      return;
+    }
     logger.warn(`conference failed: ${error}`);
     this.emit(E.CONFERENCE_FAILED, error, ...details);
     this.finish(false);
+  }
+
+  /** Drops what a join attempt built (conference request, room, sessions, members); keeps tracks, listeners, state. */
+  private resetJoin(): void {
+    this.joining = false;
+    this.attempt++;
+    this.focusRequest?.cancel();
+    this.focusRequest = undefined;
+    this.p2p.reset();
+    this.jvb.reset();
+    this.room?.dispose();
+    this.room = undefined;
+    for (const [id, participant] of [...this.participants]) {
+      this.participants.delete(id);
+      this.media.removeRemoteTracks(id, () => true);
+      this.emit(E.USER_LEFT, id, participant);
+    }
   }
 
   /** A fresh login replaced the XMPP session (the resume was refused): join again and report what changed. */
@@ -356,6 +421,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   private onJoined(): void {
+    this.times.mark('muc.joined');
     const snapshot = this.rejoinSnapshot;
     this.rejoinSnapshot = undefined;
     if (snapshot) {
@@ -374,6 +440,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       return;
     }
     this.joinedOnce = true;
+    this.joining = false;
     this.applyLocalStartMuted();
     this.media.applyStartMuted(this.startAudioMuted, this.startVideoMuted);
     this.emit(E.CONFERENCE_JOINED);
@@ -555,6 +622,58 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     return this.p2p.currentSession?.pc.iceConnectionState;
   }
 
+  /** Whether P2P is allowed: unless `p2p.enabled` is false (unlike lib-jitsi-meet, `p2p: {}` allows it, as the engine does). */
+  isP2PEnabled(): boolean {
+    return this.options.config.p2p?.enabled !== false;
+  }
+
+  /**
+   * The session carrying our media: the P2P one while P2P is active, else the bridge one, else null.
+   * lib-jitsi-meet returns its TraceablePeerConnection; this returns the session, whose `peerconnection`
+   * (and `pc`) is the RTCPeerConnection.
+   */
+  getActivePeerConnection(): P2PSession | JvbSession | null {
+    return (this.p2p.isActive() ? this.p2p.currentSession : this.jvb.currentSession) ?? null;
+  }
+
+  /** ICE state of the active session's connection (`completed` reads `connected`), or null without one. */
+  getConnectionState(): RTCIceConnectionState | null {
+    return connectionState(this.getActivePeerConnection()?.pc);
+  }
+
+  /** Whether the active media connection is down (CONNECTION_INTERRUPTED and no CONNECTION_RESTORED yet). */
+  isConnectionInterrupted(): boolean {
+    return isInterrupted(this.getActivePeerConnection()?.pc);
+  }
+
+  /** lib-jitsi-meet's connection times: `muc.joined`, `session.initiate`, `ice.state.<state>` (performance.now()). */
+  getConnectionTimes(): Record<string, number> {
+    return this.times.get();
+  }
+
+  /** A conference property from the focus's presence (protocol.md 4.16), as in PROPERTIES_CHANGED. */
+  getProperty(key: string): string | undefined {
+    return this.room?.focusProperties[key];
+  }
+
+  /**
+   * Whether `mucJid` (room@muc/nick) is the focus: true for the focus occupant, false for another occupant,
+   * null when not in the room or the address is not an occupant of it.
+   */
+  isFocus(mucJid: string): boolean | null {
+    const room = this.room;
+    const slash = mucJid.indexOf('/');
+    if (!room || slash < 0 || mucJid.slice(0, slash).toLowerCase() !== this.roomJid) return null;
+    const nick = mucJid.slice(slash + 1);
+    if (nick === room.focusNick) return true;
+    return room.members.has(nick) || nick === room.nick ? false : null;
+  }
+
+  /** The engine sends no DTMF tones (no sendTones()), so nobody's DTMF support matters: always false. */
+  isDTMFSupported(): boolean {
+    return false;
+  }
+
   // ---- media --------------------------------------------------------------------------------------------------
 
   getLocalTracks(mediaType?: 'audio' | 'video'): JitsiLocalTrack[] {
@@ -571,17 +690,45 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     return video.find((t) => t.getVideoType() !== 'desktop') ?? video[0];
   }
 
+  /** Every local video track (camera and screen share). */
+  getLocalVideoTracks(): JitsiLocalTrack[] {
+    return this.media.getLocalTracks('video');
+  }
+
   /** Rejects a second audio or camera track, as lib-jitsi-meet does. */
-  addTrack(track: JitsiLocalTrack): Promise<void> {
-    return this.media.addTrack(track);
+  async addTrack(track: JitsiLocalTrack): Promise<void> {
+    await this.media.addTrack(track);
+    await this.followDesktopFrameRate(track);
   }
 
   removeTrack(track: JitsiLocalTrack): Promise<void> {
     return this.media.removeTrack(track);
   }
 
-  replaceTrack(oldTrack: JitsiLocalTrack | null, newTrack: JitsiLocalTrack | null): Promise<void> {
-    return this.media.replaceTrack(oldTrack, newTrack);
+  async replaceTrack(oldTrack: JitsiLocalTrack | null, newTrack: JitsiLocalTrack | null): Promise<void> {
+    await this.media.replaceTrack(oldTrack, newTrack);
+    if (newTrack) await this.followDesktopFrameRate(newTrack);
+  }
+
+  /**
+   * The capture frame rate of our screen shares, now and when added later (protocol.md 6): above 5 fps they
+   * are captured for motion and announced to the bridge as `desktop_high_fps`. False for a value that is not
+   * a positive number, as lib-jitsi-meet does.
+   */
+  setDesktopSharingFrameRate(maxFps: number): boolean {
+    const fps = parseFrameRate(maxFps);
+    if (fps === undefined) {
+      logger.error(`Invalid value ${String(maxFps)} specified for desktop capture frame rate`);
+      return false;
+    }
+    this.desktopFrameRate = fps;
+    for (const track of this.getLocalVideoTracks()) void applyDesktopFrameRate(track, fps);
+    this.jvb.setDesktopSharingFrameRate(fps);
+    return true;
+  }
+
+  private async followDesktopFrameRate(track: JitsiLocalTrack): Promise<void> {
+    if (this.desktopFrameRate !== undefined) await applyDesktopFrameRate(track, this.desktopFrameRate);
   }
 
   /** Asks the focus to mute a participant (moderators; protocol.md 4.6). */
@@ -621,6 +768,47 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   /** lib-jitsi-meet's older form: the participants whose camera we want first (their `-v0` sources selected). */
   selectParticipants(ids: string[]): void {
     this.jvb.setReceiverConstraints({ ...this.jvb.getReceiverConstraints(), selectedSources: ids.map((id) => `${id}-v0`) });
+  }
+
+  /** selectParticipants([id]). */
+  selectParticipant(id: string): void {
+    this.selectParticipants([id]);
+  }
+
+  /** ReceiverVideoConstraints.assumedBandwidthBps (protocol.md 8.2): what the bridge assumes we can receive; -1 for its estimate. */
+  setAssumedBandwidthBps(bps: number): void {
+    if (typeof bps !== 'number' || Number.isNaN(bps)) {
+      logger.warn(`setAssumedBandwidthBps: ${String(bps)} is not a number`);
+      return;
+    }
+    this.jvb.setAssumedBandwidthBps(bps);
+  }
+
+  /** Whether restartJvbIce() can be asked: config `enableIceRestart` and a bridge session. */
+  isIceRestartSupported(): boolean {
+    return this.options.config.enableIceRestart === true && this.jvb.currentSession !== undefined;
+  }
+
+  /**
+   * Asks the focus for an in-place ICE restart of the bridge session (protocol.md 5.2); `reason` is only logged.
+   * Resolves when the focus accepts the request; rejects when it is not supported here or the focus refuses.
+   */
+  restartJvbIce(reason: IceRestartReasonValue = IceRestartReason.API): Promise<void> {
+    if (!this.isIceRestartSupported()) {
+      return Promise.reject(new Error('restartJvbIce: needs the config option enableIceRestart and a bridge session'));
+    }
+    logger.info(`asking the focus for an in-place ICE restart (${reason})`);
+    return this.jvb.requestIceRestart();
+  }
+
+  /** lib-jitsi-meet's test hook: starts P2P with the one other participant, whatever the automatic rules say. */
+  startP2PSession(): void {
+    this.p2p.startManually();
+  }
+
+  /** Ends the P2P session; `reason`/`reasonDescription` go into its session-terminate. */
+  stopP2PSession(options?: { reason?: string; reasonDescription?: string }): void {
+    this.p2p.stopManually(options);
   }
 
   /** The last LOCAL_STATS_UPDATED, if any. */
@@ -696,6 +884,13 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   /** `jitsi_participant_<name>` in presence (protocol.md 4.10); arrays as comma lists. */
   setLocalParticipantProperty(name: string, value: string | number | boolean | (string | number)[]): void {
     this.local.properties.set(name, Array.isArray(value) ? value.join(',') : String(value));
+    this.room?.updatePresence();
+  }
+
+  /** Several `jitsi_participant_<name>` values at once, in one presence. */
+  setLocalParticipantProperties(properties: Record<string, string | number | boolean | (string | number)[]> | Map<string, string | number | boolean | (string | number)[]>): void {
+    const entries = properties instanceof Map ? [...properties] : Object.entries(properties);
+    for (const [name, value] of entries) this.local.properties.set(name, Array.isArray(value) ? value.join(',') : String(value));
     this.room?.updatePresence();
   }
 

@@ -9,8 +9,12 @@ import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import type { IncomingJingle } from '../jingle/JingleIqHandler.js';
 import { JvbSession } from '../jingle/JvbSession.js';
 import { JingleSessionError, type RemoteMedia } from '../jingle/P2PSession.js';
+import { JINGLE_NS } from '../jingle/parseJingle.js';
+import { jingleIq } from '../jingle/toJingle.js';
+import { DESKTOP_DEFAULT_FRAME_RATE } from '../rtc/constraints.js';
 import { getLogger } from '../util/logger.js';
 import { BridgeChannel, type ColibriMessage } from './BridgeChannel.js';
+import { offerWebSocketUrls, pickWebSocketUrl } from './bridgeChannelOptions.js';
 import { applyTrackChange, type ConferenceMedia, type LocalTrackChange } from './ConferenceMedia.js';
 import type { P2PController, P2PHost } from './P2PController.js';
 
@@ -22,6 +26,8 @@ const MAX_ICE_RESTARTS = 3;
 export interface JvbHost extends P2PHost {
   /** The conference cannot go on (CONFERENCE_FAILED). */
   fail(error: string, ...details: unknown[]): void;
+  /** The `bridgeChannel` options in effect (protocol.md 8.1). */
+  bridgeChannel(): { preferSctp: boolean; ignoreDomain: string | undefined };
 }
 
 /** What we ask the bridge to send us (protocol.md 8.2 ReceiverVideoConstraints). */
@@ -36,7 +42,12 @@ export interface ReceiverConstraints {
 
 export class JvbController {
   private session: JvbSession | undefined;
+  /** Where the session's IQs go (the focus occupant) and the colibri websocket its offer names (protocol.md 5.1, 8.1). */
+  private focusJid = '';
+  private webSocketUrl: string | undefined;
   private channel: BridgeChannel | undefined;
+  /** setDesktopSharingFrameRate(): above 5 fps a screen share is `desktop_high_fps` for the bridge (protocol.md 6). */
+  private desktopFrameRate: number | undefined;
   /** Remote media of the bridge session by SSRC, kept while P2P hides it. */
   private readonly remote = new Map<number, { owner: string; media: RemoteMedia }>();
   /** Whether the bridge's remote tracks are in the conference (not while P2P is active). */
@@ -85,7 +96,10 @@ export class JvbController {
     if (this.disposed) return;
     // Jicofo sends a fresh offer after a restart: the old session is over.
     this.end(undefined, 'replaced by a new offer');
-    const { bridgeChannel, openBridgeChannel } = this.host.config;
+    const { openBridgeChannel } = this.host.config;
+    const bridgeChannel = this.host.bridgeChannel();
+    this.focusJid = incoming.from;
+    this.webSocketUrl = pickWebSocketUrl(offerWebSocketUrls(incoming.jingle), bridgeChannel.ignoreDomain);
     const session = new JvbSession({
       xmpp: this.host.xmpp,
       sid: incoming.sid,
@@ -93,7 +107,7 @@ export class JvbController {
       localJid: this.host.xmpp.jid,
       endpointId: this.host.myUserId(),
       rtcConfig: { iceServers: this.host.iceServers() },
-      preferSctp: bridgeChannel?.preferSctp !== false && openBridgeChannel !== 'websocket' && openBridgeChannel !== false,
+      preferSctp: bridgeChannel.preferSctp && openBridgeChannel !== 'websocket' && openBridgeChannel !== false,
       simulcast: this.host.config.disableSimulcast !== true,
     });
     this.session = session;
@@ -239,11 +253,8 @@ export class JvbController {
   // ---- the bridge channel (protocol.md 8) ---------------------------------------------------------------------
 
   private openChannel(session: JvbSession): void {
-    const channel = session.dataChannel
-      ? new BridgeChannel({ dataChannel: session.dataChannel })
-      : session.webSocketUrl
-        ? new BridgeChannel({ url: session.webSocketUrl })
-        : undefined;
+    const url = this.webSocketUrl ?? session.webSocketUrl;
+    const channel = session.dataChannel ? new BridgeChannel({ dataChannel: session.dataChannel }) : url ? new BridgeChannel({ url }) : undefined;
     if (!channel) {
       logger.warn('the bridge offer has neither a data content nor a websocket: no bridge channel');
       return;
@@ -339,7 +350,9 @@ export class JvbController {
     for (const track of this.media.getLocalTracks('video')) {
       const name = track.getSourceName();
       if (!name) continue;
-      const videoType = track.isMuted() ? 'none' : (track.getVideoType() ?? 'camera');
+      const type = track.getVideoType() ?? 'camera';
+      const highFps = type === 'desktop' && (this.desktopFrameRate ?? 0) > DESKTOP_DEFAULT_FRAME_RATE;
+      const videoType = track.isMuted() ? 'none' : highFps ? 'desktop_high_fps' : type;
       if (this.sentVideoTypes.get(name) === videoType) continue;
       if (this.send({ colibriClass: 'SourceVideoTypeMessage', sourceName: name, videoType })) this.sentVideoTypes.set(name, videoType);
     }
@@ -347,10 +360,38 @@ export class JvbController {
 
   // ---- what we receive and send -------------------------------------------------------------------------------
 
-  /** Replaces what we ask the bridge for; lastN stays as it was unless given. */
+  /** Replaces what we ask the bridge for; lastN and assumedBandwidthBps stay as they were unless given. */
   setReceiverConstraints(constraints: ReceiverConstraints): void {
-    this.constraints = { ...constraints, lastN: constraints.lastN ?? this.constraints.lastN };
+    const { lastN, assumedBandwidthBps } = this.constraints;
+    this.constraints = { ...constraints, lastN: constraints.lastN ?? lastN, assumedBandwidthBps: constraints.assumedBandwidthBps ?? assumedBandwidthBps };
     this.send({ colibriClass: 'ReceiverVideoConstraints', ...this.constraints });
+  }
+
+  /** protocol.md 8.2: the bandwidth the bridge should assume for us (-1: its own estimate); sent when it changes. */
+  setAssumedBandwidthBps(bps: number): void {
+    if (this.constraints.assumedBandwidthBps === bps) return;
+    this.setReceiverConstraints({ ...this.constraints, assumedBandwidthBps: bps });
+  }
+
+  /** Screen shares above 5 fps go to the bridge as `desktop_high_fps` (SourceVideoTypeMessage, protocol.md 6). */
+  setDesktopSharingFrameRate(fps: number): void {
+    this.desktopFrameRate = fps;
+    this.sendVideoTypes();
+  }
+
+  /**
+   * protocol.md 5.2: asks the focus for an in-place ICE restart of the bridge session (`session-info` with
+   * `<bridge-session ice-restart="true"/>`). Resolves when the focus accepts; its new transport then arrives as
+   * a transport-info. Rejects with the IqError of a refusal (`feature-not-implemented` when disabled,
+   * `resource-constraint` when rate limited).
+   */
+  async requestIceRestart(): Promise<void> {
+    const session = this.session;
+    if (!session) throw new Error('there is no bridge session to restart');
+    if (!session.bridgeSessionId) throw new Error('the bridge offer had no bridge-session id');
+    const iq = jingleIq(this.focusJid, 'session-info', { sid: session.sid, initiator: this.focusJid });
+    iq.c('bridge-session', { xmlns: JINGLE_NS.FOCUS, id: session.bridgeSessionId, 'ice-restart': 'true' }).up();
+    await this.host.xmpp.sendIQ(iq, 10_000);
   }
 
   getReceiverConstraints(): ReceiverConstraints {

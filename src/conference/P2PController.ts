@@ -58,6 +58,14 @@ export class P2PController {
     return (this.host.config.p2p ?? {});
   }
 
+  /**
+   * protocol.md 7.1: sessions start and stop by themselves unless `p2p.enabled` is false or in
+   * `testing.p2pTestMode`, where only startP2PSession() starts one (and test mode still accepts offers).
+   */
+  private get automatic(): boolean {
+    return this.options.enabled !== false && this.host.config.testing?.p2pTestMode !== true;
+  }
+
   isActive(): boolean {
     return this.active;
   }
@@ -84,6 +92,12 @@ export class P2PController {
   /** protocol.md 7.1: re-evaluated on our join, member join/leave, bot type and visitor changes. */
   evaluate(trigger: 'joined' | 'memberJoined' | 'memberLeft' | 'other'): void {
     if (this.disposed || !this.host.isJoined()) return;
+    if (!this.automatic) {
+      // A session started by hand ends with its peer's departure only.
+      const session = this.session;
+      if (session && !this.host.participant(session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1))) this.stop('success', undefined, false);
+      return;
+    }
     if (trigger === 'memberJoined' || trigger === 'memberLeft') this.suspended = false;
     const peer = this.eligiblePeer();
     if (!peer) {
@@ -113,13 +127,40 @@ export class P2PController {
 
   /** The one other participant when the P2P rule holds (protocol.md 7.1), else undefined. */
   private eligiblePeer(): JitsiParticipant | undefined {
-    if (this.options.enabled === false) return undefined;
     const others = this.host.participants();
     if (others.length !== 1) return undefined;
     const [peer] = others;
     if (!peer || peer.getBotType() === 'poltergeist' || peer.hasFeature(JIGASI_FEATURE)) return undefined;
     if (Number(this.host.focusProperty('visitor-count') ?? '0') > 0) return undefined;
     return peer;
+  }
+
+  /**
+   * lib-jitsi-meet's startP2PSession() (meant for tests): offers P2P to the one other participant, whatever the
+   * automatic rules say. Throws unless there is exactly one; does nothing while a session exists.
+   */
+  startManually(): void {
+    const others = this.host.participants();
+    const [peer] = others;
+    if (others.length !== 1 || !peer) throw new Error('There must be exactly 1 participant to start the P2P session !');
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    if (this.session) {
+      logger.error('P2P session already started!');
+      return;
+    }
+    this.startSession(peer);
+  }
+
+  /** lib-jitsi-meet's stopP2PSession(options): ends the session (session-terminate if the peer is still here). */
+  stopManually(options: { reason?: string; reasonDescription?: string } = {}): void {
+    const session = this.session;
+    if (!session) {
+      logger.error('No P2P session to be stopped!');
+      return;
+    }
+    const stillHere = this.host.participant(session.peerJid.slice(session.peerJid.lastIndexOf('/') + 1)) !== undefined;
+    this.stop(options.reason ?? 'success', options.reasonDescription ?? 'Turning off P2P session', stillHere);
   }
 
   // ---- sessions -----------------------------------------------------------------------------------------------
@@ -169,7 +210,8 @@ export class P2PController {
       this.jingle.refuse(incoming, 'busy', 'already in a P2P session');
       return;
     }
-    if (!peer || peer.getId() !== incoming.nick || this.suspended) {
+    const accepting = this.options.enabled !== false || this.host.config.testing?.p2pTestMode === true;
+    if (!accepting || !peer || peer.getId() !== incoming.nick || this.suspended) {
       this.jingle.refuse(incoming, 'decline', 'P2P requirements not met');
       return;
     }

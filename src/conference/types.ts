@@ -3,6 +3,7 @@ import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { XmppHosts } from '../xmpp/types.js';
 import type { JitsiTrack } from '../rtc/JitsiTrack.js';
+import type { BridgeChannelOptions } from './bridgeChannelOptions.js';
 import type { LocalStats } from './ConnectionQuality.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 
@@ -33,8 +34,14 @@ export interface ConferenceOptions {
    * content; `false` opens none (endpoint messages then go over XMPP).
    */
   openBridgeChannel?: boolean | string;
-  /** Applied: `preferSctp` (default true) picks the SCTP data channel when the bridge offers one (protocol.md 8.1). */
-  bridgeChannel?: { preferSctp?: boolean; ignoreDomain?: string };
+  /**
+   * Applied: `preferSctp` (default true) picks the SCTP data channel when the bridge offers one, `ignoreDomain`
+   * skips websockets on that host (protocol.md 8.1). lib-jitsi-meet reads these from the JitsiConnection
+   * options; those win over these.
+   */
+  bridgeChannel?: BridgeChannelOptions;
+  /** Applied: allows restartJvbIce(), the in-place ICE restart of the bridge session (protocol.md 5.2). */
+  enableIceRestart?: boolean;
   /** Applied: how often (ms) connection quality is sampled, reported and sent to the others (default 10 000). */
   pcStatsInterval?: number;
   /** Applied: one camera layer to the bridge instead of three. */
@@ -60,8 +67,9 @@ export interface ConferenceOptions {
 /** What the conference needs from its JitsiConnection. */
 export interface ConnectionLike {
   readonly xmpp: { engine: XmppConnection };
-  readonly options: { hosts: XmppHosts; disableFocus?: boolean };
+  readonly options: { hosts: XmppHosts; disableFocus?: boolean; bridgeChannel?: BridgeChannelOptions };
   getToken(): string | null;
+  disconnect(): Promise<void>;
   emit(event: 'connection.connectionFailed', error: string, message?: string): boolean;
 }
 

@@ -2,6 +2,7 @@
  * lib-jitsi-meet's JitsiConnection: `new JitsiConnection(appID, token, options)`, `connect()`, events with
  * lib-jitsi-meet's names and arguments (protocol.md 10.1-10.2). The XMPP work is XmppConnection's.
  */
+import type { BridgeChannelOptions } from '../conference/bridgeChannelOptions.js';
 import { JitsiConference, type ConferenceOptions } from '../conference/JitsiConference.js';
 import type { JitsiConnectionError } from '../errors/JitsiConnectionErrors.js';
 import { JitsiConnectionEvents } from '../events/JitsiConnectionEvents.js';
@@ -37,6 +38,8 @@ export interface JitsiConnectionOptions {
   enableOpusRed?: boolean;
   enableRemb?: boolean;
   enableTcc?: boolean;
+  /** How the bridge channel is opened (protocol.md 8.1); read by every conference of this connection. */
+  bridgeChannel?: BridgeChannelOptions;
   [option: string]: unknown;
 }
 

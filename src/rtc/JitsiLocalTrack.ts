@@ -69,6 +69,8 @@ export class JitsiLocalTrack extends JitsiTrack {
   private effectRunning = false;
   /** Camera stopped by mute(). */
   private cameraOff = false;
+  /** applyConstraints() has stopped the microphone and is capturing it again. */
+  private reacquiring = false;
   private endedBySource = false;
   private stoppedEmitted = false;
   private disposing: Promise<void> | undefined;
@@ -198,6 +200,17 @@ export class JitsiLocalTrack extends JitsiTrack {
     });
   }
 
+  /**
+   * lib-jitsi-meet's applyConstraints, for audio: Chromium applies audio processing options (echoCancellation,
+   * noiseSuppression, autoGainControl, …) only when capturing, so the microphone is captured again with its
+   * current settings overridden by `constraints`, or with the current settings if the device refuses them. The
+   * new capture replaces the old one everywhere (elements, levels, the conference's senders); the mute state
+   * is kept. Throws for video tracks and while an effect without its own mute state (not an audio mix) runs.
+   */
+  applyConstraints(constraints: MediaTrackConstraints): Promise<void> {
+    return this.serial(() => this.recaptureAudio(constraints));
+  }
+
   /** Stops the captured media (the track stays usable as far as disposing goes). */
   stopStream(): void {
     this.captured.stop();
@@ -292,6 +305,45 @@ export class JitsiLocalTrack extends JitsiTrack {
     if (this.effect) this.startEffect();
   }
 
+  private async recaptureAudio(constraints: MediaTrackConstraints): Promise<void> {
+    this.throwIfUnusable();
+    if (!this.isAudioTrack()) throw new Error(`Media ${this.getType()} is not supported, track must be audio`);
+    const mixing = typeof this.effect?.setMuted === 'function';
+    if (this.effectRunning && !mixing) throw new Error('Cannot apply constraints while an effect is active');
+    const { deviceId, ...settings } = this.captured.getSettings();
+    const current = { ...settings, ...(deviceId ? { deviceId: { exact: deviceId } } : {}) } as MediaTrackConstraints;
+    const capture = async (audio: MediaTrackConstraints): Promise<MediaStreamTrack | undefined> => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio });
+      return stream.getAudioTracks()[0];
+    };
+    const restartEffect = this.effectRunning;
+    this.stopEffect();
+    // As lib-jitsi-meet: the device is released before it is opened again (some refuse a second capture).
+    this.reacquiring = true;
+    this.captured.stop();
+    let track: MediaStreamTrack | undefined;
+    try {
+      track = await capture({ ...current, ...constraints }).catch((error: unknown) => {
+        logger.warn(`${this.toString()}: constraints refused, capturing with the previous settings`, error);
+        return capture(current);
+      });
+    } catch (error) {
+      this.emitStopped();
+      throw new JitsiTrackError(JitsiTrackErrors.GENERAL, { audio: current }, ['audio'], error);
+    } finally {
+      this.reacquiring = false;
+    }
+    if (!track) throw new JitsiTrackError(JitsiTrackErrors.TRACK_NO_STREAM_FOUND);
+    if (this.disposing || this.disposed) {
+      track.stop();
+      throw new JitsiTrackError(JitsiTrackErrors.TRACK_IS_DISPOSED);
+    }
+    this.captured = track;
+    this.swapTrack(track);
+    if (restartEffect) this.startEffect();
+    this.emit(LOCAL_TRACK_REPLACED, this);
+  }
+
   private startEffect(): void {
     if (!this.effect || this.effectRunning) return;
     const output = this.effect.startEffect(new MediaStream([this.captured]));
@@ -344,7 +396,7 @@ export class JitsiLocalTrack extends JitsiTrack {
    * stop() fires no 'ended').
    */
   private readonly onSourceEnded = (): void => {
-    if (this.disposing || this.cameraOff || this.stoppedEmitted) return;
+    if (this.disposing || this.cameraOff || this.reacquiring || this.stoppedEmitted) return;
     if (this.captured.readyState !== 'ended' && this.track.readyState !== 'ended') return;
     this.endedBySource = true;
     this.levels?.stop();

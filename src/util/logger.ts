@@ -93,6 +93,27 @@ export function setLogLevelById(level: LogLevel, id: string): void {
   if (level in ORDER) levelById.set(id, level);
 }
 
+/** @jitsi/logger's global options (`JitsiMeetJS.setGlobalLogOptions`). */
+export interface GlobalLogOptions {
+  /**
+   * @jitsi/logger prefixes lines with the calling method unless this is set. The engine's lines never carry
+   * caller information, so it is always in effect here.
+   */
+  disableCallerInfo?: boolean;
+  [option: string]: unknown;
+}
+
+let globalOptions: GlobalLogOptions = {};
+
+/** Replaces the global options, as @jitsi/logger's setGlobalOptions does (undefined resets them). */
+export function setGlobalOptions(options: GlobalLogOptions | undefined): void {
+  globalOptions = { ...(options ?? {}) };
+}
+
+export function getGlobalOptions(): Readonly<GlobalLogOptions> {
+  return globalOptions;
+}
+
 export function addGlobalTransport(transport: LogTransport): void {
   transports.add(transport);
 }

@@ -8,6 +8,7 @@ import { $iq, MemoryStorageBackend, Strophe } from 'strophe.js';
 import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger, redact, registerSecret } from '../util/logger.js';
+import { networkInfo } from '../util/networkInfo.js';
 import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
@@ -73,6 +74,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private passwordRequired = false;
   private reconnectAttempts = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While a reconnect is pending: stops following the app's online/offline reports. */
+  private stopNetworkWatch: (() => void) | undefined;
   private disconnectWaiters: (() => void)[] = [];
   private readonly ping: PingKeepAlive;
   private readonly websocketKeepAlive: WebsocketKeepAlive;
@@ -554,13 +557,23 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     this.immediateReconnect = false;
     logger.info(`link lost; reconnect attempt ${this.reconnectAttempts}/${max} in ${Math.round(delay)} ms`);
     this.clearReconnect();
-    this.reconnectTimer = setTimeout(() => this.reconnect(), delay);
+    // As lib-jitsi-meet's resume task: while the app reports the network offline (setNetworkInfo), no attempt
+    // is made; going offline cancels a pending one, coming back online arms it again.
+    const arm = (): void => {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = networkInfo.isOnline() ? setTimeout(() => this.reconnect(), delay) : undefined;
+      if (!networkInfo.isOnline()) logger.info('the network is offline: the reconnect attempt waits for it');
+    };
+    this.stopNetworkWatch = networkInfo.subscribe(arm);
+    arm();
   }
 
   private immediateReconnect = false;
 
   private reconnect(): void {
     this.reconnectTimer = undefined;
+    this.stopNetworkWatch?.();
+    this.stopNetworkWatch = undefined;
     const strophe = this.strophe;
     if (!strophe || this.state !== 'resuming') return;
     // navigator.onLine is not consulted: it reports false on hosts whose only route is loopback or a VPN,
@@ -577,6 +590,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private clearReconnect(): void {
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.stopNetworkWatch?.();
+    this.stopNetworkWatch = undefined;
     this.clearAttemptWatchdog();
   }
 

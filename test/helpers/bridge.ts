@@ -2,7 +2,7 @@
  * Helpers for browser tests of media through the bridge stand-in: clients with fake devices (P2P off unless
  * asked), the bridge session's receiver stats, and waits for media from other clients.
  */
-import JitsiMeetJS from '../../src/index.js';
+import JitsiMeetJS, { type JitsiConnectionOptions } from '../../src/index.js';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
@@ -25,17 +25,26 @@ export async function cleanupMedia(): Promise<void> {
 
 export type Client = Awaited<ReturnType<typeof joinedClient>> & { local: JitsiLocalTrack[]; id: string; channel: unknown[][]; speakers: unknown[][] };
 
-/** A client that joins `room` with audio and video (camera at `resolution`) added before the join. P2P is off unless asked. */
-export async function mediaClient(room: string, config: ConferenceOptions = {}, resolution = 360): Promise<Client> {
+/**
+ * A client that joins `room` with audio and video (camera at `resolution`) added before the join. P2P is off
+ * unless asked. `connectionExtra` adds JitsiConnection options.
+ */
+export async function mediaClient(room: string, config: ConferenceOptions = {}, resolution = 360, connectionExtra: Partial<JitsiConnectionOptions> = {}): Promise<Client> {
   const local = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution });
   localTracks.push(...local);
   let channel: unknown[][] = [];
   let speakers: unknown[][] = [];
-  const client = await joinedClient(room, 'websocket', { p2p: { enabled: false }, ...config }, (conference) => {
-    channel = record(conference, C.DATA_CHANNEL_OPENED);
-    speakers = record(conference, C.DOMINANT_SPEAKER_CHANGED);
-    for (const track of local) void conference.addTrack(track);
-  });
+  const client = await joinedClient(
+    room,
+    'websocket',
+    { p2p: { enabled: false }, ...config },
+    (conference) => {
+      channel = record(conference, C.DATA_CHANNEL_OPENED);
+      speakers = record(conference, C.DOMINANT_SPEAKER_CHANGED);
+      for (const track of local) void conference.addTrack(track);
+    },
+    connectionExtra,
+  );
   return { ...client, local, id: client.conference.myUserId(), channel, speakers };
 }
 

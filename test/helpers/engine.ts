@@ -56,14 +56,15 @@ export async function disconnectAll(): Promise<void> {
 
 export type { BackendEndpoints };
 
-/** A connected client joined to `room`: resolves once CONFERENCE_JOINED fired. */
+/** A connected client joined to `room`: resolves once CONFERENCE_JOINED fired. `connectionExtra` adds connection options. */
 export async function joinedClient(
   room: string,
   transport: Transport = 'websocket',
   config: ConferenceOptions = {},
   setup?: (conference: JitsiConference) => void,
+  connectionExtra: Partial<JitsiConnectionOptions> = {},
 ): Promise<{ connection: JitsiConnection; conference: JitsiConference }> {
-  const connection = newConnection(await connectionOptions(transport));
+  const connection = newConnection(await connectionOptions(transport, connectionExtra));
   await establish(connection);
   const conference = connection.initJitsiConference(room, config);
   conferences.push(conference);

@@ -143,6 +143,9 @@ const expected = {
     VAD_SCORE_PUBLISHED: 'detection.vad_score_published',
     VAD_TALK_WHILE_MUTED: 'detection.vad_talk_while_muted',
   },
+  'events.e2eping': {
+    E2E_RTT_CHANGED: 'e2eping.e2e_rtt_changed',
+  },
   'errors.connection': {
     CONFERENCE_REQUEST_FAILED: 'connection.conferenceRequestFailed',
     CONNECTION_DROPPED_ERROR: 'connection.droppedError',
@@ -173,6 +176,14 @@ const expected = {
     RESERVATION_ERROR: 'conference.reservationError',
     SETTINGS_ERROR: 'conference.settingsError',
     VIDEOBRIDGE_NOT_AVAILABLE: 'conference.videobridgeNotAvailable',
+    AUTH_ERROR_TYPES: {
+      GENERAL: 'general',
+      NO_MAIN_PARTICIPANTS: 'no-main-participants',
+      NO_VISITORS_LOBBY: 'no-visitors-lobby',
+      PROMOTION_NOT_ALLOWED: 'promotion-not-allowed',
+      ROOM_CREATION_RESTRICTION: 'room-creation-restriction',
+      ROOM_UNAUTHENTICATED_ACCESS_DISABLED: 'authentication-required',
+    },
   },
   'errors.track': {
     CONSTRAINT_FAILED: 'gum.constraint_failed',
@@ -191,6 +202,52 @@ const expected = {
     TRACK_TOO_MANY_TRACKS_IN_STREAM: 'track.too_many_tracks_in_stream',
     UNSUPPORTED_RESOLUTION: 'gum.unsupported_resolution',
   },
+  'constants.trackStreamingStatus': {
+    ACTIVE: 'active',
+    INACTIVE: 'inactive',
+    INTERRUPTED: 'interrupted',
+    RESTORING: 'restoring',
+  },
+  'constants.iceRestartReason': {
+    API: 'api',
+    ICE_FAILED: 'ice-failed',
+    NETWORK_CHANGE: 'network-change',
+  },
+  'constants.recording': {
+    error: {
+      BUSY: 'busy',
+      ERROR: 'error',
+      POLICY_VIOLATION: 'policy-violation',
+      RESOURCE_CONSTRAINT: 'resource-constraint',
+      SERVICE_UNAVAILABLE: 'service-unavailable',
+      UNEXPECTED_REQUEST: 'unexpected-request',
+    },
+    mode: {
+      FILE: 'file',
+      STREAM: 'stream',
+    },
+    status: {
+      OFF: 'off',
+      ON: 'on',
+      PENDING: 'pending',
+    },
+  },
+  'constants.transcriptionStatus': {
+    ON: 'ON',
+    OFF: 'OFF',
+  },
+  'constants.sipVideoGW': {
+    STATUS_AVAILABLE: 'available',
+    STATUS_BUSY: 'busy',
+    STATUS_UNDEFINED: 'undefined',
+    STATE_ON: 'on',
+    STATE_OFF: 'off',
+    STATE_PENDING: 'pending',
+    STATE_RETRYING: 'retrying',
+    STATE_FAILED: 'failed',
+    ERROR_NO_CONNECTION: 'error_no_connection',
+    ERROR_SESSION_EXISTS: 'error_session_already_exists',
+  },
 };
 
 const authErrorTypes = {
@@ -205,7 +262,7 @@ const authErrorTypes = {
 describe('JitsiMeetJS constants (pinned to lib-jitsi-meet)', () => {
   for (const [path, values] of Object.entries(expected)) {
     it(`JitsiMeetJS.${path} has exactly lib-jitsi-meet's members and values`, () => {
-      const [group, name] = path.split('.') as ['events' | 'errors', string];
+      const [group, name] = path.split('.') as ['events' | 'errors' | 'constants', string];
       const actual = (JitsiMeetJS[group] as Record<string, unknown>)[name];
       expect(actual).to.deep.equal(values);
     });
@@ -213,6 +270,10 @@ describe('JitsiMeetJS constants (pinned to lib-jitsi-meet)', () => {
 
   it('AUTH_ERROR_TYPES has exactly lib-jitsi-meet\'s members and values', () => {
     expect({ ...AUTH_ERROR_TYPES }).to.deep.equal(authErrorTypes);
+  });
+
+  it('JitsiMeetJS.constants holds lib-jitsi-meet\'s tables and iceRestartReason, nothing else', () => {
+    expect(Object.keys(JitsiMeetJS.constants).sort()).to.deep.equal(['iceRestartReason', 'recording', 'sipVideoGW', 'trackStreamingStatus', 'transcriptionStatus']);
   });
 
   it('logLevels are @jitsi/logger\'s', () => {
