@@ -1,85 +1,73 @@
 import { css } from 'lit';
 
+/*
+ * Every text sits on a surface it is paired with through tokens: text on background/surface, control-text on
+ * control, on-accent on accent, on-danger on danger, on-badge on badge (names over video), field-text on field.
+ * A theme that sets a surface sets its pair, and stays readable.
+ */
 export const styles = css`
   :host {
+    --_bg: var(--jitsi-color-background, #111827);
+    --_surface: var(--jitsi-color-surface, #1f2937);
+    --_text: var(--jitsi-color-text, #f9fafb);
+    --_muted: var(--jitsi-color-text-muted, #cbd5e1);
+    --_control: var(--jitsi-color-control, #374151);
+    --_control-text: var(--jitsi-color-control-text, #f9fafb);
+    --_border: var(--jitsi-color-border, #4b5563);
+    --_field: var(--jitsi-color-field, #111827);
+    --_field-text: var(--jitsi-color-field-text, #f9fafb);
+    --_accent: var(--jitsi-color-accent, #2563eb);
+    --_on-accent: var(--jitsi-color-on-accent, #ffffff);
+    --_danger: var(--jitsi-color-danger, #dc2626);
+    --_on-danger: var(--jitsi-color-on-danger, #ffffff);
+    --_badge: var(--jitsi-color-badge, rgb(0 0 0 / 0.7));
+    --_on-badge: var(--jitsi-color-on-badge, #ffffff);
+    --_radius: var(--jitsi-radius, 0.75rem);
+    --_gap: var(--jitsi-spacing, 0.5rem);
     display: block;
     position: relative;
-    min-height: 16rem;
-    color: var(--jitsi-color-text, #f9fafb);
-    background: var(--jitsi-color-background, #111827);
+    /*
+     * The width of its place (an explicit width is needed: with a height set, aspect-ratio would otherwise derive
+     * the width from it); with no height given, a 16:9 box, never too small for the pre-join step.
+     */
+    width: 100%;
+    box-sizing: border-box;
+    aspect-ratio: 16 / 9;
+    min-height: 26rem;
+    color: var(--_text);
+    background: var(--_bg);
     font-family: var(--jitsi-font, system-ui, sans-serif);
-    border-radius: var(--jitsi-radius, 0.75rem);
+    border-radius: var(--_radius);
     overflow: hidden;
+  }
+  /* The device pickers inside follow the same tokens. */
+  jitsi-device-picker {
+    --jitsi-color-field: var(--_field);
+    --jitsi-color-field-text: var(--_field-text);
+    --jitsi-color-text: var(--_text);
+    --jitsi-color-border: var(--_border);
+    --jitsi-color-accent: var(--_accent);
   }
   :host([hidden]) {
     display: none;
   }
+  :host([headless]) {
+    aspect-ratio: auto;
+    min-height: 0;
+    background: none;
+    color: inherit;
+    overflow: visible;
+  }
   .base {
+    position: relative;
     display: flex;
     flex-direction: column;
-    gap: var(--jitsi-spacing, 0.5rem);
-    padding: var(--jitsi-spacing, 0.5rem);
+    gap: var(--_gap);
+    padding: var(--_gap);
     height: 100%;
     box-sizing: border-box;
-  }
-  .status {
-    margin: auto;
-    padding: var(--jitsi-spacing, 0.5rem);
-  }
-  .error {
-    color: #fecaca;
-    background: color-mix(in srgb, var(--jitsi-color-danger, #dc2626) 40%, transparent);
-    border-radius: var(--jitsi-radius, 0.75rem);
-  }
-  .stage {
-    position: relative;
-    flex: 1;
-    display: flex;
-    gap: var(--jitsi-spacing, 0.5rem);
-    min-height: 0;
-  }
-  .grid {
-    flex: 1;
-    display: grid;
-    gap: var(--jitsi-spacing, 0.5rem);
-    grid-template-columns: repeat(auto-fit, minmax(var(--jitsi-tile-min-width, 14rem), 1fr));
-    grid-auto-rows: minmax(9rem, 1fr);
-  }
-  .tile {
-    position: relative;
-    background: var(--jitsi-color-surface, #1f2937);
-    border-radius: var(--jitsi-radius, 0.75rem);
-    overflow: hidden;
-    outline: 3px solid transparent;
-    transition: outline-color 0.2s;
-  }
-  .tile.speaking {
-    outline-color: var(--jitsi-color-accent, #2563eb);
-  }
-  .tile.featured {
-    grid-column: 1 / -1;
-    grid-row: span 2;
-  }
-  .tile jitsi-track {
-    position: absolute;
-    inset: 0;
-  }
-  .name,
-  .indicators {
-    position: absolute;
-    bottom: var(--jitsi-spacing, 0.5rem);
-    padding: 0.1rem 0.4rem;
-    border-radius: 0.25rem;
-    background: rgb(0 0 0 / 0.6);
-    font-size: 0.85rem;
-  }
-  .name {
-    left: var(--jitsi-spacing, 0.5rem);
-  }
-  .indicators {
-    right: var(--jitsi-spacing, 0.5rem);
-    display: flex;
-    gap: 0.25rem;
+    container-type: inline-size;
+    outline: none;
   }
   .sr {
     position: absolute;
@@ -89,90 +77,412 @@ export const styles = css`
     clip: rect(0 0 0 0);
     white-space: nowrap;
   }
-  .controls {
-    display: flex;
-    justify-content: center;
-    flex-wrap: wrap;
-    gap: var(--jitsi-spacing, 0.5rem);
-    padding: var(--jitsi-spacing, 0.5rem);
-    background: var(--jitsi-color-surface, #1f2937);
-    border-radius: var(--jitsi-radius, 0.75rem);
+  .icon {
+    width: 1.25rem;
+    height: 1.25rem;
+    flex: none;
   }
-  button {
+  .muted-text {
+    color: var(--_muted);
+  }
+  .small {
+    font-size: 0.85rem;
+  }
+
+  /* ---- controls ---- */
+  button.control {
     font: inherit;
-    color: inherit;
-    background: #374151;
-    border: 1px solid #4b5563;
-    border-radius: var(--jitsi-radius, 0.75rem);
-    padding: 0.5rem 0.9rem;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: 0.4rem;
+    min-height: 2.75rem;
+    min-width: 2.75rem;
+    padding: 0.45rem 0.8rem;
+    color: var(--_control-text);
+    background: var(--_control);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
     cursor: pointer;
+    position: relative;
   }
-  button[aria-pressed='true'] {
-    background: var(--jitsi-color-accent, #2563eb);
-    border-color: var(--jitsi-color-accent, #2563eb);
+  button.control.round {
+    padding: 0.45rem;
+    border-radius: 999px;
+  }
+  button.control.small {
+    min-height: 2rem;
+    min-width: 2rem;
+    padding: 0.25rem;
+  }
+  button.control.small .icon {
+    width: 1rem;
+    height: 1rem;
+  }
+  button.control[aria-pressed='true'],
+  button.control.primary {
+    color: var(--_on-accent);
+    background: var(--_accent);
+    border-color: var(--_accent);
   }
   button.control-leave {
-    background: var(--jitsi-color-danger, #dc2626);
-    border-color: var(--jitsi-color-danger, #dc2626);
+    color: var(--_on-danger);
+    background: var(--_danger);
+    border-color: var(--_danger);
   }
-  button:focus-visible,
-  input:focus-visible {
-    outline: 2px solid var(--jitsi-color-accent, #2563eb);
-    outline-offset: 2px;
-  }
-  button:disabled {
-    opacity: 0.5;
+  button.control:disabled {
+    opacity: 0.55;
     cursor: default;
   }
-  .panel {
-    width: min(20rem, 40%);
-    background: var(--jitsi-color-surface, #1f2937);
-    border-radius: var(--jitsi-radius, 0.75rem);
-    padding: var(--jitsi-spacing, 0.5rem);
-    overflow-y: auto;
+  button:focus-visible,
+  input:focus-visible,
+  [tabindex='0']:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
   }
-  .chat {
-    display: flex;
-    flex-direction: column;
-    background: var(--jitsi-color-surface, #1f2937);
-    border-radius: var(--jitsi-radius, 0.75rem);
-    padding: var(--jitsi-spacing, 0.5rem);
+  .badge {
+    position: absolute;
+    top: -0.35rem;
+    right: -0.35rem;
+    min-width: 1.2rem;
+    height: 1.2rem;
+    padding: 0 0.25rem;
+    box-sizing: border-box;
+    border-radius: 999px;
+    font-size: 0.75rem;
+    line-height: 1.2rem;
+    color: var(--_on-danger);
+    background: var(--_danger);
   }
-  .log {
-    flex: 1;
-    overflow-y: auto;
+  input {
+    font: inherit;
+    min-height: 2.5rem;
+    padding: 0.4rem 0.6rem;
+    border-radius: 0.4rem;
+    border: 1px solid var(--_border);
+    background: var(--_field);
+    color: var(--_field-text);
+    box-sizing: border-box;
+    width: 100%;
   }
-  .log ol {
-    list-style: none;
-    margin: 0;
-    padding: 0;
+  .field {
     display: flex;
     flex-direction: column;
     gap: 0.25rem;
   }
-  .chat-form,
-  .prejoin {
-    display: flex;
-    gap: var(--jitsi-spacing, 0.5rem);
-  }
-  .prejoin {
-    flex-direction: column;
-    align-items: stretch;
-    max-width: 28rem;
+
+  /* ---- status screens ---- */
+  .status {
     margin: auto;
-    width: 100%;
+    padding: calc(var(--_gap) * 2);
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    gap: var(--_gap);
+    text-align: center;
+    max-width: 28rem;
   }
-  .prejoin .tile {
+  .status p {
+    margin: 0;
+  }
+  .card {
+    background: var(--_surface);
+    border-radius: var(--_radius);
+  }
+  .card.error {
+    border-top: 4px solid var(--_danger);
+  }
+  .status.card .field {
+    align-self: stretch;
+    text-align: start;
+  }
+  .notice {
+    margin: 0;
+    padding: var(--_gap);
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    border-inline-start: 4px solid var(--_danger);
+  }
+  .spinner {
+    width: 1.5rem;
+    height: 1.5rem;
+    border: 3px solid var(--_border);
+    border-top-color: var(--_accent);
+    border-radius: 50%;
+    animation: spin 0.9s linear infinite;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(360deg);
+    }
+  }
+
+  /* ---- pre-join: the form scrolls inside the box, the join button stays in view ---- */
+  .prejoin {
+    flex: 1;
+    min-height: 0;
+    display: flex;
+    flex-direction: column;
+    width: 100%;
+    max-width: 30rem;
+    margin: 0 auto;
+  }
+  .prejoin-body {
+    flex: 1;
+    min-height: 0;
+    overflow-y: auto;
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    padding: 2px;
+  }
+  .prejoin-actions {
+    padding-top: var(--_gap);
+    display: flex;
+  }
+  .prejoin-actions button {
+    flex: 1;
+  }
+  .preview {
+    flex: none;
+    aspect-ratio: 16 / 9;
+    width: 100%;
+    max-height: 55%;
+  }
+  .preview-controls {
+    position: absolute;
+    left: 0;
+    right: 0;
+    bottom: var(--_gap);
+    display: flex;
+    justify-content: center;
+    gap: var(--_gap);
+  }
+
+  /* ---- the call ---- */
+  .header {
+    display: flex;
+    align-items: center;
+    gap: var(--_gap);
+    padding: 0 var(--_gap);
+    min-height: 1.75rem;
+    overflow: hidden;
+  }
+  .subject {
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    font-weight: 600;
+  }
+  .stage {
+    position: relative;
+    flex: 1;
+    min-height: 0;
+    display: flex;
+    gap: var(--_gap);
+  }
+  .media {
+    position: relative;
+    flex: 1;
+    min-width: 0;
+    min-height: 0;
+    display: flex;
+    flex-direction: column;
+  }
+  .grid {
+    flex: 1;
+    min-height: 0;
+    display: grid;
+    gap: var(--_gap);
+    grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
+    place-content: center;
+  }
+  .grid:not(.measured) .tile {
     aspect-ratio: 16 / 9;
   }
-  input {
-    font: inherit;
+  .tile {
+    position: relative;
+    background: var(--_surface);
+    border-radius: var(--_radius);
+    overflow: hidden;
+    outline: 3px solid transparent;
+    outline-offset: -3px;
+    transition: outline-color 0.2s;
+    --jitsi-track-background: var(--_surface);
+  }
+  .tile.speaking {
+    outline-color: var(--_accent);
+  }
+  .tile.hand {
+    outline-color: #f59e0b;
+  }
+  .tile jitsi-track {
+    position: absolute;
+    inset: 0;
+  }
+  .tile-footer {
+    position: absolute;
+    left: var(--_gap);
+    right: var(--_gap);
+    bottom: var(--_gap);
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.25rem;
+    pointer-events: none;
+  }
+  .name {
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    padding: 0.1rem 0.45rem;
+    border-radius: 0.3rem;
+    color: var(--_on-badge);
+    background: var(--_badge);
+    font-size: 0.85rem;
+  }
+  .indicators {
+    display: flex;
+    align-items: center;
+    gap: 0.25rem;
+    padding: 0.15rem 0.3rem;
+    border-radius: 0.3rem;
+    color: var(--_on-badge);
+    background: var(--_badge);
+  }
+  .indicator {
+    display: inline-flex;
+  }
+  .indicators .icon {
+    width: 1rem;
+    height: 1rem;
+  }
+  .level {
+    align-items: flex-end;
+    gap: 2px;
+    height: 1rem;
+  }
+  .level .bar {
+    width: 3px;
+    height: 100%;
+    border-radius: 2px;
+    background: currentColor;
+    transform-origin: bottom;
+    transform: scaleY(max(0.2, var(--jitsi-level, 0)));
+    transition: transform 0.15s;
+  }
+  .level .bar:nth-child(2) {
+    transform: scaleY(max(0.2, calc(var(--jitsi-level, 0) * 1.6)));
+  }
+  .quality {
+    align-items: flex-end;
+    gap: 1px;
+    height: 0.9rem;
+  }
+  .quality span {
+    width: 3px;
+    background: currentColor;
+    opacity: 0.35;
+  }
+  .quality .q1 { height: 40%; }
+  .quality .q2 { height: 70%; }
+  .quality .q3 { height: 100%; }
+  .quality.good span,
+  .quality.fair .q1,
+  .quality.fair .q2,
+  .quality.poor .q1 {
+    opacity: 1;
+  }
+  .quality.poor .q1 {
+    background: #f87171;
+  }
+  .hand-badge {
+    position: absolute;
+    top: var(--_gap);
+    left: var(--_gap);
+    display: inline-flex;
+    padding: 0.2rem;
+    border-radius: 999px;
+    color: #111827;
+    background: #f59e0b;
+  }
+  .reactions {
+    position: absolute;
+    right: var(--_gap);
+    bottom: 2.5rem;
+    display: flex;
+    flex-direction: column-reverse;
+    gap: 0.25rem;
+    pointer-events: none;
+  }
+  .reaction {
+    display: inline-flex;
+    padding: 0.3rem;
+    border-radius: 999px;
+    color: var(--_on-accent);
+    background: var(--_accent);
+    animation: rise 4s ease-out forwards;
+  }
+  .reaction .icon {
+    width: 1.75rem;
+    height: 1.75rem;
+  }
+  @keyframes rise {
+    0% { transform: translateY(1rem) scale(0.6); opacity: 0; }
+    10% { transform: translateY(0) scale(1); opacity: 1; }
+    80% { opacity: 1; }
+    100% { transform: translateY(-3rem); opacity: 0; }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .reaction, .spinner { animation: none; }
+  }
+  .speaker-view {
     flex: 1;
-    padding: 0.4rem 0.6rem;
-    border-radius: 0.4rem;
-    border: 1px solid #4b5563;
-    background: #111827;
-    color: inherit;
+    min-height: 0;
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+  }
+  .stage-main {
+    flex: 1;
+    min-height: 0;
+    display: flex;
+  }
+  .stage-main .tile {
+    flex: 1;
+  }
+  .filmstrip {
+    flex: none;
+    height: clamp(4.5rem, 20%, 9rem);
+    display: flex;
+    gap: var(--_gap);
+    overflow-x: auto;
+  }
+  .filmstrip .tile {
+    flex: none;
+    height: 100%;
+    aspect-ratio: 16 / 9;
+  }
+  .filmstrip .tile .name {
+    font-size: 0.75rem;
+  }
+  .pager {
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    gap: var(--_gap);
+    padding-top: var(--_gap);
+  }
+  .reconnecting {
+    position: absolute;
+    top: var(--_gap);
+    left: 50%;
+    transform: translateX(-50%);
+    padding: 0.4rem 0.8rem;
+    border-radius: 999px;
+    color: var(--_on-badge);
+    background: var(--_badge);
   }
   .overlay {
     position: absolute;
@@ -181,5 +491,184 @@ export const styles = css`
   }
   .overlay ::slotted(*) {
     pointer-events: auto;
+  }
+
+  /* ---- the control bar: always in view; wraps instead of overflowing ---- */
+  .controls {
+    position: relative;
+    flex: none;
+    display: flex;
+    justify-content: center;
+    flex-wrap: wrap;
+    gap: var(--_gap);
+    padding: var(--_gap);
+    background: var(--_surface);
+    border-radius: var(--_radius);
+  }
+  .reactions-menu {
+    position: absolute;
+    bottom: calc(100% + var(--_gap));
+    left: 50%;
+    transform: translateX(-50%);
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: 0.25rem;
+    padding: 0.35rem;
+    max-width: calc(100% - 2 * var(--_gap));
+    box-sizing: border-box;
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    z-index: 2;
+  }
+
+  /* ---- panels ---- */
+  .panel {
+    flex: none;
+    width: min(22rem, 40%);
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    min-height: 0;
+    padding: var(--_gap);
+    box-sizing: border-box;
+    background: var(--_surface);
+    border-radius: var(--_radius);
+    overflow-y: auto;
+  }
+  .panel-header {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+  }
+  .panel-title {
+    margin: 0;
+    font-size: 1rem;
+  }
+  .log {
+    flex: 1;
+    min-height: 4rem;
+    overflow-y: auto;
+  }
+  .log ol {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 0.5rem;
+  }
+  .message .meta {
+    font-size: 0.8rem;
+  }
+  .message time {
+    color: var(--_muted);
+    margin-inline-start: 0.25rem;
+  }
+  .message .text {
+    overflow-wrap: anywhere;
+    white-space: pre-wrap;
+  }
+  .message a {
+    color: inherit;
+    text-decoration: underline;
+  }
+  .chat-form,
+  .password-form .row {
+    display: flex;
+    gap: var(--_gap);
+  }
+  .password-form {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    border-top: 1px solid var(--_border);
+    padding-top: var(--_gap);
+  }
+  .password-form label {
+    display: flex;
+    flex-direction: column;
+    gap: 0.25rem;
+  }
+  .participant-list {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 0.25rem;
+  }
+  .participant {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.25rem 0.5rem;
+    padding: 0.35rem 0;
+  }
+  .participant-name {
+    flex: 1;
+    min-width: 6rem;
+    overflow-wrap: anywhere;
+  }
+  .participant-state,
+  .participant-actions {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.25rem;
+  }
+  .participant-state .icon {
+    width: 1rem;
+    height: 1rem;
+  }
+  .participant-state .hand {
+    color: #f59e0b;
+  }
+  .shortcuts {
+    margin: 0;
+    display: grid;
+    gap: 0.5rem;
+  }
+  .shortcut {
+    display: flex;
+    gap: 0.75rem;
+    align-items: center;
+  }
+  .shortcut dd {
+    margin: 0;
+  }
+  kbd {
+    display: inline-block;
+    min-width: 1.5rem;
+    text-align: center;
+    padding: 0.1rem 0.35rem;
+    border: 1px solid var(--_border);
+    border-radius: 0.3rem;
+    font: inherit;
+  }
+
+  /* ---- below 70rem the controls show icons only (the label stays their accessible name) ---- */
+  @container (max-width: 70rem) {
+    .controls .label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
+  }
+  /* ---- a narrow element: tighter controls, the panel covers the media ---- */
+  @container (max-width: 40rem) {
+    .controls {
+      gap: 0.35rem;
+      padding: 0.35rem;
+    }
+    .panel {
+      position: absolute;
+      inset: 0;
+      width: auto;
+      z-index: 3;
+    }
   }
 `;

@@ -1,21 +1,32 @@
 import { ContextProvider } from '@lit/context';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { classMap } from 'lit/directives/class-map.js';
-import { repeat } from 'lit/directives/repeat.js';
-import type { JitsiParticipant } from '../../src/conference/JitsiParticipant.js';
+import { JitsiConferenceEvents } from '../../src/events/JitsiConferenceEvents.js';
 import { registerSecret } from '../../src/util/logger.js';
 import { announceConference } from '../base/conference-link.js';
 import { conferenceContext, type ConferenceContext } from '../base/context.js';
 import { JitsiElement } from '../base/jitsi-element.js';
-import { languageOf, translate, type StringKey } from '../base/localize.js';
+import { format, languageOf, translate, type StringKey } from '../base/localize.js';
+import { icons } from './icons.js';
+import { receiverConstraintsFor, type VisibleSource } from './layout.js';
 import { ConferenceSession, type ConferenceState, type SessionSettings } from './session.js';
 import { styles } from './jitsi-conference.styles.js';
+import type { ConferenceUi, Layout, Panel } from './ui.js';
+import { renderControls, renderStage, stageModel, tileModels, type StageModel } from './view-call.js';
+import { renderPanel } from './view-panels.js';
+import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './view-status.js';
 
 /**
  * A Jitsi Meet conference in one tag: connection, conference, local media, a participant grid, controls and
  * chat. Alone it is a working meeting; with slots, parts, custom properties and the `jitsi-*` events it is
  * the base of your own layout. Every engine event is re-dispatched as a DOM event (see `events.ts`).
+ *
+ * Sizing: the element fills the box it is given (set a `height`, or place it in a flex or grid cell). With no
+ * height it takes a 16:9 box of at least 26rem. Tiles keep a 16:9 aspect; the pre-join step scrolls inside the
+ * box and its join button stays in view.
+ *
+ * Keyboard, while focus is in the element: M microphone, V camera, C chat, R raise hand, ? shortcuts, Escape
+ * closes a panel.
  *
  * @tag jitsi-conference
  * @summary A Jitsi Meet conference: connection, media, participant grid, controls and chat.
@@ -32,6 +43,7 @@ import { styles } from './jitsi-conference.styles.js';
  * @attr prejoin - Show the pre-join step (camera preview, name, devices) before joining.
  * @attr headless - Render nothing of its own: the page lays out `<jitsi-track>` elements (children, which get
  *   the conference through context) from the `jitsi-*` events.
+ * @attr layout - `auto` (default: tile view, speaker view while someone shares a screen), `tile` or `speaker`.
  * @attr lang - The language of the built-in strings (`en`, `de`; see `setStrings()`).
  * @attr token - A JWT for the deployment. Read once, then removed from the DOM; never reflected or logged.
  *   Prefer the `token` property.
@@ -43,37 +55,56 @@ import { styles } from './jitsi-conference.styles.js';
  * @slot overlay - Content shown over the participant grid.
  *
  * @csspart base - The outer container.
- * @csspart status - The connecting / reconnecting / failed / left message.
+ * @csspart header - The subject and lock line, shown when the meeting has a subject or a password.
+ * @csspart status - The connecting / failed / left message (also `password-prompt`).
  * @csspart media-error - The message shown when the camera or microphone could not be opened.
- * @csspart stage - The grid and the chat panel.
- * @csspart grid - The participant grid.
- * @csspart tile - One participant's tile; `tile local` for ours, `tile featured` for a screen share.
+ * @csspart stage - The media area and the open panel.
+ * @csspart grid - The tile view.
+ * @csspart speaker-view - The speaker view (`stage-tile` on stage, `filmstrip` for the others).
+ * @csspart filmstrip - The row of tiles under the speaker.
+ * @csspart pager - The page buttons of a tile view with more participants than fit.
+ * @csspart tile - One participant's tile; `tile local` for ours, `tile featured` for a screen share, `stage-tile` on stage.
  * @csspart tile-name - The name on a tile.
- * @csspart tile-indicators - The mute indicators on a tile.
+ * @csspart tile-indicators - The microphone, moderator and connection indicators on a tile.
+ * @csspart tile-hand - The raised-hand badge on a tile.
  * @csspart control-bar - The default controls.
- * @csspart button - Every control button; also `button-microphone`, `button-camera`, `button-screen`, `button-devices`, `button-chat`, `button-leave`.
- * @csspart devices - The in-call device panel (a `<jitsi-device-picker>` that switches the live tracks).
- * @csspart chat - The chat panel.
+ * @csspart button - Every control button; also `button-microphone`, `button-camera`, `button-screen`, `button-hand`,
+ *   `button-reactions`, `button-chat`, `button-participants`, `button-layout`, `button-devices`, `button-help`,
+ *   `button-leave`, `join-button`, `retry-button`, `rejoin-button`.
+ * @csspart badge - The unread count on the chat button.
+ * @csspart reactions-menu - The row of reactions above the control bar.
+ * @csspart panel - The open side panel; also `chat`, `participants`, `devices`, `help`.
  * @csspart chat-log - The list of messages.
  * @csspart chat-form - The message form.
+ * @csspart participant-list - The participants panel's list.
+ * @csspart password-form - The moderators' password form in the participants panel.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
  *
  * @cssprop [--jitsi-color-background=#111827] - Background of the conference.
- * @cssprop [--jitsi-color-surface=#1f2937] - Background of tiles, the control bar and the chat.
- * @cssprop [--jitsi-color-text=#f9fafb] - Text colour.
- * @cssprop [--jitsi-color-accent=#2563eb] - Accent: active controls, the speaking outline.
- * @cssprop [--jitsi-color-danger=#dc2626] - The leave button and error messages.
- * @cssprop [--jitsi-radius=0.75rem] - Corner radius of tiles and controls.
+ * @cssprop [--jitsi-color-surface=#1f2937] - Background of tiles, the control bar and panels.
+ * @cssprop [--jitsi-color-text=#f9fafb] - Text on the background and on surfaces.
+ * @cssprop [--jitsi-color-text-muted=#cbd5e1] - Secondary text (times, codes) on the background and surfaces.
+ * @cssprop [--jitsi-color-control=#374151] - Background of control buttons.
+ * @cssprop [--jitsi-color-control-text=#f9fafb] - Text and icons on control buttons.
+ * @cssprop [--jitsi-color-border=#4b5563] - Borders of controls and fields.
+ * @cssprop [--jitsi-color-field=#111827] - Background of text fields.
+ * @cssprop [--jitsi-color-field-text=#f9fafb] - Text in text fields.
+ * @cssprop [--jitsi-color-accent=#2563eb] - Active controls, the speaking outline, the primary button.
+ * @cssprop [--jitsi-color-on-accent=#ffffff] - Text and icons on the accent colour.
+ * @cssprop [--jitsi-color-danger=#dc2626] - The leave button and error messages' accent.
+ * @cssprop [--jitsi-color-on-danger=#ffffff] - Text and icons on the danger colour.
+ * @cssprop [--jitsi-color-badge=rgb(0 0 0 / 0.7)] - Background of names and indicators laid over video.
+ * @cssprop [--jitsi-color-on-badge=#ffffff] - Text on those badges.
+ * @cssprop [--jitsi-radius=0.75rem] - Corner radius of tiles and panels.
  * @cssprop [--jitsi-spacing=0.5rem] - Gaps and padding.
  * @cssprop [--jitsi-font=system-ui, sans-serif] - Font family.
- * @cssprop [--jitsi-tile-min-width=14rem] - The smallest tile width of the grid.
  *
  * @fires jitsi-media-error - The camera or microphone could not be opened; `detail.error` is the JitsiTrackError.
  * @fires jitsi-conference-joined - And every other JitsiConferenceEvents / JitsiConnectionEvents value, named
  *   from its constant, with `detail: { source, event, args }`.
  */
-export class JitsiConferenceElement extends JitsiElement {
+export class JitsiConferenceElement extends JitsiElement implements ConferenceUi {
   static override styles = styles;
 
   @property() domain = '';
@@ -86,16 +117,28 @@ export class JitsiConferenceElement extends JitsiElement {
   @property({ type: Boolean, attribute: 'disable-p2p' }) disableP2p = false;
   @property({ type: Boolean }) prejoin = false;
   @property({ type: Boolean }) headless = false;
+  /** `auto`, `tile` or `speaker`; the layout control switches between tile and speaker view. */
+  @property({ reflect: true }) layout: Layout = 'auto';
   /** Reflected state; set by the element. */
   @property({ reflect: true }) state: ConferenceState = 'idle';
 
-  @state() private chatOpen = false;
-  @state() private devicesOpen = false;
+  @state() panel: Panel | undefined;
+  @state() page = 0;
+  @state() reactionsOpen = false;
+  @state() stageSize: { width: number; height: number } | undefined;
 
-  private readonly session = new ConferenceSession(this);
+  readonly session = new ConferenceSession(this);
   private tokenValue: string | null = null;
   private joinedTarget: string | undefined;
   private readonly provider = new ContextProvider(this, { context: conferenceContext, initialValue: this.contextValue() });
+  private stageObserver: ResizeObserver | undefined;
+  private observedStage: Element | undefined;
+  private sentConstraints = '';
+  private levelsOff: (() => void) | undefined;
+  private levelsFor: unknown;
+  private chatFollowing = true;
+  /** The layout drawn last, whose visible tiles the bridge is asked for. */
+  private drawn: StageModel | undefined;
 
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'token'];
@@ -138,6 +181,14 @@ export class JitsiConferenceElement extends JitsiElement {
     return [...this.session.localTracks];
   }
 
+  get canJoin(): boolean {
+    return Boolean(this.room && (this.domain || this.serviceUrl));
+  }
+
+  get language(): string {
+    return languageOf(this);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     // Consumers that connected first (markup parsed before the tag was defined) find us now.
@@ -148,11 +199,17 @@ export class JitsiConferenceElement extends JitsiElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     announceConference(this, false);
+    this.stageObserver?.disconnect();
+    this.stageObserver = undefined;
+    this.observedStage = undefined;
+    this.levelsOff?.();
+    this.levelsOff = undefined;
+    this.levelsFor = undefined;
   }
 
   /** Joins the conference now (the pre-join step's button calls this). */
   async join(): Promise<void> {
-    if (!this.room || (!this.domain && !this.serviceUrl)) throw new Error('<jitsi-conference> needs `room` and `domain` (or `service-url`)');
+    if (!this.canJoin) throw new Error('<jitsi-conference> needs `room` and `domain` (or `service-url`)');
     this.joinedTarget = this.target();
     await this.session.join(this.settings());
     await this.applyStartMuted();
@@ -178,18 +235,68 @@ export class JitsiConferenceElement extends JitsiElement {
     await this.session.toggleScreenShare();
   }
 
+  /** Raises or lowers our hand (participant property `raisedHand`). */
+  toggleHand(): void {
+    this.session.setHandRaised(!this.session.isHandRaised());
+  }
+
   /** Sends a chat message to everyone, or privately to participant `to`. */
   sendMessage(text: string, to?: string): void {
     this.session.sendMessage(text, to);
   }
 
-  protected override willUpdate(): void {
+  // ---- ConferenceUi -------------------------------------------------------------------------------------------
+
+  t(key: StringKey): string {
+    return translate(this.language, key);
+  }
+
+  f(key: StringKey, values: Record<string, string | number>): string {
+    return format(this.language, key, values);
+  }
+
+  togglePanel(panel: Panel): void {
+    this.panel = this.panel === panel ? undefined : panel;
+    this.session.setChatVisible(this.panel === 'chat');
+    this.chatFollowing = true;
+  }
+
+  setLayout(layout: Layout): void {
+    this.layout = layout;
+    this.page = 0;
+  }
+
+  setPage(page: number): void {
+    this.page = Math.max(0, page);
+  }
+
+  toggleReactions(): void {
+    this.reactionsOpen = !this.reactionsOpen;
+  }
+
+  setDisplayName(name: string): void {
+    this.displayName = name;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------------
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
     this.state = this.session.state;
     this.provider.setValue(this.contextValue());
+    if (changed.has('displayName') && this.session.conference && this.displayName) this.session.conference.setDisplayName(this.displayName);
     // A different room or deployment while in a call: leave and join the new one.
     if (this.joinedTarget !== undefined && this.joinedTarget !== this.target() && (this.state === 'joined' || this.state === 'connecting')) {
+      this.joinedTarget = this.target();
       void this.session.leave(false).then(() => this.join());
     }
+    if (this.state !== 'joined' && this.state !== 'reconnecting') this.reactionsOpen = false;
+  }
+
+  protected override updated(): void {
+    this.observeStage();
+    this.followLevels();
+    this.keepChatScrolled();
+    if (this.drawn) this.askForVisible(this.drawn);
   }
 
   /** What the call is joined to: a change of any part means another room. */
@@ -200,7 +307,7 @@ export class JitsiConferenceElement extends JitsiElement {
   private start(): void {
     if (!this.isConnected || this.session.state !== 'idle') return;
     if (this.prejoin) this.session.enterPrejoin();
-    else if (this.room && (this.domain || this.serviceUrl)) void this.join();
+    else if (this.canJoin) void this.join();
   }
 
   private async applyStartMuted(): Promise<void> {
@@ -234,128 +341,139 @@ export class JitsiConferenceElement extends JitsiElement {
     };
   }
 
-  private t(key: StringKey): string {
-    return translate(languageOf(this), key);
+  /** The media area's size decides the grid; measured, not guessed. */
+  private observeStage(): void {
+    const stage = this.renderRoot.querySelector('.media');
+    if (stage === this.observedStage) return;
+    this.stageObserver?.disconnect();
+    this.observedStage = stage ?? undefined;
+    if (!stage) return;
+    this.stageObserver ??= new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (!box) return;
+      const next = { width: Math.round(box.width), height: Math.round(box.height) };
+      if (next.width !== this.stageSize?.width || next.height !== this.stageSize.height) this.stageSize = next;
+    });
+    this.stageObserver.observe(stage);
   }
+
+  /** Audio levels move a bar on each tile through a custom property: no re-render per level. */
+  private followLevels(): void {
+    const conference = this.session.conference;
+    if (conference === this.levelsFor) return;
+    this.levelsOff?.();
+    this.levelsOff = undefined;
+    this.levelsFor = conference;
+    if (!conference) return;
+    const onLevel = (id: string, level: number): void => {
+      const tile =
+        id === conference.myUserId() ? this.renderRoot.querySelector<HTMLElement>('.tile[data-local]') : this.renderRoot.querySelector<HTMLElement>(`.tile[data-participant="${CSS.escape(id)}"]`);
+      tile?.style.setProperty('--jitsi-level', String(Math.min(1, Math.max(0, level))));
+    };
+    conference.on(JitsiConferenceEvents.TRACK_AUDIO_LEVEL_CHANGED, onLevel);
+    this.levelsOff = () => conference.off(JitsiConferenceEvents.TRACK_AUDIO_LEVEL_CHANGED, onLevel);
+  }
+
+  /** New messages scroll the log unless the reader scrolled up. */
+  private keepChatScrolled(): void {
+    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]');
+    if (!log) return;
+    if (!log.dataset.watched) {
+      log.dataset.watched = '';
+      log.addEventListener('scroll', () => {
+        this.chatFollowing = log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
+      });
+    }
+    if (this.chatFollowing) log.scrollTop = log.scrollHeight;
+  }
+
+  /** Only what is visible is asked of the bridge (protocol.md 8.2), sent again when that changes. */
+  private askForVisible(model: StageModel): void {
+    const conference = this.session.conference;
+    if (!conference || !this.stageSize) return;
+    const visible: VisibleSource[] = model.visible
+      .filter((tile) => !tile.local)
+      .flatMap((tile) =>
+        tile.sources.map((sourceName) => ({ sourceName, height: tile === model.stage ? (this.stageSize?.height ?? 720) : model.tileHeight, onStage: tile === model.stage })),
+      );
+    const constraints = receiverConstraintsFor(visible, globalThis.devicePixelRatio || 1);
+    const key = JSON.stringify(constraints);
+    if (key === this.sentConstraints) return;
+    this.sentConstraints = key;
+    conference.setReceiverConstraints(constraints);
+  }
+
+  private readonly onKeydown = (event: KeyboardEvent): void => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
+    if (this.state !== 'joined' && this.state !== 'reconnecting') return;
+    const key = event.key.toLowerCase();
+    const actions: Record<string, () => void> = {
+      m: () => void this.toggleAudio(),
+      v: () => void this.toggleVideo(),
+      c: () => this.togglePanel('chat'),
+      r: () => this.toggleHand(),
+      '?': () => this.togglePanel('help'),
+      escape: () => {
+        if (this.panel) this.togglePanel(this.panel);
+        this.reactionsOpen = false;
+      },
+    };
+    const action = actions[key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  };
 
   // ---- rendering ----------------------------------------------------------------------------------------------
 
   protected override render(): TemplateResult {
-    const { state } = this;
     if (this.headless) return html`<slot></slot>`;
+    const state = this.state;
+    const session = this.session;
     const inCall = state === 'joined' || state === 'reconnecting';
-    return html`<div part="base" class="base">
-      ${state === 'prejoin' ? this.renderPrejoin() : nothing}
-      ${state === 'connecting' || state === 'reconnecting' ? html`<p part="status" class="status" role="status">${this.t(state)}</p>` : nothing}
-      ${state === 'failed' ? html`<p part="status" class="status error" role="alert">${this.t('failed')} <code>${this.session.failure ?? ''}</code></p>` : nothing}
-      ${state === 'left' ? html`<p part="status" class="status" role="status">${this.t('left')}</p>` : nothing}
-      ${this.session.mediaError ? html`<p part="media-error" class="status error" role="alert">${this.t('permissionDenied')}</p>` : nothing}
-      ${inCall
-        ? html`<div part="stage" class="stage">
-              <div part="grid" class="grid" role="list" aria-label=${this.t('participants')}>${this.renderTiles()}</div>
-              ${this.devicesOpen ? html`<section part="devices" class="panel" aria-label=${this.t('devices')}><jitsi-device-picker></jitsi-device-picker></section>` : nothing}
-              ${this.chatOpen ? this.renderChat() : nothing}
-              <div class="overlay"><slot name="overlay"></slot></div>
-            </div>
-            <slot name="controls">${this.renderControls()}</slot>`
-        : nothing}
+    const actions = { retry: (password?: string) => void session.retry(password) };
+    this.drawn = undefined;
+    let body: TemplateResult;
+    if (state === 'prejoin') body = renderPrejoin(this);
+    else if (inCall) body = this.renderCall();
+    else if (state === 'failed') body = session.failure === 'conference.destroyed' ? renderLeft(this, actions) : renderFailed(this, actions);
+    else if (state === 'left') body = renderLeft(this, actions);
+    else body = renderConnecting(this, state === 'connecting' ? 'connecting' : 'idle');
+    return html`<div part="base" class=${`base state-${state}`} tabindex="-1" @keydown=${this.onKeydown}>
+      ${session.mediaError && state !== 'prejoin' && inCall ? html`<p part="media-error" class="notice error" role="alert">${this.t('permissionDenied')}</p>` : nothing}
+      ${body}
       <slot></slot>
     </div>`;
   }
 
-  private renderPrejoin(): TemplateResult {
-    return html`<form part="prejoin" class="prejoin" @submit=${this.onPrejoinSubmit}>
-      <div class="tile local">
-        <jitsi-track participant="local" kind="video"></jitsi-track>
+  private renderCall(): TemplateResult {
+    const session = this.session;
+    const tiles = tileModels(this);
+    const model = stageModel(this, tiles);
+    if (model.page !== this.page) queueMicrotask(() => (this.page = model.page));
+    this.drawn = model;
+    const header = session.subject || session.locked;
+    return html`${header
+        ? html`<header part="header" class="header">
+            ${session.locked ? html`<span class="indicator" role="img" aria-label=${this.t('locked')} title=${this.t('locked')}>${icons.lock}</span>` : nothing}
+            ${session.subject ? html`<span class="subject"><span class="sr">${this.t('subject')}: </span>${session.subject}</span>` : nothing}
+          </header>`
+        : nothing}
+      <div part="stage" class=${`stage ${this.panel ? 'with-panel' : ''}`}>
+        <div class="media">${renderStage(this, model)}</div>
+        ${this.panel
+          ? renderPanel(this, this.panel, tiles, {
+              sendChat: (text) => this.sendMessage(text),
+              setPassword: async (password) => {
+                await (password ? session.conference?.lock(password) : session.conference?.unlock())?.catch(() => undefined);
+              },
+            })
+          : nothing}
+        ${this.state === 'reconnecting' ? html`<div part="status" class="reconnecting" role="status">${this.t('reconnecting')}</div>` : nothing}
+        <div class="overlay"><slot name="overlay"></slot></div>
       </div>
-      <label>${this.t('yourName')} <input name="name" autocomplete="name" .value=${this.displayName} /></label>
-      <jitsi-device-picker preview></jitsi-device-picker>
-      <button part="join-button button" type="submit" ?disabled=${!this.room || (!this.domain && !this.serviceUrl)}>${this.t('joinMeeting')}</button>
-    </form>`;
+      <slot name="controls">${renderControls(this, tiles, model)}</slot>`;
   }
-
-  private readonly onPrejoinSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    const name = new FormData(event.target as HTMLFormElement).get('name');
-    if (typeof name === 'string' && name.trim()) this.displayName = name.trim();
-    void this.join();
-  };
-
-  private renderTiles(): TemplateResult {
-    const conference = this.session.conference;
-    const participants = conference?.getParticipants().filter((p) => !p.isHidden()) ?? [];
-    const audio = this.session.track('audio');
-    const video = this.session.localTracks.find((t) => t.getType() === 'video');
-    const speaking = this.session.dominantSpeaker;
-    const self = html`<div
-      part="tile local"
-      class=${classMap({ tile: true, local: true, speaking: speaking === conference?.myUserId(), featured: video?.getVideoType() === 'desktop' })}
-      role="listitem"
-    >
-      <jitsi-track participant="local" kind="video"></jitsi-track>
-      <span part="tile-name" class="name">${this.displayName || this.t('you')}</span>
-      ${this.renderIndicators(audio?.isMuted() ?? true, video?.isMuted() ?? true)}
-    </div>`;
-    return html`${self}${repeat(participants, (p) => p.getId(), (p) => this.renderTile(p, speaking))}`;
-  }
-
-  private renderTile(participant: JitsiParticipant, speaking: string | undefined): TemplateResult {
-    const id = participant.getId();
-    const video = participant.getTracksByMediaType('video')[0];
-    const featured = video?.getVideoType() === 'desktop';
-    return html`<div part=${featured ? 'tile featured' : 'tile'} class=${classMap({ tile: true, speaking: speaking === id, featured })} role="listitem" data-participant=${id}>
-      <jitsi-track participant=${id} kind="video"></jitsi-track>
-      <jitsi-track participant=${id} kind="audio"></jitsi-track>
-      <span part="tile-name" class="name">${participant.getDisplayName() ?? id}</span>
-      ${this.renderIndicators(participant.isAudioMuted(), participant.isVideoMuted())}
-    </div>`;
-  }
-
-  private renderIndicators(audioMuted: boolean, videoMuted: boolean): TemplateResult | typeof nothing {
-    if (!audioMuted && !videoMuted) return nothing;
-    return html`<span part="tile-indicators" class="indicators">
-      ${audioMuted ? html`<span class="indicator" title=${`${this.t('microphone')} ${this.t('muted')}`}>🎙̸<span class="sr">${this.t('microphone')} ${this.t('muted')}</span></span>` : nothing}
-      ${videoMuted ? html`<span class="indicator" title=${`${this.t('camera')} ${this.t('muted')}`}>📷̸<span class="sr">${this.t('camera')} ${this.t('muted')}</span></span>` : nothing}
-    </span>`;
-  }
-
-  private renderControls(): TemplateResult {
-    const audio = this.session.track('audio');
-    const camera = this.session.localTracks.find((t) => t.getType() === 'video' && t.getVideoType() !== 'desktop') ?? this.session.track('video');
-    const sharing = this.session.sharing;
-    const button = (name: string, label: string, pressed: boolean | undefined, onClick: () => void, disabled = false): TemplateResult =>
-      html`<button part=${`button button-${name}`} class=${`control control-${name}`} type="button" aria-pressed=${pressed === undefined ? nothing : String(pressed)} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
-    return html`<div part="control-bar" class="controls" role="toolbar" aria-label=${this.t('controls')}>
-      ${button('microphone', this.t('microphone'), audio ? !audio.isMuted() : false, () => void this.toggleAudio(), !audio)}
-      ${button('camera', this.t('camera'), camera ? !camera.isMuted() : false, () => void this.toggleVideo(), !camera || sharing)}
-      ${button('screen', this.t('shareScreen'), sharing, () => void this.toggleScreenShare())}
-      ${button('devices', this.t('devices'), this.devicesOpen, () => (this.devicesOpen = !this.devicesOpen))}
-      ${button('chat', this.t('chat'), this.chatOpen, () => (this.chatOpen = !this.chatOpen))}
-      ${button('leave', this.t('leave'), undefined, () => void this.leave())}
-    </div>`;
-  }
-
-  private renderChat(): TemplateResult {
-    return html`<section part="chat" class="chat panel" aria-label=${this.t('chat')}>
-      <div part="chat-log" class="log" role="log" aria-live="polite">
-        <ol>
-          ${repeat(this.session.chat, (m) => m.id, (m) => html`<li class=${classMap({ mine: m.mine, private: m.private })}><b>${m.mine ? this.t('you') : (m.name ?? m.from)}</b> ${m.text}</li>`)}
-        </ol>
-      </div>
-      <form part="chat-form" class="chat-form" @submit=${this.onChatSubmit}>
-        <input name="message" aria-label=${this.t('message')} autocomplete="off" />
-        <button part="button" type="submit">${this.t('send')}</button>
-      </form>
-    </section>`;
-  }
-
-  private readonly onChatSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const input = form.elements.namedItem('message') as HTMLInputElement | null;
-    const text = input?.value.trim();
-    if (!text || !input) return;
-    this.sendMessage(text);
-    input.value = '';
-  };
 }

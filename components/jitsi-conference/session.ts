@@ -9,6 +9,7 @@ import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiConnection, JitsiConnectionOptions } from '../../src/connection/JitsiConnection.js';
 import { JitsiTrackError } from '../../src/errors/JitsiTrackError.js';
 import { JitsiConferenceEvents as C } from '../../src/events/JitsiConferenceEvents.js';
+import { ConnectionQualityEvents as CQ } from '../../src/events/ConnectionQualityEvents.js';
 import { JitsiConnectionEvents } from '../../src/events/JitsiConnectionEvents.js';
 import { JitsiTrackEvents } from '../../src/events/JitsiTrackEvents.js';
 import JitsiMeetJS from '../../src/JitsiMeetJS.js';
@@ -24,13 +25,31 @@ export interface ChatEntry {
   text: string;
   private: boolean;
   mine: boolean;
+  /** When it was sent (history stamp) or arrived, ms since the epoch. */
+  time: number;
 }
+
+/** A meeting reaction shown on a tile for a few seconds (protocol.md 13.7). */
+export interface ShownReaction {
+  key: number;
+  from: string;
+  reaction: string;
+}
+
+/** Why the call ended, beyond leaving ourselves. */
+export type EndReason = { kind: 'kicked'; by?: string; reason?: string } | { kind: 'destroyed'; reason?: string } | undefined;
+
+/** The meeting reactions lib-jitsi-meet's apps send as an endpoint message. */
+export const REACTION_KEYS = ['like', 'love', 'clap', 'laugh', 'surprised', 'boo', 'silence'] as const;
+const REACTION_MS = 4_000;
 
 export interface SessionSettings {
   connection: JitsiConnectionOptions;
   token: string | null;
   room: string;
   displayName?: string;
+  /** The room password, when the room is locked. Never logged or rendered. */
+  password?: string;
   conference: ConferenceOptions;
 }
 
@@ -51,7 +70,23 @@ export class ConferenceSession implements ReactiveController {
   failure: string | undefined;
   dominantSpeaker: string | undefined;
   chat: ChatEntry[] = [];
+  /** Chat messages of others that arrived while `chatVisible` was false. */
+  unread = 0;
+  /** The element says whether the chat panel is shown (no unread count then). */
+  chatVisible = false;
+  reactions: ShownReaction[] = [];
+  /** Connection quality 0..100 by participant id (ours under our own id), from the stats events. */
+  readonly quality = new Map<string, number>();
+  subject = '';
+  locked = false;
+  endReason: EndReason;
+  /** The settings of the last join, for Retry and Rejoin. */
+  lastSettings: SessionSettings | undefined;
+  /** The last join carried a password (a second PASSWORD_REQUIRED means it was wrong). */
+  passwordTried = false;
   revision = 0;
+  private reactionKey = 0;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly offs: (() => void)[] = [];
   private cameraBeforeShare: JitsiLocalTrack | undefined;
   private generation = 0;
@@ -108,7 +143,10 @@ export class ConferenceSession implements ReactiveController {
   async join(settings: SessionSettings): Promise<void> {
     if (this.conference) return;
     const generation = ++this.generation;
+    this.lastSettings = settings;
+    this.passwordTried = Boolean(settings.password);
     this.failure = undefined;
+    this.endReason = undefined;
     this.setState('connecting');
     const connection = new JitsiMeetJS.JitsiConnection(null, settings.token, settings.connection);
     this.connection = connection;
@@ -161,8 +199,31 @@ export class ConferenceSession implements ReactiveController {
       conference.on(C.CONFERENCE_JOINED, () => resolve());
       conference.on(C.CONFERENCE_FAILED, () => resolve());
     });
-    conference.join();
+    conference.join(settings.password);
     await joined;
+  }
+
+  /**
+   * Joins again with the last settings (Retry after a failure, Rejoin after leaving), with a password if given.
+   * After PASSWORD_REQUIRED the same conference joins with the password, as Jitsi Meet's prompt does.
+   */
+  async retry(password?: string): Promise<void> {
+    const settings = this.lastSettings;
+    if (!settings) return;
+    const conference = this.conference;
+    if (password !== undefined && conference && this.failure === 'conference.passwordRequired') {
+      this.passwordTried = true;
+      this.failure = undefined;
+      this.setState('connecting');
+      try {
+        conference.join(password);
+        return;
+      } catch {
+        // The conference cannot join again (it ended meanwhile): a fresh one below.
+      }
+    }
+    await this.leave(false);
+    await this.join(password === undefined ? settings : { ...settings, password });
   }
 
   /** Leaves and disconnects; local tracks are kept for a later join unless `releaseMedia`. */
@@ -177,6 +238,13 @@ export class ConferenceSession implements ReactiveController {
     await connection?.disconnect().catch(() => undefined);
     if (releaseMedia) await this.releaseMedia();
     this.chat = [];
+    this.unread = 0;
+    this.reactions = [];
+    this.quality.clear();
+    this.subject = '';
+    this.locked = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.dominantSpeaker = undefined;
     if (this.state !== 'idle' && this.state !== 'failed') this.setState('left');
     this.changed();
@@ -271,14 +339,32 @@ export class ConferenceSession implements ReactiveController {
       conference.on(event, listener);
       this.offs.push(() => conference.off(event, listener));
     };
-    for (const event of [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS]) on(event, bump);
+    const bumpEvents = [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS, C.USER_ROLE_CHANGED, C.PARTICIPANT_PROPERTY_CHANGED];
+    for (const event of bumpEvents) on(event, bump);
     on(C.CONFERENCE_JOINED, () => this.setState('joined'));
-    on(C.CONFERENCE_FAILED, ((error: string) => {
+    on(C.CONFERENCE_FAILED, ((error: string, reason?: unknown) => {
       this.failure = error;
+      if (error === 'conference.destroyed') this.endReason = { kind: 'destroyed', reason: typeof reason === 'string' ? reason : undefined };
       this.setState('failed');
     }));
     on(C.CONFERENCE_LEFT, () => this.setState('left'));
-    on(C.KICKED, () => this.setState('left'));
+    on(C.KICKED, ((actor: { getDisplayName(): string | undefined; getId(): string } | undefined, reason?: string) => {
+      this.endReason = { kind: 'kicked', by: actor ? (actor.getDisplayName() ?? actor.getId()) : undefined, reason };
+      this.setState('left');
+    }));
+    on(C.SUBJECT_CHANGED, ((subject: string) => {
+      this.subject = subject;
+      this.changed();
+    }));
+    on(C.LOCK_STATE_CHANGED, ((locked: boolean) => {
+      this.locked = locked;
+      this.changed();
+    }));
+    on(C.ENDPOINT_MESSAGE_RECEIVED, ((participant: { getId(): string } | undefined, payload: unknown) => {
+      if (participant) this.onEndpointMessage(participant.getId(), payload);
+    }));
+    on(CQ.LOCAL_STATS_UPDATED, ((stats: { connectionQuality?: unknown }) => this.setQuality(conference.myUserId(), stats)));
+    on(CQ.REMOTE_STATS_UPDATED, ((id: string, stats: { connectionQuality?: unknown }) => this.setQuality(id, stats)));
     on(C.CONNECTION_INTERRUPTED, () => this.state === 'joined' && this.setState('reconnecting'));
     on(C.CONNECTION_RESTORED, () => this.state === 'reconnecting' && this.setState('joined'));
     on(C.DOMINANT_SPEAKER_CHANGED, ((id: string) => {
@@ -286,16 +372,84 @@ export class ConferenceSession implements ReactiveController {
       this.changed();
     }));
     const onMessage = (priv: boolean) =>
-      ((id: string, text: string, _ts: unknown, a: unknown, b: unknown, c: unknown) => {
+      ((id: string, text: string, ts: unknown, a: unknown, b: unknown, c: unknown) => {
         // MESSAGE_RECEIVED(id, text, ts, displayName, isVisitor, messageId); PRIVATE_MESSAGE_RECEIVED(id, text, ts, messageId, displayName)
         const name = (priv ? b : a) as string | undefined;
         const rawId = priv ? a : c;
         const messageId = typeof rawId === 'string' ? rawId : crypto.randomUUID();
-        this.chat = [...this.chat, { id: messageId, from: id, name, text, private: priv, mine: id === conference.myUserId() }].slice(-MAX_CHAT);
+        const stamp = typeof ts === 'string' ? Date.parse(ts) : NaN;
+        const mine = id === conference.myUserId();
+        this.chat = [...this.chat, { id: messageId, from: id, name, text, private: priv, mine, time: Number.isFinite(stamp) ? stamp : Date.now() }].slice(-MAX_CHAT);
+        if (!mine && !this.chatVisible) this.unread++;
         this.changed();
       }) as (...args: never[]) => void;
     on(C.MESSAGE_RECEIVED, onMessage(false));
     on(C.PRIVATE_MESSAGE_RECEIVED, onMessage(true));
+  }
+
+  /** Raises or lowers our hand: participant property `raisedHand` = the raise time, empty when lowered (protocol.md 13.7). */
+  setHandRaised(raised: boolean): void {
+    this.conference?.setLocalParticipantProperty('raisedHand', raised ? String(Date.now()) : '');
+    this.changed();
+  }
+
+  isHandRaised(id?: string): boolean {
+    const conference = this.conference;
+    if (!conference) return false;
+    const value = id === undefined || id === conference.myUserId() ? conference.getLocalParticipantProperty('raisedHand') : conference.getParticipantById(id)?.getProperty('raisedHand');
+    return typeof value === 'string' && value !== '' && value !== 'false';
+  }
+
+  /** Sends a meeting reaction to everyone and shows it on our own tile. */
+  sendReaction(reaction: (typeof REACTION_KEYS)[number]): void {
+    const conference = this.conference;
+    if (!conference) return;
+    try {
+      conference.sendEndpointMessage('', { name: 'endpoint-reaction', reactions: [reaction], timestamp: Date.now() });
+    } catch {
+      // No channel yet (protocol.md 13.7): the reaction is only shown here.
+    }
+    this.showReaction(conference.myUserId(), reaction);
+  }
+
+  /** The chat panel opened or closed: while open nothing is unread. */
+  setChatVisible(visible: boolean): void {
+    this.chatVisible = visible;
+    if (visible && this.unread > 0) {
+      this.unread = 0;
+      this.changed();
+    }
+  }
+
+  private onEndpointMessage(from: string, payload: unknown): void {
+    if (!payload || typeof payload !== 'object') return;
+    const { name, reactions } = payload as { name?: unknown; reactions?: unknown };
+    if (name !== 'endpoint-reaction' || !Array.isArray(reactions)) return;
+    // At most a few at once, and only the keys we know: a peer cannot flood the tiles.
+    for (const reaction of reactions.slice(0, 3)) {
+      if (typeof reaction === 'string' && (REACTION_KEYS as readonly string[]).includes(reaction)) this.showReaction(from, reaction);
+    }
+  }
+
+  private showReaction(from: string, reaction: string): void {
+    const shown: ShownReaction = { key: ++this.reactionKey, from, reaction };
+    this.reactions = [...this.reactions, shown].slice(-20);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.reactions = this.reactions.filter((r) => r !== shown);
+      this.changed();
+    }, REACTION_MS);
+    this.timers.add(timer);
+    this.changed();
+  }
+
+  private setQuality(id: string, stats: { connectionQuality?: unknown }): void {
+    const value = stats.connectionQuality;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return;
+    const rounded = Math.max(0, Math.min(100, Math.round(value)));
+    if (this.quality.get(id) === rounded) return;
+    this.quality.set(id, rounded);
+    this.changed();
   }
 
   /** Re-dispatches every event of `emitter` on the host (see events.ts). */

@@ -233,7 +233,7 @@ describe('<jitsi-conference>: two on one page', function () {
 
     // B mutes its microphone with its own control; A's tile for B shows it.
     (b.shadowRoot?.querySelector('[part~="button-microphone"]') as HTMLButtonElement).click();
-    await until(() => (tileOf(a, bId)?.querySelector('[part="tile-indicators"]')?.textContent ?? '').includes('muted'), 'mute indicator on A');
+    await until(() => tileOf(a, bId)?.querySelector('[part="tile-indicators"] [aria-label="Microphone muted"]') !== null, 'mute indicator on A');
     await until(() => b.shadowRoot?.querySelector('[part~="button-microphone"]')?.getAttribute('aria-pressed') === 'false', 'B button state');
 
     // Chat from A's panel arrives in B's.
@@ -335,7 +335,7 @@ describe('<jitsi-conference>: failure, language, room changes, devices in the ca
     await until(() => a.conference?.isP2PActive() === true && b.conference?.isP2PActive() === true, 'P2P', 20_000);
     (a.shadowRoot?.querySelector('[part~="button-devices"]') as HTMLButtonElement).click();
     await a.updateComplete;
-    const picker = a.shadowRoot?.querySelector('[part="devices"] jitsi-device-picker') as (HTMLElement & { updateComplete: Promise<unknown> }) | null;
+    const picker = a.shadowRoot?.querySelector('[part~="panel"][part~="devices"] jitsi-device-picker') as (HTMLElement & { updateComplete: Promise<unknown> }) | null;
     expect(picker).to.exist;
     await picker?.updateComplete;
     const select = picker?.shadowRoot?.querySelector('select[part~="audioinput-select"]') as HTMLSelectElement | null;
