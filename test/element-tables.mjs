@@ -1,10 +1,12 @@
 /**
- * The README's element API tables, generated from custom-elements.json (`npm run analyze` runs this after
- * the analyzer). `renderElementTables(manifest)` is also used by the staleness test.
+ * The element API tables, generated from custom-elements.json (`npm run analyze` runs this after the
+ * analyzer): a short table per element in README.md (attributes and what else there is) and the full reference
+ * in docs/elements.md. `renderElementTables(manifest, compact)` is also used by the staleness test.
  *
  *   node test/element-tables.mjs          sorts custom-elements.json's modules by path (the analyzer lists them
  *                                         in directory order, which differs between checkouts), then rewrites
- *                                         README.md between <!-- elements:start --> and <!-- elements:end -->
+ *                                         README.md and docs/elements.md between <!-- elements:start --> and
+ *                                         <!-- elements:end -->
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +19,8 @@ function table(head, rows) {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-/** Markdown for every custom element declared in the manifest, in tag order. */
-export function renderElementTables(manifest) {
+/** Markdown for every custom element declared in the manifest, in tag order; `compact`: attributes only. */
+export function renderElementTables(manifest, compact = false) {
   const elements = manifest.modules
     .flatMap((module) => module.declarations ?? [])
     .filter((d) => d.customElement && d.tagName)
@@ -38,6 +40,20 @@ export function renderElementTables(manifest) {
     const slots = (element.slots ?? []).map((s) => [s.name ? code(s.name) : '(default)', s.description]);
     const cssParts = (element.cssParts ?? []).map((p) => [code(p.name), p.description]);
     const cssProperties = (element.cssProperties ?? []).map((p) => [code(p.name), code(p.default), p.description]);
+    if (compact) {
+      const firstSentence = (text) => cell(text).split(/(?<=\.)\s/)[0] ?? '';
+      parts.push('', table(['Attribute', 'Description'], (element.attributes ?? []).map((a) => [code(a.name), firstSentence(a.description)])));
+      const more = [
+        [properties.length + methods.length, 'properties and methods'],
+        [events.length, 'events'],
+        [slots.length, 'slots'],
+        [cssParts.length, 'CSS parts'],
+        [cssProperties.length, 'CSS custom properties'],
+      ].filter(([n]) => n > 0);
+      parts.push('', `Also ${more.map(([n, what]) => `${n} ${what}`).join(', ')}: [docs/elements.md](docs/elements.md#${element.tagName}).`);
+      sections.push(parts.join('\n'));
+      continue;
+    }
     for (const [title, head, rows] of [
       ['Attributes', ['Attribute', 'Property', 'Type', 'Default', 'Description'], attributes],
       ['Properties', ['Property', 'Type', 'Description'], properties],
@@ -63,15 +79,23 @@ export function normalizeManifest(text) {
 
 const MARKED = /(<!-- elements:start -->\n)[\s\S]*?(<!-- elements:end -->)/;
 
-/** The README with freshly rendered tables. */
-export function readmeWithTables(readme, manifest) {
-  return readme.replace(MARKED, (_m, start, end) => `${start}${renderElementTables(manifest)}\n${end}`);
+/** The files that carry tables: README.md the short ones, docs/elements.md the full reference. */
+export const TABLE_FILES = [
+  ['README.md', true],
+  ['docs/elements.md', false],
+];
+
+/** A document with freshly rendered tables. */
+export function withTables(text, manifest, compact) {
+  return text.replace(MARKED, (_m, start, end) => `${start}${renderElementTables(manifest, compact)}\n${end}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync('custom-elements.json', normalizeManifest(readFileSync('custom-elements.json', 'utf8')));
   const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-  const readme = readFileSync('README.md', 'utf8');
-  if (!MARKED.test(readme)) throw new Error('README.md has no <!-- elements:start --> / <!-- elements:end --> markers');
-  writeFileSync('README.md', readmeWithTables(readme, manifest));
+  for (const [file, compact] of TABLE_FILES) {
+    const text = readFileSync(file, 'utf8');
+    if (!MARKED.test(text)) throw new Error(`${file} has no <!-- elements:start --> / <!-- elements:end --> markers`);
+    writeFileSync(file, withTables(text, manifest, compact));
+  }
 }

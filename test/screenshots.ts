@@ -5,7 +5,7 @@
  * extra pages that join the same room with the CDN bundle's JitsiMeetJS. Runs in the loopback namespace like
  * the tests (WebRTC stays on lo). `--docs` writes the README's shots to docs/screenshots/ instead.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startBackend } from './backend/launcher.js';
@@ -63,7 +63,10 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.bringToFront();
   await new Promise((resolve) => setTimeout(resolve, 1200));
   const file = join(out, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // For the docs, the element alone; to review a page, all of it.
+  const element = docs ? await page.$('jitsi-conference') : null;
+  if (element) await element.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
   shots.push(file);
 }
 
@@ -149,6 +152,23 @@ const scenes: Record<string, (width: number) => Promise<void>> = {
   },
 };
 
+/** The README's picture: the 375 px shots side by side (composed in Chromium, no image tool needed). */
+async function overview(): Promise<void> {
+  const names = ['index-prejoin-375', 'index-joined-4-375', 'index-speaker-375', 'index-participants-375'];
+  const images = names.map((name) => `data:image/png;base64,${readFileSync(join(out, `${name}.png`)).toString('base64')}`);
+  const page = await browser.newPage();
+  await page.setViewport({ width: 4 * 375 + 5 * 16, height: 700 });
+  await page.setContent(
+    `<body style="margin:0;padding:16px;display:flex;gap:16px;align-items:flex-start;background:#e5e7eb">${images
+      .map((src) => `<img src="${src}" style="width:375px;box-shadow:0 1px 4px #0004">`)
+      .join('')}</body>`,
+  );
+  const file = join(out, 'overview-375.png');
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(file);
+  await page.close();
+}
+
 try {
   for (const [name, scene] of Object.entries(scenes)) {
     if (only && !only.includes(name)) continue;
@@ -160,6 +180,7 @@ try {
       }
     }
   }
+  if (docs) await overview();
 } finally {
   await browser.close();
   await server.close();

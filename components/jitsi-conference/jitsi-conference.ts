@@ -122,11 +122,16 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   /** Reflected state; set by the element. */
   @property({ reflect: true }) state: ConferenceState = 'idle';
 
+  /** @internal */
   @state() panel: Panel | undefined;
+  /** @internal */
   @state() page = 0;
+  /** @internal */
   @state() reactionsOpen = false;
+  /** @internal */
   @state() stageSize: { width: number; height: number } | undefined;
 
+  /** @internal The engine side: connection, conference, tracks, chat. */
   readonly session = new ConferenceSession(this);
   private tokenValue: string | null = null;
   private joinedTarget: string | undefined;
@@ -181,10 +186,12 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     return [...this.session.localTracks];
   }
 
+  /** @internal */
   get canJoin(): boolean {
     return Boolean(this.room && (this.domain || this.serviceUrl));
   }
 
+  /** @internal */
   get language(): string {
     return languageOf(this);
   }
@@ -245,35 +252,42 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     this.session.sendMessage(text, to);
   }
 
-  // ---- ConferenceUi -------------------------------------------------------------------------------------------
+  // ---- ConferenceUi (what the view modules use; not public API) -------------------------------------------------
 
+  /** @internal */
   t(key: StringKey): string {
     return translate(this.language, key);
   }
 
+  /** @internal */
   f(key: StringKey, values: Record<string, string | number>): string {
     return format(this.language, key, values);
   }
 
+  /** @internal */
   togglePanel(panel: Panel): void {
     this.panel = this.panel === panel ? undefined : panel;
     this.session.setChatVisible(this.panel === 'chat');
     this.chatFollowing = true;
   }
 
+  /** @internal */
   setLayout(layout: Layout): void {
     this.layout = layout;
     this.page = 0;
   }
 
+  /** @internal */
   setPage(page: number): void {
     this.page = Math.max(0, page);
   }
 
+  /** @internal */
   toggleReactions(): void {
     this.reactionsOpen = !this.reactionsOpen;
   }
 
+  /** @internal */
   setDisplayName(name: string): void {
     this.displayName = name;
   }

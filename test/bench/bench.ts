@@ -336,7 +336,7 @@ export async function largeRoom(backend: Backend, sizes: number[] = [100, 300, 1
 }
 
 const RESULTS = 'test/bench/results.json';
-const README = 'README.md';
+const README = 'docs/benchmarks.md';
 
 function table(rows: BenchRow[]): string {
   const lines = ['| Benchmark | Runs | Median | p95 |', '|---|---|---|---|'];

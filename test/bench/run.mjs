@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every benchmark, writes test/bench/results.json and rewrites the README's
+ * `npm run bench`: runs every benchmark, writes test/bench/results.json and rewrites docs/benchmarks.md's
  * benchmark table (between the bench markers). Timed targets live here, never in tests.
  */
 import { spawnSync } from 'node:child_process';

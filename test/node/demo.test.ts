@@ -1,8 +1,8 @@
 /**
  * The demo pages (issue 6) against the real local backend, in Chromium with fake devices: each loads with no
  * console error or warning; two tabs of demo/index.html join one room through the pre-join step and show each
- * other's video; the custom layout joins and lays out the other participant. `DEMO_SCREENSHOT=file.png`
- * also saves the joined state (the README's screenshot).
+ * other's video; the custom layout joins and lays out the other participant. (`npm run screenshots` takes
+ * the README's pictures.)
  * Needs `npm run build` first (test/run.mjs does it).
  */
 import { existsSync } from 'node:fs';
@@ -97,12 +97,6 @@ describe('demo pages', { timeout: 120_000 }, () => {
         assert.ok(Date.now() < deadline, 'the other tab\'s video plays');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-    }
-    const shot = process.env.DEMO_SCREENSHOT;
-    const first = tabs[0];
-    if (shot && first) {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      await first.page.screenshot({ path: shot });
     }
     for (const { errors } of tabs) assert.deepEqual(errors, []);
   });

@@ -61,12 +61,14 @@ describe('package', () => {
     assert.equal(committed, fresh, 'custom-elements.json is stale: run `npm run analyze` and commit it');
   });
 
-  it('the README element tables are what custom-elements.json generates', async () => {
-    const { readmeWithTables } = await import('../element-tables.mjs');
-    const readme = readFileSync('README.md', 'utf8');
+  it('the element tables of README.md and docs/elements.md are what custom-elements.json generates', async () => {
+    const { TABLE_FILES, withTables } = await import('../element-tables.mjs');
     const manifest: unknown = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-    assert.ok(readme.includes('<!-- elements:start -->'), 'README has the element table markers');
-    assert.equal(readme, readmeWithTables(readme, manifest), 'README element tables are stale: run `npm run analyze` and commit');
+    for (const [file, compact] of TABLE_FILES) {
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.includes('<!-- elements:start -->'), `${file} has the element table markers`);
+      assert.equal(text, withTables(text, manifest, compact), `${file}: element tables are stale: run \`npm run analyze\` and commit`);
+    }
   });
 });
 
