@@ -25,8 +25,11 @@ export async function cleanupMedia(): Promise<void> {
 
 export type Client = Awaited<ReturnType<typeof joinedClient>> & { local: JitsiLocalTrack[]; id: string; channel: unknown[][]; speakers: unknown[][] };
 
-/** A client that joins `room` with audio and video (camera at `resolution`) added before the join. P2P is off unless asked. */
-export async function mediaClient(room: string, config: ConferenceOptions = {}, resolution = 360): Promise<Client> {
+/**
+ * A client that joins `room` with audio and video (camera at `resolution`) added before the join. P2P is off
+ * unless asked. `setup` runs after the tracks are added, before the join.
+ */
+export async function mediaClient(room: string, config: ConferenceOptions = {}, resolution = 360, setup?: (conference: JitsiConference) => void): Promise<Client> {
   const local = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution });
   localTracks.push(...local);
   let channel: unknown[][] = [];
@@ -35,6 +38,7 @@ export async function mediaClient(room: string, config: ConferenceOptions = {}, 
     channel = record(conference, C.DATA_CHANNEL_OPENED);
     speakers = record(conference, C.DOMINANT_SPEAKER_CHANGED);
     for (const track of local) void conference.addTrack(track);
+    setup?.(conference);
   });
   return { ...client, local, id: client.conference.myUserId(), channel, speakers };
 }
