@@ -13,6 +13,7 @@ import { LOCAL_TRACK_REPLACED } from '../rtc/JitsiLocalTrack.js';
 import { JitsiRemoteTrack } from '../rtc/JitsiRemoteTrack.js';
 import { getLogger } from '../util/logger.js';
 import type { LocalPresence, Member } from '../xmpp/ChatRoom.js';
+import { NS } from '../xmpp/namespaces.js';
 import type { HandlerRef } from '../xmpp/StanzaRouter.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { JitsiConference } from './JitsiConference.js';
@@ -273,12 +274,15 @@ export class ConferenceMedia {
     }
   }
 
-  /** protocol.md 6: SourceInfo[name] decides; a missing entry means muted; legacy senders are not handled. */
+  /**
+   * protocol.md 6: SourceInfo[name] decides; a missing entry means muted; legacy senders are not handled. The
+   * participant's SourceInfo is already validated (src/xmpp/sourceInfo.ts): entries name only its own sources.
+   */
   private remoteState(owner: string, sourceName: string, media: 'audio' | 'video', signalled?: 'camera' | 'desktop'): { muted: boolean; videoType?: 'camera' | 'desktop' } {
-    const raw = this.host.participant(owner)?.getSourceInfo();
-    const entry = raw && sourceName.startsWith(`${owner}-`) ? raw[sourceName] : undefined;
-    const videoType = media === 'video' ? (entry?.videoType?.startsWith('desktop') ? 'desktop' : entry ? 'camera' : (signalled ?? 'camera')) : undefined;
-    return { muted: entry ? entry.muted !== false : true, videoType };
+    const info = this.host.participant(owner)?.getSourceInfo();
+    const entry = info && Object.hasOwn(info, sourceName) ? info[sourceName] : undefined;
+    const videoType = media === 'video' ? (entry ? (entry.videoType ?? 'camera') : (signalled ?? 'camera')) : undefined;
+    return { muted: entry ? entry.muted : true, videoType };
   }
 
   // ---- audio levels and dominant speaker -----------------------------------------------------------------------
@@ -361,9 +365,16 @@ export class ConferenceMedia {
     if (!mute || !kind) return true;
     const from = iq.getAttribute('from') ?? '';
     const focus = this.host.focusNick();
-    this.host.xmpp.send($iq({ type: 'result', to: from, id: iq.getAttribute('id') ?? '' }));
-    // Only the focus may mute us, and only to mute (protocol.md 4.6).
-    if (!focus || from !== `${this.host.roomJid}/${focus}` || (mute.textContent ?? '').trim() !== 'true') return true;
+    const id = iq.getAttribute('id') ?? '';
+    // protocol.md 4.6: only the focus may mute us; anyone else is told so, and nothing changes.
+    if (!focus || from !== `${this.host.roomJid}/${focus}`) {
+      logger.warn(`mute request from ${from} refused: not the focus`);
+      this.host.xmpp.send($iq({ type: 'error', to: from, id }).c('error', { type: 'cancel' }).c('not-allowed', { xmlns: NS.STANZAS }));
+      return true;
+    }
+    this.host.xmpp.send($iq({ type: 'result', to: from, id }));
+    // The focus only ever mutes; a `false` from it changes nothing either (protocol.md 4.6).
+    if ((mute.textContent ?? '').trim() !== 'true') return true;
     const actorJid = mute.getAttribute('actor') ?? '';
     const actor = this.host.participant(actorJid.slice(actorJid.lastIndexOf('/') + 1));
     for (const { track } of this.locals) {

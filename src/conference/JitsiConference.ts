@@ -397,8 +397,11 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     room.on('permissions', (permissions) => this.emit(E.PERMISSIONS_RECEIVED, permissions));
     room.on('startMutedPolicy', (policy) => this.onStartMutedPolicy(policy));
     room.on('message', (message) => {
-      const displayName = message.displayName ?? this.participants.get(message.nick)?.getDisplayName();
-      const isVisitor = message.source === 'visitor';
+      // A message's own display name is believed only from a visitor (not a participant here); a participant's
+      // chat shows its participant name, whatever name the message carries (issue 12).
+      const sender = this.participants.get(message.nick);
+      const isVisitor = !sender && message.source === 'visitor';
+      const displayName = sender ? sender.getDisplayName() : isVisitor ? message.displayName : undefined;
       if (message.private) {
         this.emit(E.PRIVATE_MESSAGE_RECEIVED, message.nick, message.text, message.stamp, message.messageId, displayName, isVisitor, message.replyToId);
       } else {

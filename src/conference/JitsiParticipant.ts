@@ -1,6 +1,7 @@
 /** lib-jitsi-meet's JitsiParticipant: a remote member of a conference, kept current from its presence. */
 import type { JitsiRemoteTrack } from '../rtc/JitsiRemoteTrack.js';
 import type { Member } from '../xmpp/ChatRoom.js';
+import type { SourceInfo } from '../xmpp/sourceInfo.js';
 
 export interface ParticipantConference {
   myUserId(): string;
@@ -114,15 +115,13 @@ export class JitsiParticipant {
     if (index !== -1) this.tracks.splice(index, 1);
   }
 
-  /** The member's last SourceInfo (protocol.md 6), or undefined when it sent none or it does not parse. */
-  getSourceInfo(): Record<string, { muted?: boolean; videoType?: string } | undefined> | undefined {
-    if (!this.member.sourceInfo) return undefined;
-    try {
-      const info: unknown = JSON.parse(this.member.sourceInfo);
-      return info && typeof info === 'object' && !Array.isArray(info) ? (info as Record<string, { muted?: boolean; videoType?: string }>) : undefined;
-    } catch {
-      return undefined;
-    }
+  /**
+   * The member's last SourceInfo (protocol.md 6), validated: only its own sources, each `{muted, videoType?}`;
+   * undefined when it sent none, or one that is unreadable or oversized (src/xmpp/sourceInfo.ts). Parsed once
+   * per presence change; reading it costs nothing.
+   */
+  getSourceInfo(): SourceInfo | undefined {
+    return this.member.sources;
   }
 
   /** lib-jitsi-meet's connection status of the participant's media; 'active' until media exists. */
@@ -139,10 +138,12 @@ export class JitsiParticipant {
     return this.sourceMuted('v');
   }
 
+  /** Muted unless one of the member's sources of this kind is announced unmuted (at most 32 entries to look at). */
   private sourceMuted(kind: 'a' | 'v'): boolean {
-    const info = this.getSourceInfo();
+    const info = this.member.sources;
     if (!info) return true;
-    const sources = Object.entries(info).filter(([name]) => name.startsWith(`${this.member.nick}-${kind}`));
-    return sources.length === 0 || sources.every(([, value]) => value?.muted !== false);
+    const prefix = `${this.member.nick}-${kind}`;
+    for (const name in info) if (name.startsWith(prefix) && info[name]?.muted === false) return false;
+    return true;
   }
 }

@@ -11,6 +11,7 @@ import { getLogger } from '../util/logger.js';
 import { parseRoomMessage, type RoomMessage } from './chat.js';
 import { NS } from './namespaces.js';
 import { parseMemberPresence, stripInvalidXmlChars, toPresenceNode, type CommandChild, type CommandValue, type MemberPresence, type PresenceNode } from './presence.js';
+import { boundedSourceInfo, parseSourceInfo, type SourceInfo } from './sourceInfo.js';
 import type { HandlerRef } from './StanzaRouter.js';
 import type { XmppConnection } from './XmppConnection.js';
 
@@ -30,7 +31,10 @@ export interface Member {
   region?: string;
   version?: string;
   silent?: boolean;
+  /** The last SourceInfo text (oversized text kept as ''), to notice changes. */
   sourceInfo?: string;
+  /** That SourceInfo parsed and validated, once per change (src/xmpp/sourceInfo.ts). */
+  sources?: SourceInfo;
   properties: Map<string, string>;
   identity?: { id?: string; name?: string; avatar?: string };
   isHidden: boolean;
@@ -98,6 +102,12 @@ export interface ChatRoomOptions {
 
 export type CommandListener = (node: PresenceNode, nick: string, occupantJid: string) => void;
 
+/**
+ * How long a member that left with `<ignore xmlns="http://jitsi.org/jitmeet/"/>` is kept for an occupant with
+ * the same nick to take it over (see onMemberUnavailable).
+ */
+export const REPLACEMENT_WAIT_MS = 5_000;
+
 const bare = (jid: string): string => jid.split('/')[0] ?? jid;
 const domainOf = (jid: string): string => bare(jid).split('@').pop() ?? '';
 const sameFeatures = (a: string[], b: string[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
@@ -120,6 +130,10 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   private joinRetries = 0;
   private leaving: { resolve: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
   private closed = false;
+  /** Nicks of every occupant in the room now (members, the focus, occupants without a real JID, us). */
+  private readonly occupants = new Set<string>();
+  /** Members that left with `<ignore/>`, waiting for a same-nick replacement: nick -> removal timer. */
+  private readonly replacements = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly xmpp: XmppConnection, private readonly options: ChatRoomOptions) {
     super();
@@ -200,6 +214,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     for (const handler of this.handlers) this.xmpp.deleteHandler(handler);
     this.handlers = [];
     if (this.leaving) clearTimeout(this.leaving.timer);
+    this.cancelReplacements();
     this.removeAllListeners();
   }
 
@@ -242,7 +257,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   private onPresence(stanza: Element): boolean {
     if (this.closed) return false;
     const presence = parseMemberPresence(stanza);
-    if (!presence || presence.ignore) return true;
+    if (!presence) return true;
     if (presence.type === 'error') {
       if (!this.joined && presence.nick === this.nick) this.onJoinError(presence);
       return true;
@@ -252,6 +267,8 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
       this.emit('joinInProgress');
     }
     const isSelf = presence.nick === this.nick;
+    if (presence.type === 'unavailable') this.occupants.delete(presence.nick);
+    else this.occupants.add(presence.nick);
     if (presence.type === 'unavailable') {
       if (isSelf) this.onSelfUnavailable(presence);
       else this.onMemberUnavailable(presence);
@@ -304,7 +321,17 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     if (presence.startMuted && (presence.role === 'moderator' || known?.role === 'moderator')) {
       this.emit('startMutedPolicy', presence.startMuted, presence.nick);
     }
+    const replaced = this.replacements.get(presence.nick);
+    if (known && replaced !== undefined) {
+      // The occupant that takes over a member which left with <ignore/> (see onMemberUnavailable).
+      clearTimeout(replaced);
+      this.replacements.delete(presence.nick);
+      known.occupantJid = presence.from;
+      known.jid = presence.jid;
+      known.isHidden = this.isHiddenJid(presence.jid);
+    }
     if (!known) {
+      const sourceInfo = presence.sourceInfo === undefined ? undefined : boundedSourceInfo(presence.sourceInfo);
       const member: Member = {
         nick: presence.nick,
         occupantJid: presence.from,
@@ -319,10 +346,11 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
         region: presence.region,
         version: presence.version,
         silent: presence.silent,
-        sourceInfo: presence.sourceInfo,
+        sourceInfo,
+        sources: parseSourceInfo(sourceInfo, presence.nick),
         properties: new Map(),
         identity: presence.identity,
-        isHidden: this.options.hiddenDomain !== undefined && domainOf(presence.jid) === this.options.hiddenDomain,
+        isHidden: this.isHiddenJid(presence.jid),
       };
       this.members.set(member.nick, member);
       this.emit('memberJoined', member);
@@ -360,8 +388,11 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
       member.silent = presence.silent;
       this.emit('silentChanged', member.nick, presence.silent);
     }
-    if (presence.sourceInfo !== undefined && presence.sourceInfo !== member.sourceInfo) {
-      member.sourceInfo = presence.sourceInfo;
+    // Parsed here, once per change, never on reads (issue 12: the tiles read mute state on every render).
+    const sourceInfo = presence.sourceInfo === undefined ? undefined : boundedSourceInfo(presence.sourceInfo);
+    if (sourceInfo !== undefined && sourceInfo !== member.sourceInfo) {
+      member.sourceInfo = sourceInfo;
+      member.sources = parseSourceInfo(sourceInfo, member.nick);
       this.emit('sourceInfoChanged', member);
     }
     member.statsId = presence.statsId ?? member.statsId;
@@ -393,9 +424,40 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     }
     const member = this.members.get(presence.nick);
     if (!member) return;
+    if (presence.ignore && !presence.statuses.has('307')) {
+      // protocol.md 4.4: lib-jitsi-meet ignores such a departure entirely. Its one legitimate sender, Prosody's
+      // poltergeist module, tags a placeholder occupant that leaves because a real user with the same nick is
+      // joining at that moment, so that clients keep the tile. But any occupant can put <ignore/> in its own
+      // unavailable presence and would then stay in everyone's list for ever: the member is kept only until
+      // its replacement arrives, and leaves for good if none does within REPLACEMENT_WAIT_MS.
+      clearTimeout(this.replacements.get(presence.nick));
+      const timer = setTimeout(() => {
+        this.replacements.delete(presence.nick);
+        if (this.closed || this.members.get(presence.nick) !== member) return;
+        this.members.delete(presence.nick);
+        this.emit('memberLeft', member, presence.statusText);
+      }, REPLACEMENT_WAIT_MS);
+      this.replacements.set(presence.nick, timer);
+      return;
+    }
+    this.cancelReplacement(presence.nick);
     this.members.delete(presence.nick);
     if (presence.statuses.has('307')) this.emit('participantKicked', presence.actorNick, presence.nick, presence.reason);
     this.emit('memberLeft', member, presence.statusText);
+  }
+
+  private cancelReplacement(nick: string): void {
+    clearTimeout(this.replacements.get(nick));
+    this.replacements.delete(nick);
+  }
+
+  private cancelReplacements(): void {
+    for (const timer of this.replacements.values()) clearTimeout(timer);
+    this.replacements.clear();
+  }
+
+  private isHiddenJid(jid: string): boolean {
+    return this.options.hiddenDomain !== undefined && domainOf(jid) === this.options.hiddenDomain;
   }
 
   private onSelfUnavailable(presence: MemberPresence): void {
@@ -425,6 +487,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   }
 
   private dropAllMembers(): void {
+    this.cancelReplacements();
     const members = [...this.members.values()];
     this.members.clear();
     for (const member of members) this.emit('memberLeft', member);
@@ -484,6 +547,16 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     }
   }
 
+  /**
+   * A room's error message (protocol.md 4.14) is believed from the room itself, from the focus, or from an
+   * occupant JID that is not in the room: that is the room bouncing our private message to someone who is not
+   * there (Prosody's error reply keeps the addressee as `from`). An error from a present occupant is that
+   * occupant's own text, and any occupant can send one.
+   */
+  private acceptsError(nick: string): boolean {
+    return nick === '' || nick === this.focusNick || !this.occupants.has(nick);
+  }
+
   private onMessage(stanza: Element): boolean {
     if (this.closed) return false;
     const message = parseRoomMessage(stanza, this.roomJid, () => crypto.randomUUID());
@@ -501,7 +574,8 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
         this.emit('configChanged');
         break;
       case 'error':
-        this.emit('chatError', message.settings, message.text);
+        if (this.acceptsError(message.nick)) this.emit('chatError', message.settings, message.text);
+        else logger.warn(`error message from occupant ${message.nick} ignored`);
         break;
       default:
         break;

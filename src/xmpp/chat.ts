@@ -2,7 +2,8 @@
 import { NS } from './namespaces.js';
 
 export type RoomMessage =
-  | { kind: 'error'; settings: boolean; text: string }
+  /** `nick` is '' when the error comes from the room's bare JID. */
+  | { kind: 'error'; nick: string; settings: boolean; text: string }
   | { kind: 'subject'; subject: string }
   | { kind: 'config-changed' }
   | { kind: 'endpoint'; nick: string; private: boolean; payload: Record<string, unknown> }
@@ -49,10 +50,11 @@ export function parseRoomMessage(message: Element, roomJid: string, newId: () =>
     const error = child(message, 'error');
     const settings = error ? child(error, 'settings-error') : undefined;
     const text = (settings ? settings.textContent : error ? child(error, 'text')?.textContent : undefined) ?? '';
-    return { kind: 'error', settings: Boolean(settings), text };
+    return { kind: 'error', nick, settings: Boolean(settings), text };
   }
 
-  const x = child(message, 'x', NS.MUC_USER);
+  // protocol.md 4.5: status 104 is the room's own notice; the same element from an occupant means nothing.
+  const x = nick ? undefined : child(message, 'x', NS.MUC_USER);
   if (x && Array.from(x.children).some((s) => s.localName === 'status' && s.getAttribute('code') === '104')) return { kind: 'config-changed' };
 
   const subject = child(message, 'subject');

@@ -69,6 +69,8 @@ export interface PresenceChanges {
   /** Mute state in `SourceInfo` of the member's `<nick>-a0` / `<nick>-v0` sources. */
   audioMuted?: boolean;
   videoMuted?: boolean;
+  /** Raw `SourceInfo` text sent instead of the generated one (e.g. an oversized one); null: generated again. */
+  sourceInfo?: string | null;
 }
 
 export interface Crowd {
@@ -111,6 +113,7 @@ interface MemberState {
   properties: Map<string, string>;
   audioMuted: boolean;
   videoMuted: boolean;
+  sourceInfo: string | null;
 }
 
 const STATS_WORDS = ['Garnet', 'Amber', 'Cobalt', 'Jade', 'Onyx', 'Coral', 'Ivory', 'Slate', 'Topaz', 'Umber'];
@@ -163,7 +166,7 @@ class Member {
     readonly index: number,
     displayName: string,
   ) {
-    this.state = { displayName, properties: new Map(), audioMuted: true, videoMuted: true };
+    this.state = { displayName, properties: new Map(), audioMuted: true, videoMuted: true, sourceInfo: null };
     this.client = xmppClient({
       service: `xmpp://127.0.0.1:${crowd.endpoints.c2sPort}`,
       domain: crowd.endpoints.domain,
@@ -240,6 +243,7 @@ class Member {
     if (changes.displayName !== undefined) this.state.displayName = changes.displayName;
     if (changes.audioMuted !== undefined) this.state.audioMuted = changes.audioMuted;
     if (changes.videoMuted !== undefined) this.state.videoMuted = changes.videoMuted;
+    if (changes.sourceInfo !== undefined) this.state.sourceInfo = changes.sourceInfo;
     for (const [key, value] of Object.entries(changes.properties ?? {})) {
       if (value === null) this.state.properties.delete(key);
       else this.state.properties.set(key, value);
@@ -284,7 +288,7 @@ class Member {
       join ? xml('x', { xmlns: NS.muc }) : undefined,
       xml('stats-id', {}, this.statsId),
       xml('c', { xmlns: NS.caps, hash: 'sha-1', node: CAPS_NODE, ver: CROWD_CAPS_VER }),
-      xml('SourceInfo', {}, JSON.stringify(sources)),
+      xml('SourceInfo', {}, state.sourceInfo ?? JSON.stringify(sources)),
       xml('jitsi_participant_codecList', {}, 'vp9,vp8,h264'),
       ...[...state.properties].map(([key, value]) => xml(`jitsi_participant_${key}`, {}, value)),
       state.displayName === null ? undefined : xml('nick', { xmlns: NS.nick }, state.displayName),

@@ -2,8 +2,9 @@
  * The benchmarks. Each returns rows for the README table; all results go to test/bench/results.json.
  *
  * Arguments (through `npm run bench -- …`): `--large-room=100,300` sets the large-room sizes (default
- * 100,300,1000), `--large-room=none` skips that benchmark; `--only=p2p,jvb` runs only these groups
- * (startup, connect, p2p, jvb, large-room) and keeps the other rows of the last results.
+ * 100,300,1000), `--large-room=none` skips that benchmark; `--presence-cost=10,100` likewise for the
+ * presence-cost sizes (default 10,100,500); `--only=p2p,jvb` runs only these groups (startup, connect, p2p,
+ * jvb, large-room, presence-cost) and keeps the other rows of the last results.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,6 +16,7 @@ import { chromiumArgs, chromiumPath } from '../chromium.js';
 import { serveStatic } from '../static-server.js';
 import { jvbBenchmarks } from './jvb.js';
 import { p2pFirstFrame } from './p2p.js';
+import { presenceCost } from './presence-cost.js';
 
 export interface BenchRow {
   name: string;
@@ -110,7 +112,7 @@ async function connectTimes(backend: Backend, runs: number): Promise<BenchRow[]>
  * `timeoutMs`). A crowd's fill or teardown keeps Prosody busy broadcasting presence well after our side is
  * done; measurements start only once that has drained.
  */
-async function prosodyIdle(backend: Backend, timeoutMs = 180_000): Promise<number> {
+export async function prosodyIdle(backend: Backend, timeoutMs = 180_000): Promise<number> {
   const started = performance.now();
   const cpuMs = (): number => {
     try {
@@ -216,7 +218,7 @@ async function busySeconds(tab: Page): Promise<{ task: number; script: number }>
 }
 
 /** One measurement, no spread: median = p95 = the value (the note says so). */
-const single = (name: string, value: number, unit: string, note: string): BenchRow => ({
+export const single = (name: string, value: number, unit: string, note: string): BenchRow => ({
   name,
   runs: 1,
   median: value,
@@ -344,15 +346,15 @@ function table(rows: BenchRow[]): string {
   return lines.join('\n');
 }
 
-/** Sizes from `--large-room=100,300` (`none` skips the benchmark), else the defaults. */
-function largeRoomSizes(argv: string[]): number[] | undefined {
-  const value = argv.find((arg) => arg.startsWith('--large-room='))?.slice('--large-room='.length);
+/** Sizes from `--<option>=100,300` (`none` skips the benchmark), else undefined (the defaults). */
+function sizesOption(argv: string[], option: string): number[] | undefined {
+  const value = argv.find((arg) => arg.startsWith(`--${option}=`))?.slice(`--${option}=`.length);
   if (value === undefined) return undefined;
   if (value === 'none' || value === '') return [];
   return value.split(',').map((size) => Number(size)).filter((size) => Number.isInteger(size) && size > 0);
 }
 
-const GROUPS = ['startup', 'connect', 'p2p', 'jvb', 'large-room'] as const;
+const GROUPS = ['startup', 'connect', 'p2p', 'jvb', 'large-room', 'presence-cost'] as const;
 type Group = (typeof GROUPS)[number];
 
 /** `--only=a,b`: the groups to run (all by default). */
@@ -388,13 +390,23 @@ async function main(): Promise<void> {
       await backend.stop();
     }
   }
-  const sizes = largeRoomSizes(argv);
+  // Crowd benchmarks get a backend of their own: the crowds' teardown must not disturb the other benchmarks.
+  // Signalling only: the crowd's simulated members have no media, so the Jicofo stand-in's sessions and the
+  // bridge stay off.
+  const sizes = sizesOption(argv, 'large-room');
   if (only.has('large-room') && (sizes === undefined || sizes.length > 0)) {
-    // A backend of its own: the crowds' teardown must not disturb the other benchmarks. Signalling only: the
-    // crowd's simulated members have no media, so the Jicofo stand-in's sessions and the bridge stay off.
     const backend = await startBackend({ focusLog: false, jvb: false });
     try {
       rows.push(...(await largeRoom(backend, sizes)));
+    } finally {
+      await backend.stop();
+    }
+  }
+  const presenceSizes = sizesOption(argv, 'presence-cost');
+  if (only.has('presence-cost') && (presenceSizes === undefined || presenceSizes.length > 0)) {
+    const backend = await startBackend({ focusLog: false, jvb: false });
+    try {
+      rows.push(...(await presenceCost(backend, presenceSizes)));
     } finally {
       await backend.stop();
     }

@@ -27,9 +27,16 @@ export type Client = Awaited<ReturnType<typeof joinedClient>> & { local: JitsiLo
 
 /**
  * A client that joins `room` with audio and video (camera at `resolution`) added before the join. P2P is off
- * unless asked. `connectionExtra` adds JitsiConnection options.
+ * unless asked. `connectionExtra` adds JitsiConnection options; `setup` runs after the tracks are added, before
+ * the join.
  */
-export async function mediaClient(room: string, config: ConferenceOptions = {}, resolution = 360, connectionExtra: Partial<JitsiConnectionOptions> = {}): Promise<Client> {
+export async function mediaClient(
+  room: string,
+  config: ConferenceOptions = {},
+  resolution = 360,
+  connectionExtra: Partial<JitsiConnectionOptions> = {},
+  setup?: (conference: JitsiConference) => void,
+): Promise<Client> {
   const local = await JitsiMeetJS.createLocalTracks({ devices: ['audio', 'video'], resolution });
   localTracks.push(...local);
   let channel: unknown[][] = [];
@@ -42,6 +49,7 @@ export async function mediaClient(room: string, config: ConferenceOptions = {}, 
       channel = record(conference, C.DATA_CHANNEL_OPENED);
       speakers = record(conference, C.DOMINANT_SPEAKER_CHANGED);
       for (const track of local) void conference.addTrack(track);
+      setup?.(conference);
     },
     connectionExtra,
   );

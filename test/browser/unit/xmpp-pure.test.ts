@@ -1,12 +1,17 @@
-/** Unit tests with vectors for the pure XMPP helpers: service URLs, caps, XEP-0215, JWT expiry, server info, redaction. */
+/**
+ * Unit tests with vectors for the pure XMPP helpers: service URLs, caps, XEP-0215, JWT expiry, server info,
+ * redaction, SourceInfo validation and room messages.
+ */
 import { expect } from '@open-wc/testing';
 import { redact, registerSecret } from '../../../src/util/logger.js';
 import { base64, sha1 } from '../../../src/util/sha1.js';
 import { capsVerification, defaultFeatures } from '../../../src/xmpp/caps.js';
 import { jvbIceServers, parseExternalServices, toIceServers } from '../../../src/xmpp/externalServices.js';
 import { isJwtExpired, jwtExpiry } from '../../../src/xmpp/jwt.js';
+import { parseRoomMessage } from '../../../src/xmpp/chat.js';
 import { parseServerInfo } from '../../../src/xmpp/serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams } from '../../../src/xmpp/serviceUrl.js';
+import { boundedSourceInfo, MAX_SOURCE_INFO_CHARS, MAX_SOURCE_INFO_ENTRIES, parseSourceInfo } from '../../../src/xmpp/sourceInfo.js';
 
 const xml = (text: string): Element => {
   const doc = new DOMParser().parseFromString(text, 'application/xml');
@@ -177,5 +182,79 @@ describe('redact', () => {
     }
     expect(out).to.include('room=a');
     expect(out).to.include('previd=x');
+  });
+});
+
+describe('SourceInfo (protocol.md 6, issue 12)', () => {
+  it('keeps good entries and drops bad ones alone', () => {
+    const raw = JSON.stringify({
+      'ab12-a0': { muted: false },
+      'ab12-v0': { muted: false, videoType: 7 },
+      'ab12-v1': { muted: true, videoType: 'desktop' },
+      'ab12-v2': { muted: false, videoType: 'desktop_high_fps' },
+      'ab12-v3': { videoType: 'camera' },
+      'ab12-v4': 'not an object',
+      'ab12-v5': null,
+      'ab12-v6': [false],
+      'ab12-v7': { muted: 'false' },
+      'ab12-v8': { muted: 0 },
+      'cd34-v0': { muted: false },
+      ['ab12-' + 'x'.repeat(200)]: { muted: false },
+    });
+    expect(parseSourceInfo(raw, 'ab12')).to.deep.equal({
+      'ab12-a0': { muted: false },
+      'ab12-v0': { muted: false },
+      'ab12-v1': { muted: true, videoType: 'desktop' },
+      'ab12-v2': { muted: false, videoType: 'desktop' },
+      'ab12-v3': { muted: true, videoType: 'camera' },
+    });
+  });
+
+  it('reads nothing from unreadable, non-object or oversized text', () => {
+    for (const raw of [undefined, '', '{not json', '[]', 'null', '7', '"text"']) expect(parseSourceInfo(raw, 'ab12'), String(raw)).to.equal(undefined);
+    const oversized = JSON.stringify({ 'ab12-a0': { muted: false, padding: 'x'.repeat(MAX_SOURCE_INFO_CHARS) } });
+    expect(parseSourceInfo(oversized, 'ab12')).to.equal(undefined);
+    expect(boundedSourceInfo(oversized)).to.equal('');
+    const fits = JSON.stringify({ 'ab12-a0': { muted: false } });
+    expect(boundedSourceInfo(fits)).to.equal(fits);
+    expect(parseSourceInfo('{}', 'ab12')).to.deep.equal({});
+  });
+
+  it('keeps at most MAX_SOURCE_INFO_ENTRIES entries, read-only', () => {
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`ab12-v${i}`, { muted: false }]));
+    const info = parseSourceInfo(JSON.stringify(many), 'ab12');
+    expect(Object.keys(info ?? {})).to.have.length(MAX_SOURCE_INFO_ENTRIES);
+    expect(Object.isFrozen(info)).to.equal(true);
+    expect(Object.isFrozen(info?.['ab12-v0'])).to.equal(true);
+  });
+
+  it('never yields inherited names', () => {
+    const info = parseSourceInfo('{"__proto__":{"muted":false},"ab12-a0":{"muted":false}}', 'ab12');
+    expect(Object.keys(info ?? {})).to.deep.equal(['ab12-a0']);
+    expect(Object.getPrototypeOf(info)).to.equal(Object.prototype);
+  });
+});
+
+describe('room messages (protocol.md 4.5, 4.14)', () => {
+  const room = 'r@conference.example.com';
+  const parse = (text: string) => parseRoomMessage(xml(text), room, () => 'generated');
+  const status104 = '<x xmlns="http://jabber.org/protocol/muc#user"><status code="104"/></x>';
+
+  it('takes status 104 as a configuration change only from the room itself', () => {
+    expect(parse(`<message xmlns="jabber:client" type="groupchat" from="${room}">${status104}</message>`)).to.deep.equal({ kind: 'config-changed' });
+    expect(parse(`<message xmlns="jabber:client" type="groupchat" from="${room}/mallory">${status104}</message>`).kind).to.equal('ignored');
+    expect(parse(`<message xmlns="jabber:client" type="groupchat" from="${room}/mallory" id="m1"><body>hi</body>${status104}</message>`)).to.deep.equal({
+      kind: 'chat',
+      nick: 'mallory',
+      private: false,
+      text: 'hi',
+      messageId: 'm1',
+    });
+  });
+
+  it('names the sender of an error message', () => {
+    const error = '<error type="cancel"><not-allowed xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">no</text></error>';
+    expect(parse(`<message xmlns="jabber:client" type="error" from="${room}/mallory">${error}</message>`)).to.deep.equal({ kind: 'error', nick: 'mallory', settings: false, text: 'no' });
+    expect(parse(`<message xmlns="jabber:client" type="error" from="${room}">${error}</message>`)).to.deep.equal({ kind: 'error', nick: '', settings: false, text: 'no' });
   });
 });
