@@ -5,6 +5,7 @@ import type { XmppHosts } from '../xmpp/types.js';
 import type { JitsiTrack } from '../rtc/JitsiTrack.js';
 import type { LocalStats } from './ConnectionQuality.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
+import type { VideoQualityOptions } from './videoCodecs.js';
 
 /**
  * `connection.initJitsiConference(name, options)`. Every option lib-jitsi-meet documents is accepted; what is
@@ -39,6 +40,11 @@ export interface ConferenceOptions {
   pcStatsInterval?: number;
   /** Applied: one camera layer to the bridge instead of three. */
   disableSimulcast?: boolean;
+  /**
+   * Applied: the bridge's video codecs: `codecPreferenceOrder` (e.g. `['VP9', 'VP8']`), or the older
+   * `preferredCodec` / `disabledCodec`, and per-codec settings (`vp9: { useKSVC, useSimulcast, maxBitratesVideo }`).
+   */
+  videoQuality?: VideoQualityOptions;
   recordingType?: string;
   enableTalkWhileMuted?: boolean;
   startSilent?: boolean;
@@ -50,6 +56,7 @@ export interface ConferenceOptions {
   startBitrate?: number;
   stereo?: boolean;
   enableLayerSuspension?: boolean;
+  /** Applied: P2P settings, among them its codecs (`codecPreferenceOrder`, `preferredCodec`, `disabledCodec`). */
   p2p?: Record<string, unknown>;
   rttMonitor?: Record<string, unknown>;
   e2eping?: Record<string, unknown>;
@@ -124,6 +131,7 @@ export interface ConferenceEventMap {
   'conference.audioLevelsChanged': (participantId: string, level: number) => void;
   'conference.dominantSpeaker': (id: string, previousSpeakers: string[], silence: boolean) => void;
   'conference.p2pStatus': (conference: unknown, isP2P: boolean) => void;
+  'conference.videoCodecChanged': () => void;
   'conference.connectionInterrupted': () => void;
   'conference.connectionRestored': () => void;
   'conference.started_muted': () => void;
