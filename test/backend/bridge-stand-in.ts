@@ -23,14 +23,14 @@
  * video per receiver and source, with the payload type it came with (the offer's payload types are Jicofo's
  * fixed ones, the same for every endpoint: AV1 41, VP8 100, H.264 107, VP9 101). A source (a SIM group of
  * SSRCs, low to high) is forwarded on its first SSRC (the one the focus announced with strip-simulcast). In
- * VP8 and H.264 it is simulcast: one layer per receiver, chosen from the receiver's constraints (maxHeight;
- * layer heights learnt from VP8 keyframes, else assumed 180/360/720), switched only at a keyframe of the new
- * layer, with sequence numbers, timestamps and (VP8) picture ids and TL0PICIDX rewritten so the receiver's
- * stream stays continuous. In VP9 and AV1 it is one SVC stream on the first SSRC (lib-jitsi-meet's default),
- * forwarded whole with its AV1 dependency descriptors: every spatial and temporal layer, whatever height the
- * receiver asked for (the real bridge drops layers; this stand-in only honours maxHeight 0 and lastN for
- * them). A sender changes codec at a keyframe (lib-jitsi-meet's CodecSelection); the bridge follows the
- * codec of the last keyframe. RTX is not forwarded (the bridge sends no
+ * VP8 and H.264 (and VP9/AV1 sent as simulcast) it is simulcast: one layer per receiver, chosen from the
+ * receiver's constraints (maxHeight; layer heights learnt from VP8 keyframes, else assumed 180/360/720),
+ * switched only at a keyframe of the new layer, with sequence numbers, timestamps and (VP8) picture ids and
+ * TL0PICIDX rewritten so the receiver's stream stays continuous. VP9 and AV1 on the first SSRC only are one
+ * SVC stream (lib-jitsi-meet's default), forwarded whole with its AV1 dependency descriptors: every spatial
+ * and temporal layer, whatever height the receiver asked for (the real bridge drops layers; this stand-in
+ * only honours maxHeight 0 and lastN for them). A sender changes codec at a keyframe (lib-jitsi-meet's
+ * CodecSelection); the bridge follows the codec of the last keyframe. RTX is not forwarded (the bridge sends no
  * NACKs; receivers' NACKs are ignored), padding is forwarded as empty packets. PLI/FIR from a receiver is
  * sent upstream (as PLI) for the layer it receives; a PLI also goes upstream when a receiver's DTLS comes up
  * or a layer switch waits for a keyframe. Every second each sender gets a REMB of 3 Mbit/s for its video
@@ -137,6 +137,12 @@ interface Constraints {
   defaultMaxHeight: number;
   perSource: Map<string, number>;
 }
+
+/**
+ * A source sends one SVC stream when its codec is VP9 or AV1 and only its first SSRC carries media
+ * (lib-jitsi-meet's default for them; with `useSimulcast` they come as simulcast layers like VP8).
+ */
+const sendsSvc = (source: VideoSource, now = Date.now()): boolean => isSvcCodec(source.codec) && !source.layers.slice(1).some((l) => now - l.lastAt < 1000);
 
 const seqNewer = (a: number, b: number): boolean => a !== b && ((a - b) & 0xffff) < 0x8000;
 
@@ -688,7 +694,7 @@ export class BridgeStandIn {
     forward.started = true;
     // An SVC stream is forwarded whole, so its dependency descriptors stay valid and go along (the AV1 decoder
     // needs them); a simulcast stream is spliced from layers, whose descriptors would not fit together.
-    const dd = isSvcCodec(codecOfPt(rtp.header.payloadType)) ? rtp.header.extensions.filter((e) => e.id === EXT.dependencyDescriptor.id) : [];
+    const dd = sendsSvc(source) ? rtp.header.extensions.filter((e) => e.id === EXT.dependencyDescriptor.id) : [];
     const header = new RtpHeader({
       payloadType: rtp.header.payloadType,
       marker: rtp.header.marker,
@@ -798,12 +804,12 @@ export class BridgeStandIn {
 
   /**
    * The layer for a height: the highest active one not above it, else the lowest active one. An SVC stream
-   * (VP9, AV1) is forwarded whole, every spatial layer, whatever the height: this stand-in does not drop layers
-   * inside it as the real bridge does.
+   * (VP9, AV1 on the first SSRC only) is forwarded whole, every spatial layer, whatever the height: this
+   * stand-in does not drop layers inside it as the real bridge does.
    */
   private layerFor(source: VideoSource, maxHeight: number): number {
     if (maxHeight <= 0) return -1;
-    if (isSvcCodec(source.codec)) return 0;
+    if (sendsSvc(source)) return 0;
     const now = Date.now();
     const active = source.layers.map((l, i) => ({ i, height: l.height ?? ASSUMED_LAYER_HEIGHTS[i] ?? 720, on: now - l.lastAt < 1000 }));
     const candidates = active.filter((l) => l.on);
