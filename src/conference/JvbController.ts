@@ -154,8 +154,9 @@ export class JvbController {
       this.codecTimer = undefined;
       const session = this.session;
       if (!session) return;
+      // lib-jitsi-meet emits VIDEO_CODEC_CHANGED for P2P sessions only; the bridge's change is just logged.
       void session.setVideoCodecs(this.selectCodecs()).then((changed) => {
-        if (changed && this.session === session) this.host.emit(E.VIDEO_CODEC_CHANGED);
+        if (changed) logger.info(`bridge video codec now ${session.currentVideoCodec() ?? 'none'}`);
       });
     }, CODEC_DEBOUNCE_MS);
   }

@@ -131,7 +131,6 @@ export interface ConferenceEventMap {
   'conference.audioLevelsChanged': (participantId: string, level: number) => void;
   'conference.dominantSpeaker': (id: string, previousSpeakers: string[], silence: boolean) => void;
   'conference.p2pStatus': (conference: unknown, isP2P: boolean) => void;
-  'conference.videoCodecChanged': () => void;
   'conference.connectionInterrupted': () => void;
   'conference.connectionRestored': () => void;
   'conference.started_muted': () => void;

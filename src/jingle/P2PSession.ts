@@ -64,8 +64,11 @@ export interface P2PSessionOptions {
   /** Our endpoint id: source names are `<id>-a0`, `<id>-v0` (protocol.md 5.6). */
   endpointId: string;
   rtcConfig: RTCConfiguration;
-  /** Video codecs we may send, best first (src/rtc/codecs.ts); none: the browser's order. */
-  codecs?: VideoCodec[];
+  /**
+   * Video codecs we may send, best first (src/rtc/codecs.ts); none: the browser's order. Read when the session
+   * offers or answers, so that the peer's presence (its codecList) is complete by then.
+   */
+  codecs?: () => VideoCodec[];
   /** `videoQuality.<codec>` settings (bitrates). */
   codecSettings?: VideoQualityCodecSettings;
 }
@@ -96,6 +99,8 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   private receiverMaxHeight: number | undefined;
   private receiveVideo = true;
   private readonly announcedRemote = new Set<number>();
+  /** The codecs we send, best first, fixed when we offer or answer. */
+  private codecOrder: VideoCodec[] = [];
 
   constructor(private readonly options: P2PSessionOptions) {
     super();
@@ -124,6 +129,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   /** Initiator: offer our tracks (one audio and one video m-line at least, so the peer can always send). */
   start(tracks: SessionTrack[]): Promise<void> {
     return this.enqueue(async () => {
+      this.codecOrder = this.options.codecs?.() ?? [];
       for (const track of tracks) this.addTransceiver(track);
       for (const kind of ['audio', 'video'] as const) {
         if (!this.pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.pc.addTransceiver(kind, { direction: 'sendrecv' });
@@ -144,6 +150,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   /** Responder: apply the peer's offer, attach our tracks and answer with session-accept. */
   accept(jingle: Element, tracks: SessionTrack[]): Promise<void> {
     return this.enqueue(async () => {
+      this.codecOrder = this.options.codecs?.() ?? [];
       const offer = parseJingle(jingle);
       const first = offer.contents[0]?.name;
       // protocol.md 7.2: an offer whose first content is not an m-line id is not a P2P offer.
@@ -466,8 +473,8 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
 
   /** Our codec order on the video m-lines before offering or answering (lib-jitsi-meet: setCodecPreferences). */
   private applyCodecPreferences(): void {
-    const order = this.options.codecs;
-    if (!order || order.length === 0 || typeof RTCRtpReceiver.getCapabilities !== 'function') return;
+    const order = this.codecOrder;
+    if (order.length === 0 || typeof RTCRtpReceiver.getCapabilities !== 'function') return;
     const codecs = orderCodecCapabilities(RTCRtpReceiver.getCapabilities('video')?.codecs ?? [], order, true);
     for (const transceiver of this.pc.getTransceivers()) {
       if (transceiver.receiver.track.kind !== 'video') continue;
@@ -484,7 +491,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
    * remote description, so this makes it send our choice (lib-jitsi-meet munges the remote SDP the same way).
    */
   private remoteSdp(description: JingleDescription): string {
-    const order = this.options.codecs ?? [];
+    const order = this.codecOrder;
     const ordered = order.length === 0 ? description : { ...description, contents: description.contents.map((c) => (c.media === 'video' ? { ...c, payloadTypes: preferPayloadTypes(c.payloadTypes, order) } : c)) };
     return toRemoteSdp(ordered, 'p2p', this.sessionVersion++);
   }
@@ -499,7 +506,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     const name = track.getSourceName() ?? `${this.options.endpointId}-v0`;
     const caps = [this.localSenderCap, this.peerConstraints.maxHeight.get(name)].filter((h): h is number => h !== undefined);
     const parameters = transceiver.sender.getParameters();
-    const codec = sendCodec(parameters, this.options.codecs ?? []);
+    const codec = sendCodec(parameters, this.codecOrder);
     if (parameters.encodings.length === 0 || !codec) return;
     const plan = singleEncoding(
       {

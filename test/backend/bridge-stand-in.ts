@@ -636,6 +636,10 @@ export class BridgeStandIn {
       // The sender switched codec (or started): VP9/AV1 come as one SVC stream on the first SSRC, VP8/H.264 as layers.
       this.log(`${conference.room}: ${source.name} sends ${codec}`);
       source.codec = codec;
+      // The other layers' recent packets were of the old codec: they count again once the new codec reaches them.
+      source.layers.forEach((l, i) => {
+        if (i !== layer) l.lastAt = 0;
+      });
       this.updateForwarding(conference);
     }
     for (const receiver of conference.endpoints.values()) {
