@@ -521,7 +521,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     try {
       await applySenderParameters(transceiver.sender, parameters.encodings.map(() => plan));
     } catch (error) {
-      logger.warn('sender constraint not applied', String(error));
+      logger.warn('sender parameters not applied', String(error));
     }
   }
 
