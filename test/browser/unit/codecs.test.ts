@@ -14,6 +14,7 @@ import {
   type VideoCodec,
 } from '../../../src/rtc/codecs.js';
 import { bridgeEncodings, qualityLevel, singleEncoding, type SenderVideo } from '../../../src/rtc/encodings.js';
+import { codecSettings, participantCodecs, preferenceOptions } from '../../../src/conference/videoCodecs.js';
 
 const ALL: VideoCodec[] = ['av1', 'vp9', 'vp8', 'h264'];
 
@@ -43,6 +44,24 @@ describe('codec preference order', () => {
     expect(codecPreferenceOrder({ disabledCodec: 'vp8' }, ALL)).to.deep.equal(ALL);
     expect(codecPreferenceOrder({ preferredCodec: 'H264', disabledCodec: 'AV1' }, ALL)).to.deep.equal(['h264', 'vp9', 'vp8']);
     expect(codecPreferenceOrder({ preferredCodec: 'VP9', disabledCodec: 'VP9' }, ALL)).to.deep.equal(['av1', 'vp8', 'h264']);
+  });
+});
+
+describe('codec options from config.js and presence', () => {
+  it('reads the preference options of a section, ignoring values of the wrong type', () => {
+    expect(preferenceOptions({ codecPreferenceOrder: ['VP9', 3, 'VP8'], preferredCodec: 'H264', disabledCodec: 7 })).to.deep.equal({ codecPreferenceOrder: ['VP9', 'VP8'], preferredCodec: 'H264' });
+    expect(preferenceOptions(undefined)).to.deep.equal({});
+  });
+
+  it('per-codec settings under any case of the codec name, other keys ignored', () => {
+    expect(codecSettings({ VP9: { useKSVC: false }, av1: { useSimulcast: true }, codecPreferenceOrder: ['VP9'], h265: {} })).to.deep.equal({ vp9: { useKSVC: false }, av1: { useSimulcast: true } });
+  });
+
+  it('a participant’s codecs: codecList, else codecType', () => {
+    const participant = (props: Record<string, string>): { getProperty(n: string): string | undefined } => ({ getProperty: (n) => props[n] });
+    expect(participantCodecs(participant({ codecList: 'av1,vp8' }))).to.deep.equal(['av1', 'vp8']);
+    expect(participantCodecs(participant({ codecType: 'vp9' }))).to.deep.equal(['vp9']);
+    expect(participantCodecs(participant({}))).to.deep.equal([]);
   });
 });
 
