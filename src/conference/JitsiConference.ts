@@ -95,6 +95,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     });
     this.p2p = new P2PController(host, this.media, this.jingle);
     this.jvb = new JvbController(host, this.media, this.p2p);
+    // protocol.md 4.3: what we decode, for the others' codec choice (lib-jitsi-meet publishes its bridge order).
+    this.local.properties.set('codecList', this.jvb.codecOrder.join(','));
     this.p2p.onChange = () => this.jvb.onP2PChange();
     this.quality = new ConnectionQuality(
       {
@@ -352,6 +354,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       this.participants.delete(member.nick);
       this.emit(E.USER_LEFT, member.nick, participant, reason);
       this.p2p.evaluate('memberLeft');
+      this.jvb.onMembersChanged();
     });
     room.on('sourceInfoChanged', (member) => this.media.onSourceInfoChanged(member));
     room.on('roleChanged', (nick, role) => this.emit(E.USER_ROLE_CHANGED, nick, role));
@@ -469,6 +472,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.emit(E.USER_JOINED, member.nick, participant);
     this.media.onParticipantJoined(participant);
     this.p2p.evaluate('memberJoined');
+    this.jvb.onMembersChanged();
   }
 
   /**

@@ -11,17 +11,21 @@ import { JvbSession } from '../jingle/JvbSession.js';
 import { JingleSessionError, type RemoteMedia } from '../jingle/P2PSession.js';
 import { JINGLE_NS } from '../jingle/parseJingle.js';
 import { jingleIq } from '../jingle/toJingle.js';
+import { selectVideoCodecs, type VideoCodec } from '../rtc/codecs.js';
 import { DESKTOP_DEFAULT_FRAME_RATE } from '../rtc/constraints.js';
 import { getLogger } from '../util/logger.js';
 import { BridgeChannel, type ColibriMessage } from './BridgeChannel.js';
 import { offerWebSocketUrls, pickWebSocketUrl } from './bridgeChannelOptions.js';
 import { applyTrackChange, type ConferenceMedia, type LocalTrackChange } from './ConferenceMedia.js';
 import type { P2PController, P2PHost } from './P2PController.js';
+import { codecSettings, localCodecOrder, participantCodecs } from './videoCodecs.js';
 
 const logger = getLogger('conference/JvbController');
 
 /** protocol.md 5.2: after this many ICE failures the conference fails with ICE_FAILED. */
 const MAX_ICE_RESTARTS = 3;
+/** lib-jitsi-meet re-selects the codec this long after the first of a burst of joins and leaves. */
+const CODEC_DEBOUNCE_MS = 1_000;
 
 export interface JvbHost extends P2PHost {
   /** The conference cannot go on (CONFERENCE_FAILED). */
@@ -61,9 +65,16 @@ export class JvbController {
   private stopLevels: (() => void) | undefined;
   private sentVideoTypes = new Map<string, string>();
   private disposed = false;
+  /** Our codec order for the bridge (`videoQuality`), published in presence as `codecList`. */
+  readonly codecOrder: VideoCodec[];
+  /** The last non-empty codec choice. */
+  private codecs: VideoCodec[];
+  private codecTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: JvbHost, private readonly media: ConferenceMedia, private readonly p2p: P2PController) {
     media.onSourceInfo = () => this.sendVideoTypes();
+    this.codecOrder = localCodecOrder(host.config.videoQuality);
+    this.codecs = [...this.codecOrder];
   }
 
   get currentSession(): JvbSession | undefined {
@@ -81,6 +92,7 @@ export class JvbController {
   dispose(notify = true): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.codecTimer);
     this.media.onSourceInfo = undefined;
     this.end(notify ? 'success' : undefined, 'leaving');
   }
@@ -109,6 +121,8 @@ export class JvbController {
       rtcConfig: { iceServers: this.host.iceServers() },
       preferSctp: bridgeChannel.preferSctp && openBridgeChannel !== 'websocket' && openBridgeChannel !== false,
       simulcast: this.host.config.disableSimulcast !== true,
+      codecs: this.selectCodecs(),
+      codecSettings: codecSettings(this.host.config.videoQuality),
     });
     this.session = session;
     session.on('remoteMedia', (media) => this.onRemoteMedia(media));
@@ -135,6 +149,30 @@ export class JvbController {
         this.end(condition, String((error as Error).message ?? error));
         this.host.fail(JitsiConferenceErrors.OFFER_ANSWER_FAILED, String((error as Error).message ?? error));
       });
+  }
+
+  // ---- codec selection (lib-jitsi-meet's CodecSelection, src/rtc/codecs.ts) --------------------------------------
+
+  /** Our order minus what some participant cannot decode; the previous choice when nothing is common. */
+  private selectCodecs(): VideoCodec[] {
+    const selected = selectVideoCodecs(this.codecOrder, this.host.participants().map(participantCodecs));
+    if (selected.length === 0) logger.warn('no video codec is common to every participant; keeping the current one');
+    else this.codecs = selected;
+    return [...this.codecs];
+  }
+
+  /** A participant joined or left: choose again once the burst is over (lib-jitsi-meet waits 1 s, not reset by more). */
+  onMembersChanged(): void {
+    if (this.disposed || this.codecTimer) return;
+    this.codecTimer = setTimeout(() => {
+      this.codecTimer = undefined;
+      const session = this.session;
+      if (!session) return;
+      // lib-jitsi-meet emits VIDEO_CODEC_CHANGED for P2P sessions only; the bridge's change is just logged.
+      void session.setVideoCodecs(this.selectCodecs()).then((changed) => {
+        if (changed) logger.info(`bridge video codec now ${session.currentVideoCodec() ?? 'none'}`);
+      });
+    }, CODEC_DEBOUNCE_MS);
   }
 
   onAction(incoming: IncomingJingle): void {

@@ -7,10 +7,12 @@ import type { JingleIqHandler} from '../jingle/JingleIqHandler.js';
 import { type IncomingJingle } from '../jingle/JingleIqHandler.js';
 import { newSid } from '../jingle/model.js';
 import { JingleSessionError, P2PSession, type RemoteMedia } from '../jingle/P2PSession.js';
+import { selectVideoCodecs, type VideoCodec } from '../rtc/codecs.js';
 import { getLogger } from '../util/logger.js';
 import { applyTrackChange, type ConferenceMedia, type LocalTrackChange, type MediaHost } from './ConferenceMedia.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 import type { ConferenceOptions } from './types.js';
+import { codecSettings, localCodecOrder, participantCodecs } from './videoCodecs.js';
 
 const logger = getLogger('conference/P2PController');
 
@@ -29,9 +31,6 @@ interface P2POptions {
   backToP2PDelay?: number;
   stunServers?: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
-  preferredCodec?: string;
-  disabledCodec?: string;
-  codecPreferenceOrder?: string[];
 }
 
 
@@ -166,7 +165,14 @@ export class P2PController {
   // ---- sessions -----------------------------------------------------------------------------------------------
 
   private newSession(peer: JitsiParticipant, sid: string, initiator: boolean): P2PSession {
-    const { stunServers = [], iceTransportPolicy, preferredCodec, disabledCodec, codecPreferenceOrder } = this.options;
+    const { stunServers = [], iceTransportPolicy } = this.options;
+    // lib-jitsi-meet's CodecSelection for P2P: our P2P order minus what the peer cannot decode. Read when the
+    // session negotiates: USER_JOINED comes before the peer's presence properties are applied.
+    const order = localCodecOrder(this.host.config.p2p);
+    const codecs = (): VideoCodec[] => {
+      const selected = selectVideoCodecs(order, [participantCodecs(peer)]);
+      return selected.length > 0 ? selected : order;
+    };
     const session = new P2PSession({
       xmpp: this.host.xmpp,
       sid,
@@ -175,10 +181,8 @@ export class P2PController {
       initiator,
       endpointId: this.host.myUserId(),
       rtcConfig: { iceServers: [...this.host.iceServers(), ...stunServers], ...(iceTransportPolicy ? { iceTransportPolicy } : {}) },
-      codecs: {
-        order: codecPreferenceOrder ?? (preferredCodec ? [preferredCodec] : []),
-        disabled: disabledCodec ? [disabledCodec] : [],
-      },
+      codecs,
+      codecSettings: codecSettings(this.host.config.videoQuality),
     });
     // protocol.md 7.3: P2P remote tracks replace the bridge's once P2P ICE connects.
     session.on('remoteMedia', (media) => {

@@ -6,6 +6,7 @@ import type { JitsiTrack } from '../rtc/JitsiTrack.js';
 import type { BridgeChannelOptions } from './bridgeChannelOptions.js';
 import type { LocalStats } from './ConnectionQuality.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
+import type { VideoQualityOptions } from './videoCodecs.js';
 
 /**
  * `connection.initJitsiConference(name, options)`. Every option lib-jitsi-meet documents is accepted; what is
@@ -46,6 +47,11 @@ export interface ConferenceOptions {
   pcStatsInterval?: number;
   /** Applied: one camera layer to the bridge instead of three. */
   disableSimulcast?: boolean;
+  /**
+   * Applied: the bridge's video codecs: `codecPreferenceOrder` (e.g. `['VP9', 'VP8']`), or the older
+   * `preferredCodec` / `disabledCodec`, and per-codec settings (`vp9: { useKSVC, useSimulcast, maxBitratesVideo }`).
+   */
+  videoQuality?: VideoQualityOptions;
   recordingType?: string;
   enableTalkWhileMuted?: boolean;
   startSilent?: boolean;
@@ -57,6 +63,7 @@ export interface ConferenceOptions {
   startBitrate?: number;
   stereo?: boolean;
   enableLayerSuspension?: boolean;
+  /** Applied: P2P settings, among them its codecs (`codecPreferenceOrder`, `preferredCodec`, `disabledCodec`). */
   p2p?: Record<string, unknown>;
   rttMonitor?: Record<string, unknown>;
   e2eping?: Record<string, unknown>;

@@ -8,6 +8,9 @@
  * setRemoteDescription/setLocalDescription.
  */
 import { parse, write } from 'sdp-transform';
+import { orderCodecCapabilities, preferPayloadTypes, type VideoCodec } from '../rtc/codecs.js';
+import { bridgeEncodings, type VideoQualityCodecSettings } from '../rtc/encodings.js';
+import { applySenderParameters, encodingCodec, negotiatedCodecs, sendCodec, type ApplyResult } from '../rtc/senderParameters.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
@@ -46,6 +49,10 @@ export interface JvbSessionOptions {
   preferSctp: boolean;
   /** Camera simulcast layers (3 unless disabled; protocol.md 5.6). */
   simulcast: boolean;
+  /** Video codecs we may send, best first (src/rtc/codecs.ts); the first one the offer has is sent. None: the offer's order. */
+  codecs?: VideoCodec[];
+  /** `videoQuality.<codec>` settings (bitrates, SVC or simulcast). */
+  codecSettings?: VideoQualityCodecSettings;
 }
 
 export class JvbSession extends EventEmitter<JvbSessionEvents> {
@@ -71,10 +78,14 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private maxHeight: number | undefined;
   /** SIM layer SSRCs munged into our answer, per transceiver mid (protocol.md 5.6). */
   private readonly simulcastSsrcs = new Map<string, { layers: number[]; rtx: number[] }>();
+  private codecs: VideoCodec[];
+  /** Whether the browser takes the codec on the encodings (the codec selection API); else codecs change by renegotiating. */
+  private codecApi = true;
 
   constructor(private readonly options: JvbSessionOptions) {
     super();
     this.sid = options.sid;
+    this.codecs = [...(options.codecs ?? [])];
     this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     watchIce(this.pc, (state) => this.emit('ice', state));
   }
@@ -103,7 +114,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
       this.bridgeSessionId = offer.bridgeSession?.id;
       this.webSocketUrl = offer.contents.map((c) => c.transport.webSocket).find((url) => url);
       this.lines = jvbLines(offer);
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(offer, this.lines, this.sessionVersion++) });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: this.remoteSdp(offer) });
       for (const transceiver of this.pc.getTransceivers()) {
         if (this.lineOf(transceiver)?.direction === 'sendrecv') transceiver.direction = 'sendrecv';
       }
@@ -188,6 +199,35 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     return this.enqueue(async () => {
       for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
     });
+  }
+
+  /**
+   * A new codec choice (participants joined or left, lib-jitsi-meet's CodecSelection). With the codec selection
+   * API the senders switch in place; otherwise the session renegotiates locally with the new order (nothing is
+   * signalled: our sources stay). Resolves with whether the codec we send changed.
+   */
+  setVideoCodecs(codecs: VideoCodec[]): Promise<boolean> {
+    return this.enqueue(async () => {
+      const before = this.currentVideoCodec();
+      this.codecs = [...codecs];
+      if (this.codecApi) {
+        for (const [track, transceiver] of this.tracks) {
+          if (track.getType() === 'video' && (await this.applyEncodings(transceiver)) === 'codec-not-applied') this.codecApi = false;
+        }
+      }
+      if (!this.codecApi) await this.renegotiate();
+      return this.currentVideoCodec() !== before;
+    }).then((changed) => changed === true);
+  }
+
+  /** The codec our camera is sent with (undefined without a video sender). */
+  currentVideoCodec(): VideoCodec | undefined {
+    for (const [track, transceiver] of this.tracks) {
+      if (track.getType() !== 'video') continue;
+      const parameters = transceiver.sender.getParameters();
+      return encodingCodec(parameters) ?? negotiatedCodecs(parameters)[0];
+    }
+    return undefined;
   }
 
   /** Sends session-terminate (when `notify`), with `<bridge-session restart>` (protocol.md 5.2), and closes. */
@@ -336,11 +376,21 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private async renegotiate(): Promise<void> {
     const remote = this.remote;
     if (!remote || this.closed) return;
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: toJvbSdp(remote, this.lines, this.sessionVersion++) });
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: this.remoteSdp(remote) });
     await this.answer();
   }
 
+  /**
+   * The focus's offer as SDP, video payload types in our codec order (lib-jitsi-meet munges the m-line order
+   * so that the browser sends the codec it chose, whatever order the offer had).
+   */
+  private remoteSdp(remote: JingleDescription): string {
+    const ordered = { ...remote, contents: remote.contents.map((c) => (c.media === 'video' ? { ...c, payloadTypes: preferPayloadTypes(c.payloadTypes, this.codecs) } : c)) };
+    return toJvbSdp(ordered, this.lines, this.sessionVersion++);
+  }
+
   private async answer(): Promise<void> {
+    this.applyCodecPreferences();
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription({ type: 'answer', sdp: this.mungeSimulcast(answer.sdp ?? '') });
     for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
@@ -449,24 +499,51 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     return media.readyState === 'live' ? media : null;
   }
 
-  /** Pauses every encoding while P2P runs, and caps the camera layers at the requested height. */
-  private async applyEncodings(transceiver: RTCRtpTransceiver): Promise<void> {
-    if (this.closed) return;
-    const parameters = transceiver.sender.getParameters();
-    if (!parameters.encodings || parameters.encodings.length === 0) return;
-    const height = transceiver.sender.track?.getSettings().height ?? 720;
-    const count = parameters.encodings.length;
-    parameters.encodings.forEach((encoding, i) => {
-      // Simulcast layers are low to high: layer i is 1/2^(count-1-i) of the full height.
-      const layerHeight = height / 2 ** (count - 1 - i);
-      const capped = this.maxHeight !== undefined && i > 0 && layerHeight > this.maxHeight * 1.01 && transceiver.receiver.track.kind === 'video';
-      encoding.active = !this.paused && !(this.maxHeight === 0 && transceiver.receiver.track.kind === 'video') && !capped;
-      if (count > 1 && transceiver.receiver.track.kind === 'video') encoding.scaleResolutionDownBy = 2 ** (count - 1 - i);
-    });
+  /**
+   * The sender parameters of one of our m-lines: all off while P2P runs (protocol.md 7.3); for video,
+   * lib-jitsi-meet's encodings for the codec in use (src/rtc/encodings.ts) capped at the requested height, and
+   * the codec itself on the encodings where the browser has the codec selection API.
+   */
+  private async applyEncodings(transceiver: RTCRtpTransceiver): Promise<ApplyResult | undefined> {
+    if (this.closed) return undefined;
+    const { sender } = transceiver;
+    const parameters = sender.getParameters();
+    if (parameters.encodings.length === 0) return undefined;
+    const track = [...this.tracks].find(([, t]) => t === transceiver)?.[0];
+    const codec = track?.getType() === 'video' ? sendCodec(parameters, this.codecs) : undefined;
+    const plans = codec
+      ? bridgeEncodings(
+          {
+            codec,
+            captureHeight: sender.track?.getSettings().height ?? 720,
+            maxHeight: this.maxHeight,
+            videoType: track?.getVideoType() ?? 'camera',
+            paused: this.paused,
+          },
+          parameters.encodings.length,
+          this.options.codecSettings,
+        )
+      : parameters.encodings.map(() => ({ active: !this.paused }));
     try {
-      await transceiver.sender.setParameters(parameters);
+      return await applySenderParameters(sender, plans, codec && this.codecApi ? codec : undefined);
     } catch (error) {
-      logger.warn('encodings not applied', String(error));
+      logger.warn('sender parameters not applied', String(error));
+      return undefined;
+    }
+  }
+
+  /** Our codec order on every video m-line before answering (lib-jitsi-meet: setCodecPreferences). */
+  private applyCodecPreferences(): void {
+    const capabilities = typeof RTCRtpReceiver.getCapabilities === 'function' ? RTCRtpReceiver.getCapabilities('video')?.codecs : undefined;
+    if (!capabilities) return;
+    const ordered = orderCodecCapabilities(capabilities, this.codecs, false);
+    for (const transceiver of this.pc.getTransceivers()) {
+      if (transceiver.receiver.track.kind !== 'video' || transceiver.direction === 'stopped' || transceiver.currentDirection === 'stopped') continue;
+      try {
+        transceiver.setCodecPreferences(ordered);
+      } catch (error) {
+        logger.warn('codec preferences not applied', String(error));
+      }
     }
   }
 
@@ -498,9 +575,12 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     this.emit('failed', reason);
   }
 
-  private enqueue(step: () => Promise<void>): Promise<void> {
+  private enqueue<T>(step: () => Promise<T>): Promise<T | undefined> {
     const run = this.queue.then(() => (this.closed ? undefined : step()));
-    this.queue = run.catch(() => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 }

@@ -6,6 +6,9 @@
  * side (the initiator re-offers against the peer's stored answer, the responder re-answers the peer's stored
  * offer) without SDP going over the wire. Every step that touches the peer connection runs in one queue.
  */
+import { orderCodecCapabilities, preferPayloadTypes, type VideoCodec } from '../rtc/codecs.js';
+import { singleEncoding, type VideoQualityCodecSettings } from '../rtc/encodings.js';
+import { applySenderParameters, sendCodec } from '../rtc/senderParameters.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
@@ -61,8 +64,13 @@ export interface P2PSessionOptions {
   /** Our endpoint id: source names are `<id>-a0`, `<id>-v0` (protocol.md 5.6). */
   endpointId: string;
   rtcConfig: RTCConfiguration;
-  /** Video codec order (names like VP8, H264); disabled codecs are removed. */
-  codecs?: { order?: string[]; disabled?: string[] };
+  /**
+   * Video codecs we may send, best first (src/rtc/codecs.ts); none: the browser's order. Read when the session
+   * offers or answers, so that the peer's presence (its codecList) is complete by then.
+   */
+  codecs?: () => VideoCodec[];
+  /** `videoQuality.<codec>` settings (bitrates). */
+  codecSettings?: VideoQualityCodecSettings;
 }
 
 export class JingleSessionError extends Error {
@@ -91,6 +99,8 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   private receiverMaxHeight: number | undefined;
   private receiveVideo = true;
   private readonly announcedRemote = new Set<number>();
+  /** The codecs we send, best first, fixed when we offer or answer. */
+  private codecOrder: VideoCodec[] = [];
 
   constructor(private readonly options: P2PSessionOptions) {
     super();
@@ -119,6 +129,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   /** Initiator: offer our tracks (one audio and one video m-line at least, so the peer can always send). */
   start(tracks: SessionTrack[]): Promise<void> {
     return this.enqueue(async () => {
+      this.codecOrder = this.options.codecs?.() ?? [];
       for (const track of tracks) this.addTransceiver(track);
       for (const kind of ['audio', 'video'] as const) {
         if (!this.pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.pc.addTransceiver(kind, { direction: 'sendrecv' });
@@ -139,6 +150,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   /** Responder: apply the peer's offer, attach our tracks and answer with session-accept. */
   accept(jingle: Element, tracks: SessionTrack[]): Promise<void> {
     return this.enqueue(async () => {
+      this.codecOrder = this.options.codecs?.() ?? [];
       const offer = parseJingle(jingle);
       const first = offer.contents[0]?.name;
       // protocol.md 7.2: an offer whose first content is not an m-line id is not a P2P offer.
@@ -150,7 +162,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
         throw new JingleSessionError('bad-request', 'offer without ICE credentials or DTLS fingerprint');
       }
       this.remote = offer;
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(offer, 'p2p', this.sessionVersion++) });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: this.remoteSdp(offer) });
       for (const track of tracks) this.attachToOffered(track);
       for (const transceiver of this.pc.getTransceivers()) {
         if (transceiver.direction === 'recvonly' && transceiver.receiver.track.kind !== 'application') transceiver.direction = 'sendrecv';
@@ -165,6 +177,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.signalled = true;
       this.sendIq(iq, 'session-accept');
       this.trickle.start();
+      await this.applyVideoEncodings();
       this.sendContentModify(false);
     });
   }
@@ -241,9 +254,12 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
 
   setSenderVideoConstraint(maxHeight: number | undefined): Promise<void> {
     this.localSenderCap = maxHeight;
-    return this.enqueue(async () => {
-      for (const [track, transceiver] of this.tracks) if (track.getType() === 'video') await this.applyEncoderCap(transceiver, track);
-    });
+    return this.enqueue(() => this.applyVideoEncodings());
+  }
+
+  /** Every video sender's encodings for the codec negotiated, the peer's wish and our cap. */
+  private async applyVideoEncodings(): Promise<void> {
+    for (const [track, transceiver] of this.tracks) if (track.getType() === 'video') await this.applyEncoderCap(transceiver, track);
   }
 
   /** Sends session-terminate (when `notify`) and closes the peer connection. */
@@ -275,6 +291,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     }
     this.remote = answer;
     await this.pc.setRemoteDescription({ type: 'answer', sdp: this.remoteAnswerSdp() });
+    await this.applyVideoEncodings();
     this.sendContentModify(true);
   }
 
@@ -330,9 +347,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     // "both" are sent in practice (protocol.md 7.2).
     this.peerConstraints = { video: senders !== 'none', maxHeight };
     this.emit('receiverConstraints', this.peerConstraints);
-    void this.enqueue(async () => {
-      for (const [track, transceiver] of this.tracks) if (track.getType() === 'video') await this.applyEncoderCap(transceiver, track);
-    });
+    void this.enqueue(() => this.applyVideoEncodings());
   }
 
   // ---- signalling out ----------------------------------------------------------------------------------------
@@ -412,7 +427,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     const remote = this.remote;
     if (!remote) throw new Error('no remote description');
     // protocol.md 5.5, 9: the answer's senders are the answerer's own directions, read literally.
-    return toRemoteSdp(remote, 'p2p', this.sessionVersion++);
+    return this.remoteSdp(remote);
   }
 
   /** Applies a changed remote description without signalling (see the file comment). */
@@ -423,7 +438,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       await this.pc.setLocalDescription(await this.pc.createOffer());
       await this.pc.setRemoteDescription({ type: 'answer', sdp: this.remoteAnswerSdp() });
     } else {
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(remote, 'p2p', this.sessionVersion++) });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: this.remoteSdp(remote) });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
     }
     for (const transceiver of this.pc.getTransceivers()) this.reportRemoteSources(transceiver);
@@ -455,20 +470,11 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     return media.readyState === 'live' ? media : null;
   }
 
+  /** Our codec order on the video m-lines before offering or answering (lib-jitsi-meet: setCodecPreferences). */
   private applyCodecPreferences(): void {
-    const { order = [], disabled = [] } = this.options.codecs ?? {};
-    if ((order.length === 0 && disabled.length === 0) || typeof RTCRtpReceiver.getCapabilities !== 'function') return;
-    const capabilities = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
-    const name = (codec: RTCRtpCodec): string => codec.mimeType.split('/')[1]?.toUpperCase() ?? '';
-    const rank = (codec: RTCRtpCodec): number => {
-      const i = order.map((o) => o.toUpperCase()).indexOf(name(codec));
-      return i === -1 ? order.length : i;
-    };
-    const codecs = capabilities
-      .filter((c) => !disabled.map((d) => d.toUpperCase()).includes(name(c)))
-      .map((codec, index) => ({ codec, index }))
-      .sort((a, b) => rank(a.codec) - rank(b.codec) || a.index - b.index)
-      .map((entry) => entry.codec);
+    const order = this.codecOrder;
+    if (order.length === 0 || typeof RTCRtpReceiver.getCapabilities !== 'function') return;
+    const codecs = orderCodecCapabilities(RTCRtpReceiver.getCapabilities('video')?.codecs ?? [], order, true);
     for (const transceiver of this.pc.getTransceivers()) {
       if (transceiver.receiver.track.kind !== 'video') continue;
       try {
@@ -479,23 +485,42 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
     }
   }
 
-  /** Caps the encoder at the smaller of our own cap and the peer's wish; stops video the peer does not want. */
+  /**
+   * The peer's description as SDP, video payload types in our order: the browser sends the first codec of the
+   * remote description, so this makes it send our choice (lib-jitsi-meet munges the remote SDP the same way).
+   */
+  private remoteSdp(description: JingleDescription): string {
+    const order = this.codecOrder;
+    const ordered = order.length === 0 ? description : { ...description, contents: description.contents.map((c) => (c.media === 'video' ? { ...c, payloadTypes: preferPayloadTypes(c.payloadTypes, order) } : c)) };
+    return toRemoteSdp(ordered, 'p2p', this.sessionVersion++);
+  }
+
+  /**
+   * Caps the encoder at the smaller of our own cap and the peer's wish and stops video the peer does not want:
+   * one encoding scaled to that height with lib-jitsi-meet's bitrate for it and the codec in use, no scalability
+   * mode (src/rtc/encodings.ts).
+   */
   private async applyEncoderCap(transceiver: RTCRtpTransceiver, track: SessionTrack): Promise<void> {
     if (track.getType() !== 'video' || this.closed) return;
     const name = track.getSourceName() ?? `${this.options.endpointId}-v0`;
     const caps = [this.localSenderCap, this.peerConstraints.maxHeight.get(name)].filter((h): h is number => h !== undefined);
-    const maxHeight = caps.length > 0 ? Math.min(...caps) : undefined;
-    const height = track.getTrack().getSettings().height ?? 0;
     const parameters = transceiver.sender.getParameters();
-    if (parameters.encodings.length === 0) return;
-    for (const encoding of parameters.encodings) {
-      encoding.active = this.peerConstraints.video && maxHeight !== 0;
-      encoding.scaleResolutionDownBy = maxHeight && height > maxHeight ? height / maxHeight : 1;
-    }
+    const codec = sendCodec(parameters, this.codecOrder);
+    if (parameters.encodings.length === 0 || !codec) return;
+    const plan = singleEncoding(
+      {
+        codec,
+        captureHeight: track.getTrack().getSettings().height ?? 720,
+        maxHeight: caps.length > 0 ? Math.min(...caps) : undefined,
+        videoType: track.getVideoType() ?? 'camera',
+        paused: !this.peerConstraints.video,
+      },
+      this.options.codecSettings,
+    );
     try {
-      await transceiver.sender.setParameters(parameters);
+      await applySenderParameters(transceiver.sender, parameters.encodings.map(() => plan));
     } catch (error) {
-      logger.warn('sender constraint not applied', String(error));
+      logger.warn('sender parameters not applied', String(error));
     }
   }
 

@@ -20,11 +20,17 @@
  * not arrived yet (its check list is empty); without it werift keeps waiting for the checks.
  *
  * Forwarding (like the JVB without SSRC rewriting): audio of every endpoint to every other endpoint as is;
- * video per receiver and source. A simulcast source (a SIM group of SSRCs, low to high) is forwarded on its
- * first SSRC (the one the focus announced with strip-simulcast), one layer per receiver, chosen from the
+ * video per receiver and source, with the payload type it came with (the offer's payload types are Jicofo's
+ * fixed ones, the same for every endpoint: AV1 41, VP8 100, H.264 107, VP9 101). A source (a SIM group of
+ * SSRCs, low to high) is forwarded on its first SSRC (the one the focus announced with strip-simulcast). In
+ * VP8 and H.264 (and VP9/AV1 sent as simulcast) it is simulcast: one layer per receiver, chosen from the
  * receiver's constraints (maxHeight; layer heights learnt from VP8 keyframes, else assumed 180/360/720),
- * switched only at a VP8 keyframe of the new layer, with sequence numbers, timestamps, picture ids and
- * TL0PICIDX rewritten so the receiver's stream stays continuous. RTX is not forwarded (the bridge sends no
+ * switched only at a keyframe of the new layer, with sequence numbers, timestamps and (VP8) picture ids and
+ * TL0PICIDX rewritten so the receiver's stream stays continuous. VP9 and AV1 on the first SSRC only are one
+ * SVC stream (lib-jitsi-meet's default), forwarded whole with its AV1 dependency descriptors: every spatial
+ * and temporal layer, whatever height the receiver asked for (the real bridge drops layers; this stand-in
+ * only honours maxHeight 0 and lastN for them). A sender changes codec at a keyframe (lib-jitsi-meet's
+ * CodecSelection); the bridge follows the codec of the last keyframe. RTX is not forwarded (the bridge sends no
  * NACKs; receivers' NACKs are ignored), padding is forwarded as empty packets. PLI/FIR from a receiver is
  * sent upstream (as PLI) for the layer it receives; a PLI also goes upstream when a receiver's DTLS comes up
  * or a layer switch waits for a keyframe. Every second each sender gets a REMB of 3 Mbit/s for its video
@@ -61,7 +67,8 @@ import {
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Source } from '../../src/jingle/model.js';
 import { fromLocalSdp } from '../../src/jingle/sdp.js';
-import { EXT, PT, emptySources, type BridgeTransport, type ClientTransport, type EndpointSources } from './jingle-xml.js';
+import { EXT, PT, VIDEO_CODECS, codecOfPt, emptySources, type BridgeTransport, type ClientTransport, type EndpointSources, type VideoCodecName } from './jingle-xml.js';
+import { isSvcCodec, keyframeStart, vp8Info, type Vp8Info } from './rtp-payloads.js';
 
 export interface BridgeConfig {
   /** Loopback port of the Colibri websocket server. */
@@ -104,6 +111,8 @@ interface VideoSource {
   layers: Layer[];
   /** The SSRC receivers see: the first layer's. */
   announced: number;
+  /** The codec of the last keyframe (a sender switches codec at a keyframe, lib-jitsi-meet's CodecSelection). */
+  codec: VideoCodecName | undefined;
 }
 
 interface Forward {
@@ -129,43 +138,11 @@ interface Constraints {
   perSource: Map<string, number>;
 }
 
-interface Vp8Info {
-  keyframeStart: boolean;
-  pidOffset: number | undefined;
-  tl0Offset: number | undefined;
-  width?: number;
-  height?: number;
-}
-
-/** VP8 payload descriptor (RFC 7741): where the picture id and TL0PICIDX are, and whether a keyframe starts. */
-export function vp8Info(p: Buffer): Vp8Info | undefined {
-  if (p.length < 1) return undefined;
-  const b0 = p[0] ?? 0;
-  let off = 1;
-  let pidOffset: number | undefined;
-  let tl0Offset: number | undefined;
-  if (b0 & 0x80) {
-    const b1 = p[1] ?? 0;
-    off = 2;
-    if (b1 & 0x80) {
-      if ((p[off] ?? 0) & 0x80) {
-        pidOffset = off;
-        off += 2;
-      } else {
-        off += 1;
-      }
-    }
-    if (b1 & 0x40) tl0Offset = off++;
-    if (b1 & 0x30) off++;
-  }
-  if (off >= p.length) return { keyframeStart: false, pidOffset, tl0Offset };
-  const start = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
-  const keyframeStart = start && ((p[off] ?? 1) & 0x01) === 0;
-  if (!keyframeStart || p.length < off + 10) return { keyframeStart, pidOffset, tl0Offset };
-  const width = ((p[off + 6] ?? 0) | ((p[off + 7] ?? 0) << 8)) & 0x3fff;
-  const height = ((p[off + 8] ?? 0) | ((p[off + 9] ?? 0) << 8)) & 0x3fff;
-  return { keyframeStart, pidOffset, tl0Offset, width, height };
-}
+/**
+ * A source sends one SVC stream when its codec is VP9 or AV1 and only its first SSRC carries media
+ * (lib-jitsi-meet's default for them; with `useSimulcast` they come as simulcast layers like VP8).
+ */
+const sendsSvc = (source: VideoSource, now = Date.now()): boolean => isSvcCodec(source.codec) && !source.layers.slice(1).some((l) => now - l.lastAt < 1000);
 
 const seqNewer = (a: number, b: number): boolean => a !== b && ((a - b) & 0xffff) < 0x8000;
 
@@ -294,9 +271,11 @@ export class BridgeStandIn {
       iceServers: [],
       iceAdditionalHostAddresses: ['127.0.0.1'],
       iceUseIpv6: false,
+      // Only werift's own description (never shown to clients) uses these: media is routed here by SSRC and
+      // forwarded with the payload type it came with, which is the same on every endpoint (Jicofo's fixed ones).
       codecs: {
         audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus })],
-        video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: PT.vp8, rtcpFeedback: [] })],
+        video: VIDEO_CODECS.map((c) => new RTCRtpCodecParameters({ mimeType: `video/${c.name}`, clockRate: 90000, payloadType: c.pt, rtcpFeedback: [] })),
       },
       headerExtensions: { audio: [], video: [] },
     });
@@ -388,6 +367,7 @@ export class BridgeStandIn {
         owner: endpointId,
         layers: ssrcs.map((ssrc) => old?.layers.find((l) => l.ssrc === ssrc) ?? { ssrc, height: undefined, lastAt: 0 }),
         announced: ssrcs[0] ?? 0,
+        codec: old?.codec,
       };
       endpoint.videoSources.set(name, source);
       source.layers.forEach((layer, i) => endpoint.layerBySsrc.set(layer.ssrc, { source, layer: i }));
@@ -648,29 +628,44 @@ export class BridgeStandIn {
     const { source, layer } = found;
     const layerState = source.layers[layer];
     if (layerState) layerState.lastAt = now;
-    const info = rtp.payload.length > 0 ? vp8Info(rtp.payload) : undefined;
+    const codec = codecOfPt(rtp.header.payloadType);
+    const info = codec === 'VP8' && rtp.payload.length > 0 ? vp8Info(rtp.payload) : undefined;
+    const key = keyframeStart(codec, rtp.payload);
     if (info?.keyframeStart && info.height && layerState) layerState.height = info.height;
+    if (key && codec && codec !== source.codec) {
+      // The sender switched codec (or started): VP9/AV1 come as one SVC stream on the first SSRC, VP8/H.264 as layers.
+      this.log(`${conference.room}: ${source.name} sends ${codec}`);
+      source.codec = codec;
+      // The other layers' recent packets were of the old codec: they count again once the new codec reaches them.
+      source.layers.forEach((l, i) => {
+        if (i !== layer) l.lastAt = 0;
+      });
+      this.updateForwarding(conference);
+    }
     for (const receiver of conference.endpoints.values()) {
       if (receiver === sender || !receiver.connected) continue;
       const forward = receiver.forwards.get(source.name);
       if (!forward || forward.target < 0) continue;
       if (forward.current !== layer) {
-        if (layer !== forward.target || !info?.keyframeStart) continue;
+        if (layer !== forward.target || !key) continue;
         this.switchLayer(forward, layer, rtp, info);
       }
       this.forwardVideo(receiver, source, forward, rtp, info);
     }
   }
 
-  private switchLayer(forward: Forward, layer: number, rtp: RtpPacket, info: Vp8Info): void {
+  /** Moves a receiver to another stream at a keyframe, keeping sequence numbers, timestamps and VP8 picture ids continuous. */
+  private switchLayer(forward: Forward, layer: number, rtp: RtpPacket, info: Vp8Info | undefined): void {
     const p = rtp.payload;
-    const inPid = info.pidOffset !== undefined ? (((p[info.pidOffset] ?? 0) & 0x7f) << 8) | (p[info.pidOffset + 1] ?? 0) : 0;
-    const inTl0 = info.tl0Offset !== undefined ? (p[info.tl0Offset] ?? 0) : 0;
     if (forward.started) {
       forward.seqOffset = (forward.lastSeq + 1 - rtp.header.sequenceNumber) & 0xffff;
       forward.tsOffset = (forward.lastTs + 3000 - rtp.header.timestamp) >>> 0;
-      forward.pidOffset = (forward.lastPid + 1 - inPid) & 0x7fff;
-      forward.tl0Offset = (forward.lastTl0 + 1 - inTl0) & 0xff;
+      if (info) {
+        const inPid = info.pidOffset !== undefined ? (((p[info.pidOffset] ?? 0) & 0x7f) << 8) | (p[info.pidOffset + 1] ?? 0) : 0;
+        const inTl0 = info.tl0Offset !== undefined ? (p[info.tl0Offset] ?? 0) : 0;
+        forward.pidOffset = (forward.lastPid + 1 - inPid) & 0x7fff;
+        forward.tl0Offset = (forward.lastTl0 + 1 - inTl0) & 0xff;
+      }
     }
     forward.current = layer;
   }
@@ -701,7 +696,18 @@ export class BridgeStandIn {
       forward.lastTs = ts;
     }
     forward.started = true;
-    const header = new RtpHeader({ payloadType: rtp.header.payloadType, marker: rtp.header.marker, sequenceNumber: seq, timestamp: ts, ssrc: source.announced, extensions: [] });
+    // An SVC stream is forwarded whole, so its dependency descriptors stay valid and go along (the AV1 decoder
+    // needs them); a simulcast stream is spliced from layers, whose descriptors would not fit together.
+    const dd = sendsSvc(source) ? rtp.header.extensions.filter((e) => e.id === EXT.dependencyDescriptor.id) : [];
+    const header = new RtpHeader({
+      payloadType: rtp.header.payloadType,
+      marker: rtp.header.marker,
+      sequenceNumber: seq,
+      timestamp: ts,
+      ssrc: source.announced,
+      extensions: dd,
+      ...(dd.length > 0 ? { extensionProfile: rtp.header.extensionProfile } : {}),
+    });
     receiver.counts.out++;
     void receiver.dtls?.sendRtp(payload, header);
   }
@@ -800,9 +806,14 @@ export class BridgeStandIn {
     }));
   }
 
-  /** The layer for a height: the highest active one not above it, else the lowest active one. */
+  /**
+   * The layer for a height: the highest active one not above it, else the lowest active one. An SVC stream
+   * (VP9, AV1 on the first SSRC only) is forwarded whole, every spatial layer, whatever the height: this
+   * stand-in does not drop layers inside it as the real bridge does.
+   */
   private layerFor(source: VideoSource, maxHeight: number): number {
     if (maxHeight <= 0) return -1;
+    if (sendsSvc(source)) return 0;
     const now = Date.now();
     const active = source.layers.map((l, i) => ({ i, height: l.height ?? ASSUMED_LAYER_HEIGHTS[i] ?? 720, on: now - l.lastAt < 1000 }));
     const candidates = active.filter((l) => l.on);

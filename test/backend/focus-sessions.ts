@@ -313,6 +313,8 @@ export class FocusSessions {
         bridgeSessionId: session.bridgeSessionId,
         region: 'standin-region',
         sources: this.offerSources(conference, participant.nick),
+        // Test control `standin-vp8only` (focus-stand-in.ts): a Jicofo configured with VP8 only.
+        ...(/^standin-vp8only(-|@)/.test(conference.room) ? { videoCodecs: ['VP8'] as const } : {}),
       });
       this.log(`${participant.occupantJid}: session-initiate ${session.sid} (${session.json ? 'JSON' : 'XML'} sources)`);
       try {

@@ -59,6 +59,8 @@
  *   sends it hostile Jingle once (focus-sessions.ts, `sendHostile`): a json-message that is not JSON, a source
  *   that reuses another endpoint's SSRC under the owner `ghost`, an SSRC 0 with a broken group, a source-add
  *   for an unknown sid, a source-remove of an SSRC never announced, and a transport-info without a transport.
+ * - `standin-vp8only` (option `jvb`): normal, but the offer has VP8 as its only video codec, as from a Jicofo
+ *   configured with `jicofo.codec.video.{av1,vp9,h264}.enabled = false`.
  */
 import { randomUUID } from 'node:crypto';
 import { client as xmppClient, xml as clientXml } from '@xmpp/client';
@@ -98,7 +100,7 @@ type Element = XmlElement;
 /** The test controls (see the file header), chosen by the room node's `standin-` prefix. */
 export type TestControl =
   | { kind: 'notready' | 'sessioninvalid'; count: number }
-  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' }
+  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' | 'vp8only' }
   | { kind: 'unknown' };
 
 export const TEST_CONTROL_PREFIX = 'standin-';
@@ -113,8 +115,8 @@ export function testControlOf(roomJid: string): TestControl | undefined {
   const rest = node.slice(TEST_CONTROL_PREFIX.length);
   const counted = /^(notready|sessioninvalid)(\d+)(?:-|$)/.exec(rest);
   if (counted) return { kind: counted[1] as 'notready' | 'sessioninvalid', count: Number(counted[2]) };
-  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus|hostilejingle)(?:-|$)/.exec(rest);
-  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' };
+  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus|hostilejingle|vp8only)(?:-|$)/.exec(rest);
+  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' | 'vp8only' };
   return { kind: 'unknown' };
 }
 
@@ -433,6 +435,7 @@ export class FocusStandIn {
       case 'nobridge':
       case 'leavefocus':
       case 'hostilejingle':
+      case 'vp8only':
         return undefined;
     }
   }

@@ -44,9 +44,23 @@ export const EXT = {
   audioLevel: { id: 1, uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level' },
   mid: { id: 10, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' },
   absSendTime: { id: 3, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' },
+  dependencyDescriptor: { id: 11, uri: 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension' },
 } as const;
 
-export const PT = { opus: 111, telephoneEvent: 126, vp8: 100, vp8Rtx: 96 } as const;
+export const PT = { opus: 111, telephoneEvent: 126, av1: 41, av1Rtx: 42, vp8: 100, vp8Rtx: 96, h264: 107, h264Rtx: 99, vp9: 101, vp9Rtx: 97 } as const;
+
+export type VideoCodecName = 'AV1' | 'VP8' | 'H264' | 'VP9';
+
+/** Jicofo's default video codecs, in its offer's order (protocol.md 5.3): payload type and RTX payload type. */
+export const VIDEO_CODECS: readonly { name: VideoCodecName; pt: number; rtx: number }[] = [
+  { name: 'AV1', pt: PT.av1, rtx: PT.av1Rtx },
+  { name: 'VP8', pt: PT.vp8, rtx: PT.vp8Rtx },
+  { name: 'H264', pt: PT.h264, rtx: PT.h264Rtx },
+  { name: 'VP9', pt: PT.vp9, rtx: PT.vp9Rtx },
+];
+
+/** The codec a video payload type stands for, as the bridge reads packets. */
+export const codecOfPt = (pt: number): VideoCodecName | undefined => VIDEO_CODECS.find((c) => c.pt === pt)?.name;
 
 /** One endpoint's sources, as the conference source map keeps them. */
 export interface EndpointSources {
@@ -126,7 +140,7 @@ const param = (name: string, value: string): XmlElement => xml('parameter', { na
 
 /**
  * The audio description of a Jicofo with transport-cc off (protocol.md 5.3): opus 111, telephone-event
- * 126, audio level and mid extensions. No RED (the stand-in's Jicofo has it disabled).
+ * 126, audio level and mid extensions, extmap-allow-mixed. No RED (the stand-in's Jicofo has it disabled).
  */
 function audioDescription(children: XmlElement[]): XmlElement {
   return xml(
@@ -136,32 +150,41 @@ function audioDescription(children: XmlElement[]): XmlElement {
     xml('payload-type', { id: str(PT.telephoneEvent), name: 'telephone-event', clockrate: '8000' }),
     hdrext(EXT.audioLevel),
     hdrext(EXT.mid),
+    xml('extmap-allow-mixed', { xmlns: NS_JINGLE.hdrext }),
     xml('rtcp-mux'),
     ...children,
   );
 }
 
 /**
- * The video description: VP8 100 only (a Jicofo config may restrict codecs; AV1/VP9/H264 are left out),
- * with fir/nack/pli feedback and goog-remb when the client supports REMB (TCC off), RTX 96 when it
- * supports RFC 4588; abs-send-time and mid extensions (no AV1 dependency descriptor without AV1).
+ * The video description of a Jicofo with its default codecs (protocol.md 5.3, Jicofo's CodecUtil): AV1 41,
+ * VP8 100, H.264 107 (constrained baseline, packetization-mode 1), VP9 101, each with fir/nack/pli feedback and
+ * goog-remb when the client supports REMB (TCC off); RTX 42/96/97/99 when it supports RFC 4588; the AV1
+ * dependency descriptor, abs-send-time and mid extensions; extmap-allow-mixed (Jicofo's default, needed for
+ * dependency descriptors longer than 16 bytes). `codecs` restricts the set, as Jicofo's config can.
  */
-function videoDescription(features: ReadonlySet<string>, children: XmlElement[]): XmlElement {
+function videoDescription(features: ReadonlySet<string>, children: XmlElement[], codecs: readonly VideoCodecName[]): XmlElement {
+  const offered = VIDEO_CODECS.filter((c) => codecs.includes(c.name));
   const rtx = features.has(FEATURE.rtx);
+  const nackFir = [fb('ccm', 'fir'), fb('nack'), fb('nack', 'pli')];
   return xml(
     'description',
     { xmlns: NS_JINGLE.rtp, media: 'video' },
-    xml(
-      'payload-type',
-      { id: str(PT.vp8), name: 'VP8', clockrate: '90000' },
-      fb('ccm', 'fir'),
-      fb('nack'),
-      fb('nack', 'pli'),
-      ...(features.has(FEATURE.remb) ? [fb('goog-remb')] : []),
+    ...offered.map((c) =>
+      xml(
+        'payload-type',
+        { id: str(c.pt), name: c.name, clockrate: '90000' },
+        ...nackFir,
+        ...(features.has(FEATURE.remb) ? [fb('goog-remb')] : []),
+        ...(c.name === 'H264' ? [param('profile-level-id', '42e01f;level-asymmetry-allowed=1;packetization-mode=1;')] : []),
+      ),
     ),
-    ...(rtx ? [xml('payload-type', { id: str(PT.vp8Rtx), name: 'rtx', clockrate: '90000' }, param('apt', str(PT.vp8)))] : []),
+    // Jicofo gives the RTX payload types of AV1, VP8 and VP9 the same feedback; H.264's has none.
+    ...(rtx ? offered.map((c) => xml('payload-type', { id: str(c.rtx), name: 'rtx', clockrate: '90000' }, param('apt', str(c.pt)), ...(c.name === 'H264' ? [] : nackFir))) : []),
+    hdrext(EXT.dependencyDescriptor),
     hdrext(EXT.absSendTime),
     hdrext(EXT.mid),
+    xml('extmap-allow-mixed', { xmlns: NS_JINGLE.hdrext }),
     xml('rtcp-mux'),
     ...children,
   );
@@ -223,6 +246,8 @@ export interface OfferOptions {
   region: string;
   /** Sources of the other endpoints and the bridge's feedback sources (owner `jvb`). */
   sources: Map<string, EndpointSources>;
+  /** Video codecs to offer (default: all of Jicofo's, VIDEO_CODECS). */
+  videoCodecs?: readonly VideoCodecName[];
 }
 
 /** The `<jingle action="session-initiate">` of protocol.md 5.3/5.7. */
@@ -232,7 +257,7 @@ export function sessionInitiate(o: OfferOptions): XmlElement {
   const content = (name: string, description: XmlElement, data = false): XmlElement =>
     xml('content', { creator: 'initiator', name, senders: 'both' }, description, transportXml(o.transport, data));
   if (o.features.has(FEATURE.audio)) contents.push(content('audio', audioDescription(json ? [] : xmlSources(o.sources, 'audio'))));
-  if (o.features.has(FEATURE.video)) contents.push(content('video', videoDescription(o.features, json ? [] : xmlSources(o.sources, 'video'))));
+  if (o.features.has(FEATURE.video)) contents.push(content('video', videoDescription(o.features, json ? [] : xmlSources(o.sources, 'video'), o.videoCodecs ?? VIDEO_CODECS.map((c) => c.name))));
   if (o.features.has(FEATURE.sctp)) contents.push(content('data', xml('description', { xmlns: NS_JINGLE.rtp, media: 'application' }), true));
   const names = contents.map((c) => c.attrs.name ?? '');
   return xml(

@@ -81,6 +81,9 @@ describe('JitsiConference: joining and participants', () => {
     const names = record(b.conference, C.DISPLAY_NAME_CHANGED);
     const properties = record(b.conference, C.PARTICIPANT_PROPERTY_CHANGED);
     const before = outboundPresences(a.conference);
+    // Published from the start, as lib-jitsi-meet does (protocol.md 4.3): the codecs A decodes.
+    const defaultCodecs = a.conference.getLocalParticipantProperty('codecList');
+    expect(defaultCodecs).to.match(/^[a-z0-9]+(,[a-z0-9]+)*$/);
 
     a.conference.setDisplayName('Alice <b>&amp;</b>\u0007');
     a.conference.setLocalParticipantProperty('raisedHand', '1700000000000');
@@ -96,7 +99,7 @@ describe('JitsiConference: joining and participants', () => {
     expect(participant?.getProperty('codecList')).to.equal('vp9,vp8');
     expect(properties.map((p) => [p[1], p[2], p[3]])).to.deep.include.members([
       ['raisedHand', undefined, '1700000000000'],
-      ['codecList', undefined, 'vp9,vp8'],
+      ['codecList', defaultCodecs, 'vp9,vp8'],
     ]);
 
     // Another presence that repeats the same name and properties must not fire them again.

@@ -10,6 +10,7 @@ import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiRemoteTrack } from '../../src/rtc/JitsiRemoteTrack.js';
 import { uniqueRoomName } from '../helpers/backend.js';
 import { bridgePc, cleanupMedia, flow, inbound, mediaClient, remoteTracks, untilMediaFrom, type Client } from '../helpers/bridge.js';
+import { sentCodecs } from '../helpers/codecs.js';
 import { nextEventWhere, record } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
 
@@ -129,11 +130,14 @@ describe('the bridge: group calls', function () {
     expect(await framesFrom(b), 'B is not forwarded with lastN 1 (a few frames in flight at most)').to.be.lessThan(fromB + 6);
   });
 
-  it('simulcast: three camera layers to the bridge; maxHeight picks the layer a receiver gets; SenderSourceConstraints and setSenderVideoConstraint switch upper layers off', async () => {
+  it('VP8 simulcast: three camera layers to the bridge; maxHeight picks the layer a receiver gets; SenderSourceConstraints and setSenderVideoConstraint switch upper layers off', async () => {
     const room = uniqueRoomName('jvb-sim');
-    const a = await mediaClient(room, {}, 720);
-    const b = await mediaClient(room);
+    // VP8 is sent as simulcast (VP9 and AV1, the default, as one SVC stream: jvb-codecs.test.ts).
+    const vp8: ConferenceOptions = { videoQuality: { codecPreferenceOrder: ['VP8'] } };
+    const a = await mediaClient(room, vp8, 720);
+    const b = await mediaClient(room, vp8);
     await untilMediaFrom(b, [a]);
+    await untilAsync(async () => (await sentCodecs(bridgePc(a.conference))).join() === 'video/VP8', 'A to send VP8');
     const outbound = (): { height: number; active: boolean }[] => {
       const pc = bridgePc(a.conference);
       const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');

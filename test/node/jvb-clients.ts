@@ -65,7 +65,8 @@ export interface ClientOptions {
   /** A Chromium page for media; none = XMPP only (the client then never answers session-initiate). */
   browser?: Browser;
   origin?: string;
-  media?: { width: number; height: number; simulcast: boolean };
+  /** `codec`: the video codec the page sends (`video/VP8`…); default: the first of the offer (AV1). */
+  media?: { width: number; height: number; simulcast: boolean; codec?: string };
 }
 
 export class JvbClient {

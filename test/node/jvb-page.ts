@@ -12,7 +12,7 @@ import { fromLocalSdp, toRemoteSdp } from '../../src/jingle/sdp.js';
 import { appendContents } from '../../src/jingle/toJingle.js';
 
 export interface PageStats {
-  inbound: { ssrc: number; kind: string; packets: number; bytes: number; frames: number; height: number }[];
+  inbound: { ssrc: number; kind: string; packets: number; bytes: number; frames: number; height: number; codec: string }[];
   ice: string;
 }
 
@@ -20,6 +20,20 @@ let pc: RTCPeerConnection;
 let stream: MediaStream;
 let endpointId = '';
 let simulcast = false;
+/** The video codec to send (`video/VP8`…), first in the answer; undefined: the offer's order. */
+let codec: string | undefined;
+
+/**
+ * Puts `codec` first in the offer's video payload types: Chromium answers an offer by sending its first
+ * codec (setCodecPreferences orders only what it receives).
+ */
+function preferCodec(description: ReturnType<typeof parseJingle>): void {
+  if (!codec) return;
+  const name = codec.replace(/^video\//, '');
+  for (const content of description.contents) {
+    if (content.media === 'video') content.payloadTypes = [...content.payloadTypes.filter((p) => p.name === name), ...content.payloadTypes.filter((p) => p.name !== name)];
+  }
+}
 let remoteSdp = '';
 let channel: RTCDataChannel | undefined;
 const channelMessages: unknown[] = [];
@@ -64,9 +78,10 @@ async function applyRemote(sdp: string): Promise<void> {
 }
 
 const page = {
-  async start(id: string, media: { width: number; height: number; simulcast: boolean }): Promise<void> {
+  async start(id: string, media: { width: number; height: number; simulcast: boolean; codec?: string }): Promise<void> {
     endpointId = id;
     simulcast = media.simulcast;
+    codec = media.codec;
     stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: media.width, height: media.height, frameRate: 15 } });
     pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
   },
@@ -75,6 +90,7 @@ const page = {
   async offer(jingleXml: string, responder: string): Promise<string> {
     const jingle = new DOMParser().parseFromString(jingleXml, 'text/xml').documentElement;
     const description = parseJingle(jingle);
+    preferCodec(description);
     await pc.setRemoteDescription({ type: 'offer', sdp: toRemoteSdp(description, 'jvb') });
     remoteSdp = pc.remoteDescription?.sdp ?? '';
     for (const kind of ['audio', 'video'] as const) {
@@ -143,6 +159,7 @@ const page = {
         bytes: Number(s.bytesReceived ?? 0),
         frames: Number(s.framesDecoded ?? 0),
         height: Number(s.frameHeight ?? 0),
+        codec: String((report.get(String(s.codecId)) as { mimeType?: string } | undefined)?.mimeType ?? ''),
       });
     });
     return { inbound, ice: pc.iceConnectionState };

@@ -86,6 +86,11 @@ describe('focus and bridge stand-ins (jvb)', { timeout: 180_000 }, () => {
       });
     }
     process.stdout.write(`# time to media for 3 clients (third join -> all decode both others): ${Date.now() - third} ms\n`);
+    // The pages send the offer's first codec, AV1 (one stream); the bridge forwards it as is.
+    for (const x of everyone) {
+      const codecs = (await x.stats()).inbound.filter((i) => i.kind === 'video' && i.frames > 0).map((i) => i.codec);
+      assert.deepEqual([...new Set(codecs)], ['video/AV1'], `${x.nick} decodes AV1`);
+    }
     const ticks = (): number => {
       const fields = readFileSync(`/proc/${backend.pids.focus}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
       return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
@@ -161,6 +166,41 @@ describe('focus and bridge stand-ins (jvb)', { timeout: 180_000 }, () => {
       const owners = Object.keys((JSON.parse(removal.element.getChild('json-message', NS.jitmeet)?.text() ?? '{}') as { sources?: object }).sources ?? {});
       assert.deepEqual(owners, ['cccc0003']);
     }
+  });
+
+  it('offers Jicofo\'s default video codecs (AV1, VP8, H.264, VP9 with RTX), the dependency descriptor and extmap-allow-mixed; VP8 only when so configured', async () => {
+    const describe = (jingle: XmlElement): { payloads: string[]; rtx: string[]; h264: string | undefined; ext: string[]; mixed: boolean } => {
+      const video = jingle.getChildren('content').find((c) => c.attrs.name === 'video')?.getChild('description', NS.rtp);
+      const types = video?.getChildren('payload-type') ?? [];
+      return {
+        payloads: types.filter((p) => p.attrs.name !== 'rtx').map((p) => `${p.attrs.id} ${p.attrs.name}`),
+        rtx: types.filter((p) => p.attrs.name === 'rtx').map((p) => `${p.attrs.id}->${p.getChildren('parameter').find((x) => x.attrs.name === 'apt')?.attrs.value}`),
+        h264: types.find((p) => p.attrs.name === 'H264')?.getChildren('parameter').map((x) => `${x.attrs.name}=${x.attrs.value}`).join(';'),
+        ext: (video?.getChildren('rtp-hdrext') ?? []).map((e) => `${e.attrs.id} ${e.attrs.uri}`),
+        mixed: Boolean(video?.getChild('extmap-allow-mixed')),
+      };
+    };
+    const room = unique('offer');
+    const xmppOnly = (r: string, nick: string): JvbClient => {
+      const c = new JvbClient(backend, r, nick);
+      clients.push(c);
+      return c;
+    };
+    const [x, y] = [xmppOnly(room, 'oooo0001'), xmppOnly(room, 'pppp0002')];
+    await x.join();
+    await y.join();
+    const offer = describe((await x.until('session-initiate', () => x.received('session-initiate')[0])).element);
+    assert.deepEqual(offer.payloads, ['41 AV1', '100 VP8', '107 H264', '101 VP9'], 'protocol.md 5.3 order and payload types');
+    assert.deepEqual(offer.rtx, ['42->41', '96->100', '99->107', '97->101']);
+    assert.equal(offer.h264, 'profile-level-id=42e01f;level-asymmetry-allowed=1;packetization-mode=1;');
+    assert.ok(offer.ext.includes('11 https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension'), offer.ext.join());
+    assert.ok(offer.mixed, 'extmap-allow-mixed');
+    const vp8Room = unique('standin-vp8only-');
+    const [v, w] = [xmppOnly(vp8Room, 'vvvv0001'), xmppOnly(vp8Room, 'wwww0002')];
+    await v.join();
+    await w.join();
+    const vp8 = describe((await v.until('session-initiate', () => v.received('session-initiate')[0])).element);
+    assert.deepEqual([vp8.payloads, vp8.rtx], [['100 VP8'], ['96->100']]);
   });
 
   it('validates sources like Jicofo, answers bad-request, relays XML sources stripped of simulcast, restarts and times out', async () => {
@@ -242,12 +282,13 @@ describe('focus and bridge stand-ins (jvb)', { timeout: 180_000 }, () => {
     assert.equal(expired.element.getChild('reason')?.getChildText('text'), 'Idle session timeout');
   });
 
-  it('forwards one simulcast layer on the announced SSRC and switches layers on the receiver\'s maxHeight', async () => {
+  it('forwards one simulcast layer on the announced SSRC and switches layers on the receiver\'s maxHeight (VP8, the codec the sender chose)', async () => {
+    const codec = 'video/VP8';
     // A browser of its own: the fake camera is shared between the pages of one browser (backend.md).
     const own = await puppeteer.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
     try {
       const room = unique('simulcast');
-      const sender = new JvbClient(backend, room, 'ssss0001', { browser: own, origin: server.origin, media: { width: 1280, height: 720, simulcast: true } });
+      const sender = new JvbClient(backend, room, 'ssss0001', { browser: own, origin: server.origin, media: { width: 1280, height: 720, simulcast: true, codec } });
       const receiver = new JvbClient(backend, room, 'rrrr0002', { browser: own, origin: server.origin, media: { width: 1280, height: 720, simulcast: false } });
       clients.push(sender, receiver);
       await sender.join();
@@ -266,7 +307,8 @@ describe('focus and bridge stand-ins (jvb)', { timeout: 180_000 }, () => {
       await waitFor('a higher layer', async () => (await height()) > 180, 20_000);
       const videos = (await receiver.stats()).inbound.filter((i) => i.kind === 'video' && i.packets > 0);
       assert.deepEqual(videos.map((v) => v.ssrc), [announced[0][0]?.s], 'one SSRC, the announced one');
-      process.stdout.write(`# simulcast: switched 180p -> ${await height()}p on ssrc ${videos[0]?.ssrc}\n`);
+      assert.deepEqual(videos.map((v) => v.codec), [codec], 'the codec the sender chose, forwarded as is');
+      process.stdout.write(`# simulcast (${codec}): switched 180p -> ${await height()}p on ssrc ${videos[0]?.ssrc}\n`);
     } finally {
       await own.close();
     }
