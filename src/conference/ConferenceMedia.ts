@@ -16,7 +16,7 @@ import type { LocalPresence, Member } from '../xmpp/ChatRoom.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { HandlerRef } from '../xmpp/StanzaRouter.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
-import type { JitsiConference } from './JitsiConference.js';
+import type { ConferenceEmit, ConferenceRef } from './host.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 
 const logger = getLogger('conference/ConferenceMedia');
@@ -29,7 +29,7 @@ const LEVELS_INTERVAL_MS = 200;
 
 /** What the media layer needs from its conference. */
 export interface MediaHost {
-  readonly conference: JitsiConference;
+  readonly conference: ConferenceRef;
   readonly xmpp: XmppConnection;
   readonly roomJid: string;
   readonly local: LocalPresence;
@@ -37,7 +37,7 @@ export interface MediaHost {
   participant(id: string): JitsiParticipant | undefined;
   focusNick(): string | undefined;
   updatePresence(): void;
-  emit: JitsiConference['emit'];
+  emit: ConferenceEmit;
 }
 
 /** A change of our local tracks that the sessions follow. */
