@@ -67,8 +67,10 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private sessionVersion = 2;
   private closed = false;
   private paused = false;
-  /** The height cap of the video we send; undefined for none. */
+  /** Our height cap on every video we send; undefined for none. */
   private maxHeight: number | undefined;
+  /** The bridge's height caps by source name (SenderSourceConstraints, protocol.md 8.3). */
+  private sourceMaxHeights: ReadonlyMap<string, number> = new Map();
   /** SIM layer SSRCs munged into our answer, per transceiver mid (protocol.md 5.6). */
   private readonly simulcastSsrcs = new Map<string, { layers: number[]; rtx: number[] }>();
 
@@ -157,6 +159,8 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
         this.tracks.set(newTrack, transceiver);
         await transceiver.sender.replaceTrack(this.sendable(newTrack));
         transceiver.sender.setStreams(newTrack.getOriginalStream());
+        // The layers' heights follow the new track (a screen share is not the camera's size).
+        await this.applyEncodings(transceiver);
       } else {
         await transceiver.sender.replaceTrack(null);
       }
@@ -182,9 +186,13 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     });
   }
 
-  /** A cap on the height of the video we send (SenderSourceConstraints, setSenderVideoConstraint). */
-  setSenderMaxHeight(maxHeight: number | undefined): Promise<void> {
+  /**
+   * Caps on the height of the video we send: `maxHeight` on every source (setSenderVideoConstraint), `bySource`
+   * per source name (the bridge's SenderSourceConstraints); the lower one wins.
+   */
+  setSenderMaxHeight(maxHeight: number | undefined, bySource: ReadonlyMap<string, number> = new Map()): Promise<void> {
     this.maxHeight = maxHeight;
+    this.sourceMaxHeights = new Map(bySource);
     return this.enqueue(async () => {
       for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
     });
@@ -449,18 +457,26 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     return media.readyState === 'live' ? media : null;
   }
 
-  /** Pauses every encoding while P2P runs, and caps the camera layers at the requested height. */
+  /** The lower of our cap and the bridge's cap for the source the transceiver sends. */
+  private maxHeightFor(transceiver: RTCRtpTransceiver): number | undefined {
+    const name = [...this.tracks].find(([, t]) => t === transceiver)?.[0].getSourceName();
+    const caps = [this.maxHeight, name === undefined ? undefined : this.sourceMaxHeights.get(name)].filter((h): h is number => h !== undefined);
+    return caps.length > 0 ? Math.min(...caps) : undefined;
+  }
+
+  /** Pauses every encoding while P2P runs, and caps the video layers at the requested height. */
   private async applyEncodings(transceiver: RTCRtpTransceiver): Promise<void> {
     if (this.closed) return;
     const parameters = transceiver.sender.getParameters();
     if (!parameters.encodings || parameters.encodings.length === 0) return;
     const height = transceiver.sender.track?.getSettings().height ?? 720;
     const count = parameters.encodings.length;
+    const maxHeight = this.maxHeightFor(transceiver);
     parameters.encodings.forEach((encoding, i) => {
       // Simulcast layers are low to high: layer i is 1/2^(count-1-i) of the full height.
       const layerHeight = height / 2 ** (count - 1 - i);
-      const capped = this.maxHeight !== undefined && i > 0 && layerHeight > this.maxHeight * 1.01 && transceiver.receiver.track.kind === 'video';
-      encoding.active = !this.paused && !(this.maxHeight === 0 && transceiver.receiver.track.kind === 'video') && !capped;
+      const capped = maxHeight !== undefined && i > 0 && layerHeight > maxHeight * 1.01 && transceiver.receiver.track.kind === 'video';
+      encoding.active = !this.paused && !(maxHeight === 0 && transceiver.receiver.track.kind === 'video') && !capped;
       if (count > 1 && transceiver.receiver.track.kind === 'video') encoding.scaleResolutionDownBy = 2 ** (count - 1 - i);
     });
     try {
