@@ -69,6 +69,8 @@ export class ConferenceSession implements ReactiveController {
   /** The last connection or conference failure constant. */
   failure: string | undefined;
   dominantSpeaker: string | undefined;
+  /** The last remote dominant speaker: speaker view keeps them on stage while we speak ourselves. */
+  lastRemoteSpeaker: string | undefined;
   chat: ChatEntry[] = [];
   /** Chat messages of others that arrived while `chatVisible` was false. */
   unread = 0;
@@ -246,6 +248,7 @@ export class ConferenceSession implements ReactiveController {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.dominantSpeaker = undefined;
+    this.lastRemoteSpeaker = undefined;
     if (this.state !== 'idle' && this.state !== 'failed') this.setState('left');
     this.changed();
   }
@@ -367,8 +370,12 @@ export class ConferenceSession implements ReactiveController {
     on(CQ.REMOTE_STATS_UPDATED, ((id: string, stats: { connectionQuality?: unknown }) => this.setQuality(id, stats)));
     on(C.CONNECTION_INTERRUPTED, () => this.state === 'joined' && this.setState('reconnecting'));
     on(C.CONNECTION_RESTORED, () => this.state === 'reconnecting' && this.setState('joined'));
-    on(C.DOMINANT_SPEAKER_CHANGED, ((id: string) => {
+    on(C.DOMINANT_SPEAKER_CHANGED, ((id: string, previous?: unknown) => {
       this.dominantSpeaker = id;
+      // While we speak, the bridge's previous speakers (most recent first) name who spoke before us.
+      const self = conference.myUserId();
+      const before = Array.isArray(previous) ? previous.find((p): p is string => typeof p === 'string' && p !== self) : undefined;
+      this.lastRemoteSpeaker = id !== self ? id : (before ?? this.lastRemoteSpeaker);
       this.changed();
     }));
     const onMessage = (priv: boolean) =>
