@@ -14,6 +14,7 @@ import { JitsiConnectionEvents } from '../../src/events/JitsiConnectionEvents.js
 import { JitsiTrackEvents } from '../../src/events/JitsiTrackEvents.js';
 import JitsiMeetJS from '../../src/JitsiMeetJS.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
+import type { JitsiTrack } from '../../src/rtc/JitsiTrack.js';
 import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from './events.js';
 
 export type ConferenceState = 'idle' | 'connecting' | 'prejoin' | 'joined' | 'reconnecting' | 'failed' | 'left';
@@ -344,6 +345,13 @@ export class ConferenceSession implements ReactiveController {
     };
     const bumpEvents = [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS, C.USER_ROLE_CHANGED, C.PARTICIPANT_PROPERTY_CHANGED];
     for (const event of bumpEvents) on(event, bump);
+    // A screen share replacing a camera changes only the remote track's video type, a track event (as in
+    // lib-jitsi-meet): the stage follows it.
+    on(C.TRACK_ADDED, ((track: JitsiTrack) => {
+      if (track.isLocal() || track.getType() !== 'video') return;
+      track.on(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump);
+      this.offs.push(() => track.off(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump));
+    }));
     on(C.CONFERENCE_JOINED, () => this.setState('joined'));
     on(C.CONFERENCE_FAILED, ((error: string, reason?: unknown) => {
       this.failure = error;
