@@ -14,6 +14,7 @@ import { JitsiConnectionEvents } from '../../src/events/JitsiConnectionEvents.js
 import { JitsiTrackEvents } from '../../src/events/JitsiTrackEvents.js';
 import JitsiMeetJS from '../../src/JitsiMeetJS.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
+import type { JitsiTrack } from '../../src/rtc/JitsiTrack.js';
 import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from './events.js';
 
 export type ConferenceState = 'idle' | 'connecting' | 'prejoin' | 'joined' | 'reconnecting' | 'failed' | 'left';
@@ -69,6 +70,8 @@ export class ConferenceSession implements ReactiveController {
   /** The last connection or conference failure constant. */
   failure: string | undefined;
   dominantSpeaker: string | undefined;
+  /** The last remote dominant speaker: speaker view keeps them on stage while we speak ourselves. */
+  lastRemoteSpeaker: string | undefined;
   chat: ChatEntry[] = [];
   /** Chat messages of others that arrived while `chatVisible` was false. */
   unread = 0;
@@ -246,6 +249,7 @@ export class ConferenceSession implements ReactiveController {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.dominantSpeaker = undefined;
+    this.lastRemoteSpeaker = undefined;
     if (this.state !== 'idle' && this.state !== 'failed') this.setState('left');
     this.changed();
   }
@@ -341,6 +345,13 @@ export class ConferenceSession implements ReactiveController {
     };
     const bumpEvents = [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS, C.USER_ROLE_CHANGED, C.PARTICIPANT_PROPERTY_CHANGED];
     for (const event of bumpEvents) on(event, bump);
+    // A screen share replacing a camera changes only the remote track's video type, a track event (as in
+    // lib-jitsi-meet): the stage follows it.
+    on(C.TRACK_ADDED, ((track: JitsiTrack) => {
+      if (track.isLocal() || track.getType() !== 'video') return;
+      track.on(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump);
+      this.offs.push(() => track.off(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump));
+    }));
     on(C.CONFERENCE_JOINED, () => this.setState('joined'));
     on(C.CONFERENCE_FAILED, ((error: string, reason?: unknown) => {
       this.failure = error;
@@ -367,8 +378,12 @@ export class ConferenceSession implements ReactiveController {
     on(CQ.REMOTE_STATS_UPDATED, ((id: string, stats: { connectionQuality?: unknown }) => this.setQuality(id, stats)));
     on(C.CONNECTION_INTERRUPTED, () => this.state === 'joined' && this.setState('reconnecting'));
     on(C.CONNECTION_RESTORED, () => this.state === 'reconnecting' && this.setState('joined'));
-    on(C.DOMINANT_SPEAKER_CHANGED, ((id: string) => {
+    on(C.DOMINANT_SPEAKER_CHANGED, ((id: string, previous?: unknown) => {
       this.dominantSpeaker = id;
+      // While we speak, the bridge's previous speakers (most recent first) name who spoke before us.
+      const self = conference.myUserId();
+      const before = Array.isArray(previous) ? previous.find((p): p is string => typeof p === 'string' && p !== self) : undefined;
+      this.lastRemoteSpeaker = id !== self ? id : (before ?? this.lastRemoteSpeaker);
       this.changed();
     }));
     const onMessage = (priv: boolean) =>

@@ -86,7 +86,7 @@ export function stageModel(ui: ConferenceUi, tiles: TileModel[]): StageModel {
   const mode = ui.layout === 'speaker' || (ui.layout === 'auto' && share) ? 'speaker' : 'tile';
   const size = ui.stageSize;
   if (mode === 'speaker') {
-    const dominant = tiles.find((t) => !t.local && t.id === ui.session.dominantSpeaker);
+    const dominant = tiles.find((t) => !t.local && t.id === ui.session.lastRemoteSpeaker);
     const stage = share ?? dominant ?? tiles.find((t) => !t.local) ?? tiles[0];
     const strip = tiles.filter((t) => t !== stage);
     return { mode, visible: stage ? [stage, ...strip] : strip, stage, tileHeight: size ? size.height * 0.2 : 180, page: 0, pages: 1 };

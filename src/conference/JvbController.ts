@@ -59,7 +59,8 @@ export class JvbController {
   /** What we ask the bridge for; `lastN` is always there (-1: all). */
   private constraints: ReceiverConstraints & { lastN: number } = { assumedBandwidthBps: -1, lastN: -1 };
   private forwarded: string[] = [];
-  private senderCaps = { local: undefined as number | undefined, bridge: undefined as number | undefined };
+  /** Our cap on every video source, and the bridge's by source name. */
+  private senderCaps = { local: undefined as number | undefined, bridge: new Map<string, number>() };
   private iceFailures = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private stopLevels: (() => void) | undefined;
@@ -367,9 +368,11 @@ export class JvbController {
       case 'SenderSourceConstraints': {
         const name = text('sourceName');
         const height = typeof message.maxHeight === 'number' ? message.maxHeight : undefined;
-        const ours = this.media.getLocalTracks('video').find((t) => t.getSourceName() === name);
-        if (ours && height !== undefined && ours.getVideoType() !== 'desktop') {
-          this.senderCaps.bridge = height < 0 ? undefined : height;
+        // Per source, whatever it carries: a screen share that replaced the camera keeps the camera's source
+        // name, and the bridge's wish for it changes with how the others show it (protocol.md 8.3).
+        if (name && height !== undefined) {
+          if (height < 0) this.senderCaps.bridge.delete(name);
+          else this.senderCaps.bridge.set(name, height);
           void this.applySenderCap();
         }
         return;
@@ -456,7 +459,6 @@ export class JvbController {
   }
 
   private applySenderCap(): Promise<void> {
-    const caps = [this.senderCaps.local, this.senderCaps.bridge].filter((h): h is number => h !== undefined);
-    return this.session?.setSenderMaxHeight(caps.length > 0 ? Math.min(...caps) : undefined) ?? Promise.resolve();
+    return this.session?.setSenderMaxHeight(this.senderCaps.local, this.senderCaps.bridge) ?? Promise.resolve();
   }
 }

@@ -74,8 +74,10 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private sessionVersion = 2;
   private closed = false;
   private paused = false;
-  /** The height cap of the video we send; undefined for none. */
+  /** Our height cap on every video we send; undefined for none. */
   private maxHeight: number | undefined;
+  /** The bridge's height caps by source name (SenderSourceConstraints, protocol.md 8.3). */
+  private sourceMaxHeights: ReadonlyMap<string, number> = new Map();
   /** SIM layer SSRCs munged into our answer, per transceiver mid (protocol.md 5.6). */
   private readonly simulcastSsrcs = new Map<string, { layers: number[]; rtx: number[] }>();
   private codecs: VideoCodec[];
@@ -168,6 +170,8 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
         this.tracks.set(newTrack, transceiver);
         await transceiver.sender.replaceTrack(this.sendable(newTrack));
         transceiver.sender.setStreams(newTrack.getOriginalStream());
+        // The layers' heights follow the new track (a screen share is not the camera's size).
+        await this.applyEncodings(transceiver);
       } else {
         await transceiver.sender.replaceTrack(null);
       }
@@ -193,9 +197,13 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     });
   }
 
-  /** A cap on the height of the video we send (SenderSourceConstraints, setSenderVideoConstraint). */
-  setSenderMaxHeight(maxHeight: number | undefined): Promise<void> {
+  /**
+   * Caps on the height of the video we send: `maxHeight` on every source (setSenderVideoConstraint), `bySource`
+   * per source name (the bridge's SenderSourceConstraints); the lower one wins.
+   */
+  setSenderMaxHeight(maxHeight: number | undefined, bySource: ReadonlyMap<string, number> = new Map()): Promise<void> {
     this.maxHeight = maxHeight;
+    this.sourceMaxHeights = new Map(bySource);
     return this.enqueue(async () => {
       for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
     });
@@ -499,6 +507,13 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
     return media.readyState === 'live' ? media : null;
   }
 
+  /** The lower of our cap and the bridge's cap for the source the transceiver sends. */
+  private maxHeightFor(transceiver: RTCRtpTransceiver): number | undefined {
+    const name = [...this.tracks].find(([, t]) => t === transceiver)?.[0].getSourceName();
+    const caps = [this.maxHeight, name === undefined ? undefined : this.sourceMaxHeights.get(name)].filter((h): h is number => h !== undefined);
+    return caps.length > 0 ? Math.min(...caps) : undefined;
+  }
+
   /**
    * The sender parameters of one of our m-lines: all off while P2P runs (protocol.md 7.3); for video,
    * lib-jitsi-meet's encodings for the codec in use (src/rtc/encodings.ts) capped at the requested height, and
@@ -516,7 +531,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
           {
             codec,
             captureHeight: sender.track?.getSettings().height ?? 720,
-            maxHeight: this.maxHeight,
+            maxHeight: this.maxHeightFor(transceiver),
             videoType: track?.getVideoType() ?? 'camera',
             paused: this.paused,
           },

@@ -160,6 +160,36 @@ describe('the bridge: group calls', function () {
     await until(() => outbound().map((e) => e.active).join() === 'true,false,false', 'A capped at 180', 10_000);
   });
 
+  it('a screen share that replaced the camera follows the SenderSourceConstraints of its source (not the camera\'s last cap)', async () => {
+    const room = uniqueRoomName('jvb-share');
+    const a = await mediaClient(room, {}, 720);
+    const b = await mediaClient(room);
+    await untilMediaFrom(b, [a]);
+    const active = (): string => {
+      const sender = bridgePc(a.conference)?.getSenders().find((s) => s.track?.kind === 'video');
+      return (sender?.getParameters().encodings ?? []).map((e) => e.active !== false).join();
+    };
+    b.conference.setReceiverVideoConstraint(180);
+    await until(() => active() === 'true,false,false', "A's upper layers off for a 180p receiver", 15_000);
+    const camera = a.local.find((t) => t.getType() === 'video');
+    const shared = await JitsiMeetJS.createLocalTracks({ devices: ['desktop'] });
+    const screen = shared.find((t) => t.getType() === 'video');
+    if (!camera || !screen) throw new Error('no tracks');
+    try {
+      await a.conference.replaceTrack(camera, screen);
+      const [track] = remoteTracks(b.conference, a.id, 'video');
+      await until(() => track?.getVideoType() === 'desktop', 'B to see the share');
+      // B shows the share large: the bridge asks A for more of that source, and A turns the layers on again.
+      b.conference.setReceiverVideoConstraint(720);
+      await until(() => active() === 'true,true,true', "A's share layers all on", 15_000);
+      const height = async (): Promise<number> => (await inbound(bridgePc(b.conference), 'video')).find((r) => r.trackIdentifier === track?.getTrack().id)?.frameHeight ?? 0;
+      // More than the 180p the camera was capped at: at 800x450 Chromium encodes two layers (112p, 224p).
+      await untilAsync(async () => (await height()) > 180, 'B to receive the share above the old cap', 20_000);
+    } finally {
+      for (const t of shared) await t.dispose();
+    }
+  });
+
   it('connection quality: LOCAL_STATS_UPDATED from the bridge connection, and the others get it as REMOTE_STATS_UPDATED', async () => {
     const room = uniqueRoomName('jvb-cq');
     const config: ConferenceOptions = { pcStatsInterval: 500 };
