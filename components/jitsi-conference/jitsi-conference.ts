@@ -341,9 +341,12 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     };
   }
 
-  /** The media area's size decides the grid; measured, not guessed. */
+  /**
+   * The size of the box the tiles are laid out in decides the grid; measured, not guessed. That is the tile
+   * view's grid (the media area less the page buttons, when there are pages) or the speaker view.
+   */
   private observeStage(): void {
-    const stage = this.renderRoot.querySelector('.media');
+    const stage = this.renderRoot.querySelector('.media > .grid, .media > .speaker-view');
     if (stage === this.observedStage) return;
     this.stageObserver?.disconnect();
     this.observedStage = stage ?? undefined;
@@ -352,7 +355,11 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
       const box = entries[entries.length - 1]?.contentRect;
       if (!box) return;
       const next = { width: Math.round(box.width), height: Math.round(box.height) };
-      if (next.width !== this.stageSize?.width || next.height !== this.stageSize.height) this.stageSize = next;
+      // Applied in the next frame: the layout it gives can change this very box (page buttons come or go),
+      // which must not happen inside the observer's delivery ("ResizeObserver loop" error).
+      requestAnimationFrame(() => {
+        if (next.width !== this.stageSize?.width || next.height !== this.stageSize.height) this.stageSize = next;
+      });
     });
     this.stageObserver.observe(stage);
   }
