@@ -281,14 +281,16 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   // ---- lifecycle ----------------------------------------------------------------------------------------------
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.state = this.session.state;
-    this.provider.setValue(this.contextValue());
     if (changed.has('displayName') && this.session.conference && this.displayName) this.session.conference.setDisplayName(this.displayName);
-    // A different room or deployment while in a call: leave and join the new one.
-    if (this.joinedTarget !== undefined && this.joinedTarget !== this.target() && (this.state === 'joined' || this.state === 'connecting')) {
+    // A different room or deployment while in a call: leave and join the new one. First, so that the state and
+    // the context drawn now are those after leaving (never `joined` without a conference).
+    const sessionState = this.session.state;
+    if (this.joinedTarget !== undefined && this.joinedTarget !== this.target() && (sessionState === 'joined' || sessionState === 'connecting')) {
       this.joinedTarget = this.target();
       void this.session.leave(false).then(() => this.join());
     }
+    this.state = this.session.state;
+    this.provider.setValue(this.contextValue());
     if (this.state !== 'joined' && this.state !== 'reconnecting') this.reactionsOpen = false;
   }
 

@@ -233,6 +233,8 @@ export class ConferenceSession implements ReactiveController {
     this.conference = undefined;
     this.connection = undefined;
     this.cameraBeforeShare = undefined;
+    // At once, not after the round trips below: no moment in state `joined` without a conference.
+    if (this.state === 'joined' || this.state === 'reconnecting' || this.state === 'connecting') this.setState('left');
     await conference?.leave().catch(() => undefined);
     for (const off of this.offs.splice(0)) off();
     await connection?.disconnect().catch(() => undefined);
