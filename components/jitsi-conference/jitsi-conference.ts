@@ -136,7 +136,10 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   private sentConstraints = '';
   private levelsOff: (() => void) | undefined;
   private levelsFor: unknown;
-  private chatFollowing = true;
+  /** Whether the chat log showed its end just before this update, the log drawn, and its last message. */
+  private chatAtEnd = true;
+  private chatShown: Element | undefined;
+  private chatLast: string | undefined;
   /** The layout drawn last, whose visible tiles the bridge is asked for. */
   private drawn: StageModel | undefined;
 
@@ -258,7 +261,6 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   togglePanel(panel: Panel): void {
     this.panel = this.panel === panel ? undefined : panel;
     this.session.setChatVisible(this.panel === 'chat');
-    this.chatFollowing = true;
   }
 
   setLayout(layout: Layout): void {
@@ -292,6 +294,8 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     this.state = this.session.state;
     this.provider.setValue(this.contextValue());
     if (this.state !== 'joined' && this.state !== 'reconnecting') this.reactionsOpen = false;
+    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]');
+    this.chatAtEnd = !log || log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
   }
 
   protected override updated(): void {
@@ -383,17 +387,19 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     this.levelsOff = () => conference.off(JitsiConferenceEvents.TRACK_AUDIO_LEVEL_CHANGED, onLevel);
   }
 
-  /** New messages scroll the log unless the reader scrolled up. */
+  /**
+   * The log opens at its end; new messages scroll it there when it showed its end before they came (measured
+   * before drawing them, so no other re-render or scroll-event timing moves a reader who scrolled up), or
+   * when the newest is our own.
+   */
   private keepChatScrolled(): void {
-    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]');
-    if (!log) return;
-    if (!log.dataset.watched) {
-      log.dataset.watched = '';
-      log.addEventListener('scroll', () => {
-        this.chatFollowing = log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
-      });
-    }
-    if (this.chatFollowing) log.scrollTop = log.scrollHeight;
+    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]') ?? undefined;
+    const newest = this.session.chat.at(-1);
+    const opened = log !== this.chatShown;
+    const added = newest?.id !== this.chatLast;
+    this.chatShown = log;
+    this.chatLast = newest?.id;
+    if (log && (opened || (added && (this.chatAtEnd || newest?.mine)))) log.scrollTop = log.scrollHeight;
   }
 
   /** Only what is visible is asked of the bridge (protocol.md 8.2), sent again when that changes. */
