@@ -305,6 +305,13 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     if (this.drawn) this.askForVisible(this.drawn);
   }
 
+  /** Retry and Rejoin: with the attributes and token as they are now. */
+  private retry(password?: string): void {
+    if (!this.canJoin) return;
+    this.joinedTarget = this.target();
+    void this.session.retry(password, this.settings());
+  }
+
   /** What the call is joined to: a change of any part means another room. */
   private target(): string {
     return JSON.stringify([this.room.toLowerCase(), this.domain, this.serviceUrl, this.muc]);
@@ -448,7 +455,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     const state = this.state;
     const session = this.session;
     const inCall = state === 'joined' || state === 'reconnecting';
-    const actions = { retry: (password?: string) => void session.retry(password) };
+    const actions = { retry: (password?: string) => this.retry(password) };
     this.drawn = undefined;
     let body: TemplateResult;
     if (state === 'prejoin') body = renderPrejoin(this);

@@ -204,11 +204,11 @@ export class ConferenceSession implements ReactiveController {
   }
 
   /**
-   * Joins again with the last settings (Retry after a failure, Rejoin after leaving), with a password if given.
-   * After PASSWORD_REQUIRED the same conference joins with the password, as Jitsi Meet's prompt does.
+   * Joins again (Retry after a failure, Rejoin after leaving) with `settings` (the element's as they are now,
+   * so a fixed attribute or a fresh token counts) or else the last ones, with a password if given. After
+   * PASSWORD_REQUIRED the same conference joins with the password, as Jitsi Meet's prompt does.
    */
-  async retry(password?: string): Promise<void> {
-    const settings = this.lastSettings;
+  async retry(password?: string, settings = this.lastSettings): Promise<void> {
     if (!settings) return;
     const conference = this.conference;
     if (password !== undefined && conference && this.failure === 'conference.passwordRequired') {
