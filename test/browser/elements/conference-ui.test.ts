@@ -37,7 +37,7 @@ describe('<jitsi-conference> chat', function () {
     const element = await joinedElement(room);
     const other = await joinedClient(room);
     await until(() => element.conference?.getParticipants().length === 1, 'the other participant');
-    expect(part(element, 'badge')).to.equal(null);
+    expect(part(element, 'badge') === null, 'no unread badge').to.equal(true);
 
     other.conference.sendTextMessage('one');
     other.conference.sendTextMessage('two');
@@ -51,13 +51,13 @@ describe('<jitsi-conference> chat', function () {
 
     button(element, 'chat')?.click();
     await until(() => chatLog(element) !== null, 'the chat panel');
-    expect(part(element, 'badge')).to.equal(null);
+    expect(part(element, 'badge') === null, 'no unread badge').to.equal(true);
     expect(button(element, 'chat')?.getAttribute('aria-label')).to.equal('Chat');
     // While open, nothing counts.
     other.conference.sendTextMessage('three');
     await until(() => text(chatLog(element)).includes('three'), 'the third message');
     await element.updateComplete;
-    expect(part(element, 'badge')).to.equal(null);
+    expect(part(element, 'badge') === null, 'no unread badge').to.equal(true);
 
     button(element, 'chat')?.click();
     other.conference.sendTextMessage('four');
@@ -144,7 +144,7 @@ describe('<jitsi-conference> chat', function () {
     const body = chatLog(element)?.querySelector('li .text');
     expect(body?.textContent).to.equal(message);
     expect(body?.querySelectorAll('*').length).to.equal(body?.querySelectorAll('a').length);
-    expect(body?.querySelector('img')).to.equal(null);
+    expect(body?.querySelector('img') === null, 'no img element').to.equal(true);
     const links = [...(body?.querySelectorAll('a') ?? [])];
     expect(links.map((a) => a.getAttribute('href'))).to.deep.equal(['https://example.org/path?q=1&r=2', 'http://example.com/a_(b)']);
     expect(links.map((a) => a.textContent)).to.deep.equal(['https://example.org/path?q=1&r=2', 'http://example.com/a_(b)']);
@@ -195,7 +195,7 @@ describe('<jitsi-conference> keyboard shortcuts', function () {
     expect(audio()).to.equal(false);
     expect(video()).to.equal(false);
     expect(element.session.isHandRaised()).to.equal(false);
-    expect(part(element, 'chat')).not.to.equal(null);
+    expect(part(element, 'chat') !== null, 'the chat panel still open').to.equal(true);
 
     // Focus outside the element: its shortcuts do nothing.
     const outside = document.createElement('button');
@@ -207,7 +207,7 @@ describe('<jitsi-conference> keyboard shortcuts', function () {
       await sendKeys({ press: 'Escape' });
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(audio()).to.equal(false);
-      expect(part(element, 'chat')).not.to.equal(null);
+      expect(part(element, 'chat') !== null, 'the chat panel still open').to.equal(true);
     } finally {
       outside.remove();
     }
