@@ -7,18 +7,27 @@ export type ChatPart = { kind: 'text'; text: string } | { kind: 'link'; text: st
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 /** Punctuation that ends a sentence rather than the URL. */
-const TRAILING = /[.,;:!?)\]}'"]+$/;
+const TRAILING = '.,;:!?)]}\'"';
+
+const count = (text: string, char: string): number => text.split(char).length - 1;
+
+/** The URL without the sentence punctuation after it; a `)` stays while the URL opened one (wiki links). */
+function trimTrailing(candidate: string): string {
+  let end = candidate.length;
+  while (end > 0 && TRAILING.includes(candidate[end - 1] ?? '')) {
+    const kept = candidate.slice(0, end);
+    if (kept.endsWith(')') && count(kept, '(') >= count(kept, ')')) break;
+    end--;
+  }
+  return candidate.slice(0, end);
+}
 
 export function chatParts(text: string): ChatPart[] {
   const parts: ChatPart[] = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
     const start = match.index ?? 0;
-    let candidate = match[0];
-    const trailing = TRAILING.exec(candidate)?.[0] ?? '';
-    // A closing parenthesis that opened inside the URL belongs to it (wiki links).
-    const keepParen = trailing.startsWith(')') && candidate.slice(0, -trailing.length).includes('(');
-    if (trailing && !keepParen) candidate = candidate.slice(0, -trailing.length);
+    const candidate = trimTrailing(match[0]);
     let href: string | undefined;
     try {
       const url = new URL(candidate);

@@ -670,5 +670,9 @@ export const styles = css`
       width: auto;
       z-index: 3;
     }
+    /* What the panel covers can be neither seen nor reached: no focus or hits on hidden page buttons. */
+    .with-panel .media {
+      visibility: hidden;
+    }
   }
 `;

@@ -141,7 +141,10 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   private sentConstraints = '';
   private levelsOff: (() => void) | undefined;
   private levelsFor: unknown;
-  private chatFollowing = true;
+  /** Whether the chat log showed its end just before this update, the log drawn, and its last message. */
+  private chatAtEnd = true;
+  private chatShown: Element | undefined;
+  private chatLast: string | undefined;
   /** The layout drawn last, whose visible tiles the bridge is asked for. */
   private drawn: StageModel | undefined;
 
@@ -268,7 +271,6 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   togglePanel(panel: Panel): void {
     this.panel = this.panel === panel ? undefined : panel;
     this.session.setChatVisible(this.panel === 'chat');
-    this.chatFollowing = true;
   }
 
   /** @internal */
@@ -295,15 +297,19 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   // ---- lifecycle ----------------------------------------------------------------------------------------------
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.state = this.session.state;
-    this.provider.setValue(this.contextValue());
     if (changed.has('displayName') && this.session.conference && this.displayName) this.session.conference.setDisplayName(this.displayName);
-    // A different room or deployment while in a call: leave and join the new one.
-    if (this.joinedTarget !== undefined && this.joinedTarget !== this.target() && (this.state === 'joined' || this.state === 'connecting')) {
+    // A different room or deployment while in a call: leave and join the new one. First, so that the state and
+    // the context drawn now are those after leaving (never `joined` without a conference).
+    const sessionState = this.session.state;
+    if (this.joinedTarget !== undefined && this.joinedTarget !== this.target() && (sessionState === 'joined' || sessionState === 'connecting')) {
       this.joinedTarget = this.target();
       void this.session.leave(false).then(() => this.join());
     }
+    this.state = this.session.state;
+    this.provider.setValue(this.contextValue());
     if (this.state !== 'joined' && this.state !== 'reconnecting') this.reactionsOpen = false;
+    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]');
+    this.chatAtEnd = !log || log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
   }
 
   protected override updated(): void {
@@ -311,6 +317,13 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     this.followLevels();
     this.keepChatScrolled();
     if (this.drawn) this.askForVisible(this.drawn);
+  }
+
+  /** Retry and Rejoin: with the attributes and token as they are now. */
+  private retry(password?: string): void {
+    if (!this.canJoin) return;
+    this.joinedTarget = this.target();
+    void this.session.retry(password, this.settings());
   }
 
   /** What the call is joined to: a change of any part means another room. */
@@ -355,9 +368,12 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     };
   }
 
-  /** The media area's size decides the grid; measured, not guessed. */
+  /**
+   * The size of the box the tiles are laid out in decides the grid; measured, not guessed. That is the tile
+   * view's grid (the media area less the page buttons, when there are pages) or the speaker view.
+   */
   private observeStage(): void {
-    const stage = this.renderRoot.querySelector('.media');
+    const stage = this.renderRoot.querySelector('.media > .grid, .media > .speaker-view');
     if (stage === this.observedStage) return;
     this.stageObserver?.disconnect();
     this.observedStage = stage ?? undefined;
@@ -366,7 +382,11 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
       const box = entries[entries.length - 1]?.contentRect;
       if (!box) return;
       const next = { width: Math.round(box.width), height: Math.round(box.height) };
-      if (next.width !== this.stageSize?.width || next.height !== this.stageSize.height) this.stageSize = next;
+      // Applied in the next frame: the layout it gives can change this very box (page buttons come or go),
+      // which must not happen inside the observer's delivery ("ResizeObserver loop" error).
+      requestAnimationFrame(() => {
+        if (next.width !== this.stageSize?.width || next.height !== this.stageSize.height) this.stageSize = next;
+      });
     });
     this.stageObserver.observe(stage);
   }
@@ -388,17 +408,19 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     this.levelsOff = () => conference.off(JitsiConferenceEvents.TRACK_AUDIO_LEVEL_CHANGED, onLevel);
   }
 
-  /** New messages scroll the log unless the reader scrolled up. */
+  /**
+   * The log opens at its end; new messages scroll it there when it showed its end before they came (measured
+   * before drawing them, so no other re-render or scroll-event timing moves a reader who scrolled up), or
+   * when the newest is our own.
+   */
   private keepChatScrolled(): void {
-    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]');
-    if (!log) return;
-    if (!log.dataset.watched) {
-      log.dataset.watched = '';
-      log.addEventListener('scroll', () => {
-        this.chatFollowing = log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
-      });
-    }
-    if (this.chatFollowing) log.scrollTop = log.scrollHeight;
+    const log = this.renderRoot.querySelector<HTMLElement>('[part~="chat-log"]') ?? undefined;
+    const newest = this.session.chat.at(-1);
+    const opened = log !== this.chatShown;
+    const added = newest?.id !== this.chatLast;
+    this.chatShown = log;
+    this.chatLast = newest?.id;
+    if (log && (opened || (added && (this.chatAtEnd || newest?.mine)))) log.scrollTop = log.scrollHeight;
   }
 
   /** Only what is visible is asked of the bridge (protocol.md 8.2), sent again when that changes. */
@@ -447,7 +469,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     const state = this.state;
     const session = this.session;
     const inCall = state === 'joined' || state === 'reconnecting';
-    const actions = { retry: (password?: string) => void session.retry(password) };
+    const actions = { retry: (password?: string) => this.retry(password) };
     this.drawn = undefined;
     let body: TemplateResult;
     if (state === 'prejoin') body = renderPrejoin(this);

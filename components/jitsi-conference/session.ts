@@ -207,11 +207,11 @@ export class ConferenceSession implements ReactiveController {
   }
 
   /**
-   * Joins again with the last settings (Retry after a failure, Rejoin after leaving), with a password if given.
-   * After PASSWORD_REQUIRED the same conference joins with the password, as Jitsi Meet's prompt does.
+   * Joins again (Retry after a failure, Rejoin after leaving) with `settings` (the element's as they are now,
+   * so a fixed attribute or a fresh token counts) or else the last ones, with a password if given. After
+   * PASSWORD_REQUIRED the same conference joins with the password, as Jitsi Meet's prompt does.
    */
-  async retry(password?: string): Promise<void> {
-    const settings = this.lastSettings;
+  async retry(password?: string, settings = this.lastSettings): Promise<void> {
     if (!settings) return;
     const conference = this.conference;
     if (password !== undefined && conference && this.failure === 'conference.passwordRequired') {
@@ -236,6 +236,8 @@ export class ConferenceSession implements ReactiveController {
     this.conference = undefined;
     this.connection = undefined;
     this.cameraBeforeShare = undefined;
+    // At once, not after the round trips below: no moment in state `joined` without a conference.
+    if (this.state === 'joined' || this.state === 'reconnecting' || this.state === 'connecting') this.setState('left');
     await conference?.leave().catch(() => undefined);
     for (const off of this.offs.splice(0)) off();
     await connection?.disconnect().catch(() => undefined);

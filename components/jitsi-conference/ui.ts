@@ -15,7 +15,7 @@ export interface ConferenceUi {
   readonly layout: Layout;
   readonly page: number;
   readonly reactionsOpen: boolean;
-  /** The measured size of the media area, once known. */
+  /** The measured size of the box the tiles are laid out in (tile view grid or speaker view), once known. */
   readonly stageSize: { width: number; height: number } | undefined;
   /** The language the strings are in. */
   readonly language: string;

@@ -2,7 +2,7 @@
  * The call as `<jitsi-conference>` draws it: tile view (the largest tiles the box allows, paged when there are
  * more than fit) or speaker view (one participant on stage, a filmstrip of the others), a screen share on
  * stage automatically, and the control bar. The stage reports what is visible so the element can ask the
- * bridge for exactly that.
+ * bridge for exactly that. The filmstrip scrolls sideways and takes focus, so a keyboard can scroll it too.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
@@ -152,7 +152,7 @@ export function renderStage(ui: ConferenceUi, model: StageModel): TemplateResult
     const [stage, ...strip] = model.visible;
     return html`<div part="speaker-view" class="speaker-view">
       <div class="stage-main" role="list" aria-label=${ui.t('speakerView')}>${stage ? renderTile(ui, stage, { stage: true }) : nothing}</div>
-      <div part="filmstrip" class="filmstrip" role="list" aria-label=${ui.t('participants')}>${repeat(strip, (t) => t.id, (t) => renderTile(ui, t))}</div>
+      <div part="filmstrip" class="filmstrip" role="list" aria-label=${ui.t('participants')} tabindex="0">${repeat(strip, (t) => t.id, (t) => renderTile(ui, t))}</div>
     </div>`;
   }
   const fit = size ? fitGrid(model.visible.length, size.width, size.height) : undefined;

@@ -322,8 +322,19 @@ describe('<jitsi-conference>: failure, language, room changes, devices in the ca
     await until(() => element.getAttribute('state') === 'joined', 'joined', 20_000);
     const first = element.conference;
     const next = uniqueRoomName('el');
+    // Never `joined` without a joined conference, at any moment of the switch (issue 13 item 10: this wait
+    // once passed while `conference` was briefly undefined).
+    const mismatches: string[] = [];
+    const check = (): void => {
+      if (element.getAttribute('state') === 'joined' && !element.conference?.isJoined()) mismatches.push(`state joined with conference ${element.conference?.getName() ?? 'undefined'}`);
+    };
+    const watch = setInterval(check, 2);
     element.room = next;
+    await element.updateComplete;
+    check();
     await until(() => element.conference !== first && element.getAttribute('state') === 'joined', 'joined again', 20_000);
+    clearInterval(watch);
+    expect(mismatches).to.deep.equal([]);
     expect(element.conference?.getName()).to.equal(next);
     expect(first?.isJoined()).to.equal(false);
   });
