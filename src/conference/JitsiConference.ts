@@ -21,6 +21,7 @@ import type { P2PSession } from '../jingle/P2PSession.js';
 import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
+import { ComponentChannel } from './features/ComponentChannel.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -46,6 +47,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly jvb: JvbController;
   private readonly jingle: JingleIqHandler;
   private readonly quality: ConnectionQuality;
+  /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
+  private readonly components: ComponentChannel;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -55,6 +58,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.options = { name: options.name, config: options.config ?? {}, connection: options.connection };
     this.xmpp = options.connection.xmpp.engine;
     this.local.displayName = this.options.config.statisticsDisplayName;
+    this.components = new ComponentChannel(this.xmpp);
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -92,6 +96,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jvb.dispose(false);
         this.jingle.dispose();
         this.media.dispose();
+        this.components.dispose();
       },
     });
     const host = this.mediaHost();
@@ -600,6 +605,26 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   unlock(): Promise<void> {
     return this.lock('');
   }
+
+  // ---- meeting features (protocol.md 13; each in features/<name>.ts, here one-line delegations) ---------------
+
+  // -- lobby (features/Lobby.ts) --
+
+  // -- AV moderation (features/AVModeration.ts) --
+
+  // -- breakout rooms (features/BreakoutRooms.ts) --
+
+  // -- end conference (features/EndConference.ts) --
+
+  // -- speaker stats (features/SpeakerStats.ts) --
+
+  // -- reactions and polls (features/Polls.ts) --
+
+  // -- room metadata (features/RoomMetadata.ts) --
+
+  // -- recording, transcription (features/Recording.ts) --
+
+  // -- dial-out, phone number (features/DialOut.ts) --
 
   // ---- helpers ------------------------------------------------------------------------------------------------
 

@@ -69,6 +69,10 @@ import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import { BridgeStandIn } from './bridge-stand-in.js';
 import { FocusSessions } from './focus-sessions.js';
 import { NS_JINGLE } from './jingle-xml.js';
+import { ComponentHub } from './features/component-hub.js';
+import { COMPONENTS, componentAddress } from './features/components.js';
+import { createFeatures } from './features/index.js';
+import type { FeatureHost, FeatureStandIn, StandInRoom } from './features/types.js';
 
 export const STAND_IN_VERSION = 'jitsi-elements focus stand-in 1';
 
@@ -174,6 +178,12 @@ export class FocusStandIn {
   private readonly requestCounts = new Map<string, number>();
   /** Test control `standin-leavefocus`: rooms whose focus has already left once. */
   private readonly focusLeftOnce = new Set<string>();
+  /** The meeting-feature stand-ins (features/) and their component connections. */
+  private readonly features: FeatureStandIn[] = createFeatures();
+  private readonly hub: ComponentHub;
+  private readonly extraProperties = new Map<string, string>();
+  /** Children added to the focus presence per room by features (key -> element). */
+  private readonly presenceExtras = new Map<string, Map<string, Element>>();
   /** With `jvb`: the bridge stand-in and Jicofo's session logic. */
   readonly bridge: BridgeStandIn | undefined;
   private readonly sessions: FocusSessions | undefined;
@@ -197,6 +207,12 @@ export class FocusStandIn {
     });
     this.client.reconnect.stop();
     this.component.reconnect.stop();
+    this.hub = new ComponentHub({
+      port: config.componentPort,
+      secret: config.componentSecret,
+      addresses: COMPONENTS.filter((c) => c.kind === 'xep0114').map((c) => componentAddress(c, config.domain)),
+      log,
+    });
     if (config.jvb) {
       this.bridge = new BridgeStandIn({ port: config.jvb.port, log: (message) => process.stdout.write(`${message}\n`) });
       this.sessions = new FocusSessions({
@@ -243,10 +259,13 @@ export class FocusStandIn {
       this.client.iqCallee.set(NS_JINGLE.jingle, 'jingle', (ctx) => sessions.onJingle(ctx.stanza, ctx.element));
       await this.bridge?.start();
     }
-    await Promise.all([this.client.start(), this.component.start()]);
+    await Promise.all([this.client.start(), this.component.start(), ...this.hub.all.map((entity) => entity.start())]);
     log(`online as ${this.focusJid}/focus and component ${this.focusAddress}`);
     this.client.on('disconnect', () => void this.recover(this.client, 'client'));
     this.component.on('disconnect', () => void this.recover(this.component, 'component'));
+    for (const entity of this.hub.all) entity.on('disconnect', () => void this.recover(entity, `component ${entity.options.domain}`));
+    const host = this.featureHost();
+    for (const feature of this.features) await feature.start(host);
   }
 
   /**
@@ -282,7 +301,8 @@ export class FocusStandIn {
     } finally {
       this.recovering.delete(entity);
     }
-    if (!this.stopping && this.recovering.size === 0 && this.client.status === 'online' && this.component.status === 'online') {
+    const everyone = [this.client, this.component, ...this.hub.all];
+    if (!this.stopping && this.recovering.size === 0 && everyone.every((e) => e.status === 'online')) {
       process.stdout.write('FOCUS_STAND_IN_ONLINE\n');
     }
   }
@@ -302,6 +322,7 @@ export class FocusStandIn {
   private forgetRooms(): void {
     for (const room of this.rooms.values()) {
       this.sessions?.roomGone(room.jid);
+      for (const feature of this.features) feature.roomGone?.(room.jid);
       this.clearTimers(room);
       room.rejectJoined(new Error('focus connection lost'));
     }
@@ -313,7 +334,8 @@ export class FocusStandIn {
     for (const room of this.rooms.values()) this.clearTimers(room);
     this.rooms.clear();
     this.sessions?.stop();
-    await Promise.allSettled([this.client.stop(), this.component.stop(), this.bridge?.stop()]);
+    for (const feature of this.features) feature.stop?.();
+    await Promise.allSettled([this.client.stop(), this.component.stop(), ...this.hub.all.map((e) => e.stop()), this.bridge?.stop()]);
   }
 
   /** Test controls from the launcher (see the file header); each answers with a marker line on stdout. */
@@ -384,6 +406,7 @@ export class FocusStandIn {
       { xmlns: NS.focus, room: roomJid, ready: String(ready), focusjid: this.focusJid, 'session-id': sessionId },
       componentXml('property', { name: 'authentication', value: 'false' }),
       componentXml('property', { name: 'visitors-supported', value: 'false' }),
+      ...[...this.extraProperties].map(([name, value]) => componentXml('property', { name, value })),
     );
   }
 
@@ -473,6 +496,7 @@ export class FocusStandIn {
           { to: `${roomJid}/focus` },
           clientXml('x', { xmlns: NS.muc }),
           ...this.focusPresenceContent(bridgeNotAvailable),
+          ...(this.presenceExtras.get(roomJid)?.values() ?? []),
         ),
       )
       .catch((error: Error) => {
@@ -564,6 +588,7 @@ export class FocusStandIn {
       room.occupants.delete(nick);
       if (occupant) log(`${room.jid}: ${nick} left`);
       if (occupant) this.sessions?.memberLeft(room.jid, nick);
+      if (occupant) for (const feature of this.features) feature.occupantLeft?.(room, occupant);
       if (room.ownerGrantPending === nick) room.ownerGrantPending = undefined;
       if (this.participants(room).length === 0 && !room.leaving) {
         this.leaveRoom(room, 'room is empty');
@@ -599,6 +624,8 @@ export class FocusStandIn {
       this.armLeaveFocus(room);
     }
     if (!known) this.sessions?.memberJoined(room.jid, nick, realJid);
+    const changed = known !== undefined && (known.role !== occupant.role || known.affiliation !== occupant.affiliation);
+    if (!known || changed) for (const feature of this.features) feature.occupantJoined?.(room, occupant, changed);
     if (room.ownerGrantPending === nick && occupant.affiliation === 'owner') room.ownerGrantPending = undefined;
     this.ensureOwner(room);
   }
@@ -629,9 +656,53 @@ export class FocusStandIn {
       });
   }
 
+  /** What the feature stand-ins see of the focus (features/types.ts). */
+  private featureHost(): FeatureHost {
+    const view = (room: Room): StandInRoom => ({ jid: room.jid, occupants: room.occupants });
+    const live = (): Room[] => [...this.rooms.values()].filter((room) => !room.leaving);
+    return {
+      domain: this.config.domain,
+      mucDomain: this.mucDomain,
+      log,
+      room: (roomJid) => {
+        const room = this.rooms.get(roomJid);
+        return room && !room.leaving ? view(room) : undefined;
+      },
+      rooms: () => live().map(view),
+      roomOfRealJid: (realJid) => {
+        for (const room of live()) {
+          for (const occupant of room.occupants.values()) if (occupant.realJid === realJid) return { room: view(room), occupant };
+        }
+        return undefined;
+      },
+      sendAsFocus: (stanza) => this.client.send(stanza),
+      iqAsFocus: (stanza, timeoutMs) => this.client.iqCaller.request(stanza, timeoutMs),
+      setFocusPresenceExtra: (roomJid, key, child) => {
+        const extras = this.presenceExtras.get(roomJid) ?? new Map<string, Element>();
+        if (child) extras.set(key, child);
+        else extras.delete(key);
+        this.presenceExtras.set(roomJid, extras);
+        const room = this.rooms.get(roomJid);
+        if (!room || room.leaving) return;
+        this.client
+          .send(clientXml('presence', { to: `${roomJid}/focus` }, ...this.focusPresenceContent(room.control?.kind === 'nobridge'), ...extras.values()))
+          .catch((error: Error) => log(`${roomJid}: focus presence not sent: ${error.message}`));
+      },
+      component: (address) => this.hub.handle(address),
+      addConferenceProperty: (name, value) => {
+        this.extraProperties.set(name, value);
+      },
+      onFocusIq: (type, xmlns, name, handler) => {
+        this.client.iqCallee[type](xmlns, name, (ctx) => handler(ctx.stanza, ctx.element));
+      },
+    };
+  }
+
   private leaveRoom(room: Room, why: string): void {
     room.leaving = true;
     this.sessions?.roomGone(room.jid);
+    for (const feature of this.features) feature.roomGone?.(room.jid);
+    this.presenceExtras.delete(room.jid);
     this.clearTimers(room);
     log(`${room.jid}: leaving, ${why}`);
     this.client

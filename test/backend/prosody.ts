@@ -42,6 +42,8 @@ export interface ProsodyOptions {
 const lua = (value: string): string => JSON.stringify(value);
 
 /** Our Prosody modules (mod_auth_jitsi_elements_anonymous, mod_jitsi_elements_meeting_id), loaded through `plugin_paths`. */
+import { COMPONENTS, componentAddress } from './features/components.js';
+
 export const prosodyPluginsDir = join(dirname(fileURLToPath(import.meta.url)), 'prosody-plugins');
 
 export function renderProsodyConfig(options: ProsodyOptions): string {
@@ -106,6 +108,11 @@ external_services = {
 -- a Jitsi deployment's anonymous auth plugin (prosody-plugins/mod_auth_jitsi_elements_anonymous.lua).
 VirtualHost ${lua(domain)}
   authentication = "jitsi_elements_anonymous"
+  -- The components clients discover (protocol.md 2.3; test/backend/features/components.ts).
+  modules_enabled = { "jitsi_elements_identities" }
+  jitsi_elements_identities = {
+${COMPONENTS.map((c) => `    { type = ${lua(c.type)}, name = ${lua(componentAddress(c, domain))} };`).join('\n')}
+  }
 
 VirtualHost ${lua(`auth.${domain}`)}
   authentication = "internal_hashed"
@@ -123,7 +130,14 @@ Component ${lua(`conference.${domain}`)} "muc"
 -- connects as this component.
 Component ${lua(`focus.${domain}`)}
   component_secret = ${lua(componentSecret)}
-`;
+
+-- Meeting-feature components (test/backend/features/): XEP-0114 ones are connected by the focus stand-in
+-- process for their feature stand-in; MUC ones carry their feature's Lua modules.
+${COMPONENTS.map((c) =>
+  c.kind === 'xep0114'
+    ? `Component ${lua(componentAddress(c, domain))}\n  component_secret = ${lua(componentSecret)}\n`
+    : `Component ${lua(componentAddress(c, domain))} "muc"\n  restrict_room_creation = true\n  muc_room_locking = false\n  muc_room_default_public_jids = true\n  muc_tombstones = false\n  modules_enabled = { ${(c.modules ?? []).map(lua).join('; ')} }\n`,
+).join('\n')}`;
 }
 
 export interface RunningProsody {

@@ -4,10 +4,10 @@
  * (protocol.md 3.1), and the MUC join that sees the focus occupant (protocol.md 4.2, 4.4).
  */
 import { expect } from '@open-wc/testing';
-import { $pres, Strophe } from 'strophe.js';
+import { $iq, $pres, Strophe } from 'strophe.js';
 import { backendEndpoints, uniqueRoomName, type BackendEndpoints } from '../helpers/backend.js';
 import { waitFor } from '../helpers/events.js';
-import { closeRawConnections, conferenceRequest, rawConnect, rawJoinRoom, type RawConnection, type RawIqError } from '../helpers/strophe.js';
+import { closeRawConnections, conferenceRequest, rawConnect, rawJoinRoom, rawSendIQ, type RawConnection, type RawIqError } from '../helpers/strophe.js';
 
 type Connection = RawConnection;
 
@@ -138,6 +138,33 @@ for (const transport of ['websocket', 'BOSH'] as const) {
     });
   });
 }
+
+describe('meeting-feature components', () => {
+  it('the main host announces each component as a disco#info identity, and the XEP-0114 ones answer', async () => {
+    const endpoints = await backendEndpoints();
+    const connection = await rawConnect(endpoints.websocketUrl, endpoints.domain);
+    const info = await rawSendIQ(connection, $iq({ type: 'get', to: endpoints.domain }).c('query', { xmlns: 'http://jabber.org/protocol/disco#info' }));
+    const identities: Record<string, string> = {};
+    for (const identity of Array.from(info.querySelectorAll('identity'))) {
+      if (identity.getAttribute('category') === 'component') identities[identity.getAttribute('type') ?? ''] = identity.getAttribute('name') ?? '';
+    }
+    const d = endpoints.domain;
+    expect(identities).to.deep.include({
+      speakerstats: `speakerstats.${d}`,
+      av_moderation: `avmoderation.${d}`,
+      end_conference: `endconference.${d}`,
+      room_metadata: `metadata.${d}`,
+      polls: `polls.${d}`,
+      lobbyrooms: `lobby.${d}`,
+      breakout_rooms: `breakout.${d}`,
+    });
+    // Every XEP-0114 component is connected (an unconnected component address bounces with an error).
+    for (const address of [`speakerstats.${d}`, `avmoderation.${d}`, `endconference.${d}`, `metadata.${d}`, `polls.${d}`]) {
+      const pong = await rawSendIQ(connection, $iq({ type: 'get', to: address }).c('ping', { xmlns: 'urn:xmpp:ping' })).catch((error: RawIqError) => error.stanza);
+      expect(pong.getAttribute('type'), `${address} answers ping`).to.equal('result');
+    }
+  });
+});
 
 describe('focus stand-in', () => {
   it('answers a malformed conference request with bad-request', async () => {
