@@ -162,8 +162,10 @@ describe('the bridge: group calls', function () {
 
   it('a screen share that replaced the camera follows the SenderSourceConstraints of its source (not the camera\'s last cap)', async () => {
     const room = uniqueRoomName('jvb-share');
-    const a = await mediaClient(room, {}, 720);
-    const b = await mediaClient(room);
+    // VP8 simulcast, whose layers the caps switch (an SVC codec sends one encoding).
+    const vp8: ConferenceOptions = { videoQuality: { codecPreferenceOrder: ['VP8'] } };
+    const a = await mediaClient(room, vp8, 720);
+    const b = await mediaClient(room, vp8);
     await untilMediaFrom(b, [a]);
     const active = (): string => {
       const sender = bridgePc(a.conference)?.getSenders().find((s) => s.track?.kind === 'video');
@@ -179,9 +181,11 @@ describe('the bridge: group calls', function () {
       await a.conference.replaceTrack(camera, screen);
       const [track] = remoteTracks(b.conference, a.id, 'video');
       await until(() => track?.getVideoType() === 'desktop', 'B to see the share');
-      // B shows the share large: the bridge asks A for more of that source, and A turns the layers on again.
+      // B shows the share large: the bridge asks A for more of that source. A sends a share as one full-size
+      // encoding (lib-jitsi-meet's screen-share encodings, src/rtc/encodings.ts), no longer scaled to the cap.
       b.conference.setReceiverVideoConstraint(720);
-      await until(() => active() === 'true,true,true', "A's share layers all on", 15_000);
+      const scale = (): number | undefined => bridgePc(a.conference)?.getSenders().find((s) => s.track?.kind === 'video')?.getParameters().encodings[0]?.scaleResolutionDownBy;
+      await until(() => active().startsWith('true') && scale() === 1, "A's share sent at full size", 15_000);
       const height = async (): Promise<number> => (await inbound(bridgePc(b.conference), 'video')).find((r) => r.trackIdentifier === track?.getTrack().id)?.frameHeight ?? 0;
       // More than the 180p the camera was capped at: at 800x450 Chromium encodes two layers (112p, 224p).
       await untilAsync(async () => (await height()) > 180, 'B to receive the share above the old cap', 20_000);
