@@ -554,13 +554,14 @@ describe('<jitsi-device-picker> in a conference', function () {
     expect(el.selected.videoinput).to.equal(oldCamera?.getDeviceId());
     await expect(el).to.be.accessible();
 
-    // Chromium's fake capture has a single camera: choosing its entry again (what a user does with one camera
-    // listed twice, or a picker driven by the page) must still go through the context and replace the track.
-    const camera = await idOf('fake_device_0');
+    // Another camera (fake_device_1 is a depth camera WebRTC never encodes): through the context, the track is
+    // replaced and the old one released.
+    const camera = await idOf('fake_device_2');
     choose(el, 'videoinput', camera);
     await until(() => a.conference.getLocalVideoTrack() !== oldCamera, 'the camera track to be replaced', 10_000);
     expect(provider.calls.switchDevice).to.deep.equal([['videoinput', camera]]);
-    expect(oldCamera?.getTrack().readyState).to.equal('ended');
+    await until(() => oldCamera?.getTrack().readyState === 'ended', 'the old camera to be released', 5_000);
+    expect(a.conference.getLocalVideoTrack()?.getDeviceId()).to.equal(camera);
     const newCamera = a.conference.getLocalVideoTrack();
     await until(() => video?.srcObject === newCamera?.getOriginalStream() && (video?.videoWidth ?? 0) > 0, 'the thumbnail to follow the new track');
     const framesAfterSwitch = (await inbound(b.conference, 'video')).framesDecoded ?? 0;
