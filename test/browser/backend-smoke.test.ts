@@ -153,13 +153,12 @@ describe('meeting-feature components', () => {
       speakerstats: `speakerstats.${d}`,
       av_moderation: `avmoderation.${d}`,
       end_conference: `endconference.${d}`,
-      room_metadata: `metadata.${d}`,
       polls: `polls.${d}`,
       lobbyrooms: `lobby.${d}`,
       breakout_rooms: `breakout.${d}`,
     });
     // Every XEP-0114 component is connected (an unconnected component address bounces with an error).
-    for (const address of [`speakerstats.${d}`, `avmoderation.${d}`, `endconference.${d}`, `metadata.${d}`, `polls.${d}`]) {
+    for (const address of [`speakerstats.${d}`, `avmoderation.${d}`, `endconference.${d}`, `polls.${d}`]) {
       const pong = await rawSendIQ(connection, $iq({ type: 'get', to: address }).c('ping', { xmlns: 'urn:xmpp:ping' })).catch((error: RawIqError) => error.stanza);
       expect(pong.getAttribute('type'), `${address} answers ping`).to.equal('result');
     }

@@ -18,7 +18,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   { type: 'speakerstats', node: 'speakerstats', kind: 'xep0114' },
   { type: 'av_moderation', node: 'avmoderation', kind: 'xep0114' },
   { type: 'end_conference', node: 'endconference', kind: 'xep0114' },
-  { type: 'room_metadata', node: 'metadata', kind: 'xep0114' },
+  // room_metadata joins when its stand-in exists: announcing it tells clients to skip extdisco and take
+  // TURN from the room metadata (protocol.md 2.3), which nothing would send yet.
   { type: 'polls', node: 'polls', kind: 'xep0114' },
   { type: 'lobbyrooms', node: 'lobby', kind: 'muc', modules: [] },
   { type: 'breakout_rooms', node: 'breakout', kind: 'muc', modules: [] },
