@@ -40,6 +40,7 @@ import {
   type LogLevel,
   type LogTransport,
 } from './util/logger.js';
+import { analytics, browser } from './util/browser.js';
 import { networkInfo } from './util/networkInfo.js';
 import { VERSION } from './version.js';
 
@@ -128,6 +129,9 @@ const JitsiMeetJS = {
   createLocalTracksFromMediaStreams,
   createTrackVADEmitter,
   joinConference,
+  /** No analytics are collected; lib-jitsi-meet's adapter methods do nothing (util/browser.ts). */
+  analytics,
+  util: { browser },
 
   /** Accepts every lib-jitsi-meet option; see JitsiMeetJSInitOptions for what applies. */
   init(options: JitsiMeetJSInitOptions = {}): void {

@@ -175,12 +175,15 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.roomSide.join(password);
   }
 
-  /** Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. */
-  async leave(): Promise<void> {
+  /**
+   * Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. `reason` goes into the
+   * unavailable presence's `<status>`, which the others get as USER_LEFT's third argument.
+   */
+  async leave(reason?: string): Promise<void> {
     await this.roomSide.leave(() => {
       this.p2p.dispose();
       this.jvb.dispose();
-    });
+    }, reason);
   }
 
   /** lib-jitsi-meet's short-hand: leave(), then disconnect the JitsiConnection. */
@@ -550,8 +553,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.requireRoom().sendMessage(message, { elementName, replyToId });
   }
 
-  sendPrivateTextMessage(id: string, message: string, elementName = 'body', replyToId?: string): void {
-    this.requireRoom().sendMessage(message, { to: id, elementName, replyToId });
+  /** With `useFullJid`, `id` is a full JID (a lobby occupant, a visitor) rather than a participant id. */
+  sendPrivateTextMessage(id: string, message: string, elementName = 'body', useFullJid = false): void {
+    this.requireRoom().sendMessage(message, useFullJid ? { toJid: id, elementName } : { to: id, elementName });
   }
 
   /** Over the bridge channel when it is open (protocol.md 8.2), else over XMPP (4.15). */
@@ -569,9 +573,18 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.jvb.send({ ...payload, colibriClass: 'EndpointStats' });
   }
 
-  /** lib-jitsi-meet's generic form: objects as endpoint messages, strings as chat. */
-  sendMessage(message: string | Record<string, unknown>, to = ''): void {
-    if (typeof message === 'string') {
+  /**
+   * lib-jitsi-meet's generic form: strings as chat; objects as JSON messages in the room or, with
+   * `sendThroughVideobridge`, as endpoint messages over the bridge channel (strings cannot go that way).
+   */
+  sendMessage(message: string | Record<string, unknown>, to = '', sendThroughVideobridge = false): void {
+    if (sendThroughVideobridge) {
+      if (typeof message !== 'object' || message === null) {
+        logger.error('sendMessage(): only objects can be sent through the bridge');
+        return;
+      }
+      this.sendEndpointMessage(to, message);
+    } else if (typeof message === 'string') {
       if (to) this.sendPrivateTextMessage(to, message);
       else this.sendTextMessage(message);
     } else {

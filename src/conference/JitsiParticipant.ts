@@ -80,8 +80,9 @@ export class JitsiParticipant {
     return this.member.properties.get(name);
   }
 
-  getFeatures(): Set<string> {
-    return new Set(this.member.features);
+  /** A promise, as in lib-jitsi-meet (its features may come from a disco#info query). */
+  getFeatures(): Promise<Set<string>> {
+    return Promise.resolve(new Set(this.member.features));
   }
 
   hasFeature(feature: string): boolean {

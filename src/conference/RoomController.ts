@@ -108,13 +108,13 @@ export class RoomController {
   }
 
   /** Leaves the room; resolves after the room confirmed (≤ 5 s). */
-  async leave(beforeLeaving: () => void): Promise<void> {
+  async leave(beforeLeaving: () => void, reason?: string): Promise<void> {
     if (this.ended) return;
     this.leaving = true;
     this.focusRequest?.cancel();
     beforeLeaving();
     const room = this.room;
-    if (room?.joined) await room.leave();
+    if (room?.joined) await room.leave(reason);
     else room?.dispose();
     this.finish(true);
   }

@@ -172,7 +172,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   }
 
   /** Sends unavailable presence and resolves on the room's echo, or after 5 s. */
-  leave(): Promise<void> {
+  leave(reason?: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (!this.joined) {
       this.dispose();
@@ -182,18 +182,22 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
       const timer = setTimeout(() => this.finishLeave(), 5_000);
       this.leaving = { resolve, timer };
       try {
-        this.xmpp.send($pres({ to: this.occupantJid, type: 'unavailable' }));
+        const presence = $pres({ to: this.occupantJid, type: 'unavailable' });
+        if (reason) presence.c('status', {}, stripInvalidXmlChars(reason));
+        this.xmpp.send(presence);
       } catch {
         this.finishLeave();
       }
     });
   }
 
-  sendMessage(text: string, options: { to?: string; elementName?: string; replyToId?: string } = {}): string {
+  /** `to` is an occupant's nick, `toJid` a full JID (lobby occupants, visitors); neither: the whole room. */
+  sendMessage(text: string, options: { to?: string; toJid?: string; elementName?: string; replyToId?: string } = {}): string {
     const id = crypto.randomUUID();
-    const to = options.to ? `${this.roomJid}/${options.to}` : this.roomJid;
+    const to = options.toJid ?? (options.to ? `${this.roomJid}/${options.to}` : this.roomJid);
+    const direct = options.toJid !== undefined || Boolean(options.to);
     // Builder.c() with text does not descend into the new element.
-    const message = $msg({ to, type: options.to ? 'chat' : 'groupchat', id }).c(options.elementName ?? 'body', {}, stripInvalidXmlChars(text));
+    const message = $msg({ to, type: direct ? 'chat' : 'groupchat', id }).c(options.elementName ?? 'body', {}, stripInvalidXmlChars(text));
     if (options.replyToId) message.c('reply', { xmlns: 'urn:xmpp:reply:0', to: options.replyToId }).up();
     this.xmpp.send(message);
     return id;

@@ -181,4 +181,19 @@ describe('lib-jitsi-meet compatibility: JitsiMeetJS', function () {
     expect(lines).to.have.length(2);
     for (const line of lines) expect(line[0]).to.equal('[jitsi-elements JitsiMeetJS]');
   });
+
+  it('util.browser names this Chromium as lib-jitsi-meet does; analytics takes its calls and sends nothing', () => {
+    const { browser } = JitsiMeetJS.util;
+    expect(browser.getName()).to.equal('chrome');
+    expect(browser.isChromiumBased()).to.equal(true);
+    expect(browser.isFirefox() || browser.isSafari() || browser.isWebKitBased()).to.equal(false);
+    expect(browser.isVersionGreaterThan(100)).to.equal(true);
+    expect(browser.isMobileDevice()).to.equal(false);
+    const fetches = performance.getEntriesByType('resource').length;
+    JitsiMeetJS.analytics.setAnalyticsHandlers([{ sendEvent: () => { throw new Error('called'); } }]);
+    JitsiMeetJS.analytics.addPermanentProperties({ a: 1 });
+    JitsiMeetJS.analytics.sendEvent({ action: 'x' });
+    JitsiMeetJS.analytics.dispose();
+    expect(performance.getEntriesByType('resource').length).to.equal(fetches);
+  });
 });

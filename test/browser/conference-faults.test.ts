@@ -133,7 +133,7 @@ describe('JitsiConference under hostile input', () => {
       expect(participant?.getDisplayName()).to.equal('<img src=x onerror=alert(1)> "quoted" & more');
       expect(participant?.getProperty('raisedHand')).to.have.length(50_000);
       expect(participant?.isAudioMuted()).to.equal(true); // unreadable SourceInfo counts as muted
-      expect([...(participant?.getFeatures() ?? [])]).to.deep.equal(['urn:example:f']);
+      expect([...((await participant?.getFeatures()) ?? [])]).to.deep.equal(['urn:example:f']);
 
       const messages = record(a.conference, C.MESSAGE_RECEIVED);
       const endpointMessages = record(a.conference, C.ENDPOINT_MESSAGE_RECEIVED);

@@ -47,7 +47,7 @@ describe('JitsiConference: joining and participants', () => {
     expect(participant.getJid()).to.equal(`${room}@conference.meet.jitsi/${id}`);
     expect(participant.getRealJid()).to.equal(b.connection.getJid());
     expect(participant.getStatsID()).to.match(/^\w+-\w+$/);
-    expect(participant.getFeatures()).to.be.instanceOf(Set);
+    expect(await participant.getFeatures()).to.be.instanceOf(Set);
     expect(participant.isHidden()).to.equal(false);
     expect(participant.isAudioMuted()).to.equal(true);
 
@@ -182,8 +182,24 @@ describe('JitsiConference: chat', () => {
     const [pid, ptext, pts, pmessageId, pname] = await privateAtB;
     expect([pid, ptext, pts, pname]).to.deep.equal([a.conference.myUserId(), 'just for you', undefined, 'Alice']);
     expect(pmessageId).to.be.a('string');
+    // lib-jitsi-meet's fourth argument: the id is a full occupant JID (how visitors are addressed).
+    const byJid = nextEvent<unknown[]>(b.conference, C.PRIVATE_MESSAGE_RECEIVED);
+    a.conference.sendPrivateTextMessage(`${a.conference.roomJid}/${b.conference.myUserId()}`, 'to your JID', 'body', true);
+    expect((await byJid)[1]).to.equal('to your JID');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(privateAtC).to.deep.equal([]);
+  });
+
+  it('says why it left: leave(reason) reaches the others as USER_LEFT\'s status text', async () => {
+    const room = uniqueRoomName('leave-reason');
+    const a = await joinedClient(room);
+    const b = await joinedClient(room);
+    await until(() => a.conference.getParticipants().length === 1, 'B at A');
+    const left = nextEvent<unknown[]>(a.conference, C.USER_LEFT);
+    await b.conference.leave('switching rooms');
+    const [id, , statusText] = await left;
+    expect(id).to.equal(b.conference.myUserId());
+    expect(statusText).to.equal('switching rooms');
   });
 
   it('gives a late joiner the room history with the original timestamps', async () => {

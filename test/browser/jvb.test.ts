@@ -100,6 +100,10 @@ describe('the bridge: group calls', function () {
       const stats = nextEventWhere<[{ getId(): string }, Record<string, unknown>]>(c.conference, C.ENDPOINT_STATS_RECEIVED, (_p, s) => s.jvbRTT === 7);
       a.conference.sendEndpointStatsMessage({ jvbRTT: 7, connectionQuality: 100 });
       expect((await stats)[0].getId()).to.equal(a.id);
+      // lib-jitsi-meet's sendMessage(object, to, sendThroughVideobridge) takes the same path.
+      const viaSendMessage = nextEventWhere<[unknown, Record<string, unknown>]>(b.conference, C.ENDPOINT_MESSAGE_RECEIVED, (_p, payload) => payload.n === 3);
+      a.conference.sendMessage({ n: 3 }, b.id, true);
+      await viaSendMessage;
       const sent = a.connection.getLogs().stanzas.filter((s) => s.direction === 'out' && s.xml.includes('json-message'));
       expect(sent, 'endpoint messages over XMPP').to.have.length(0);
     });
