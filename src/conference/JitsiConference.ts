@@ -22,6 +22,7 @@ import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
+import { jvbRtcConfig, p2pRtcConfig } from '../rtc/iceConfig.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -146,7 +147,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       isJoined: () => this.isJoined(),
       focusNick: () => this.roomSide.focusNick,
       focusProperty: (name) => this.room?.focusProperties[name],
-      iceServers: () => this.xmpp.iceServers,
+      iceConfig: (kind) =>
+        (kind === 'p2p' ? p2pRtcConfig : jvbRtcConfig)({ connection: this.options.connection.options, conference: this.options.config, discovered: this.xmpp.iceServers }),
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
       fail: (error, ...details) => this.roomSide.fail(error as JitsiConferenceError, ...details),

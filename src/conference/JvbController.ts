@@ -119,7 +119,7 @@ export class JvbController {
       focusJid: incoming.from,
       localJid: this.host.xmpp.jid,
       endpointId: this.host.myUserId(),
-      rtcConfig: { iceServers: this.host.iceServers() },
+      rtcConfig: this.host.iceConfig('jvb'),
       preferSctp: bridgeChannel.preferSctp && openBridgeChannel !== 'websocket' && openBridgeChannel !== false,
       simulcast: this.host.config.disableSimulcast !== true,
       codecs: this.selectCodecs(),

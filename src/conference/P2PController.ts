@@ -23,14 +23,13 @@ export interface P2PHost extends MediaHost {
   participants(): JitsiParticipant[];
   isJoined(): boolean;
   focusProperty(name: string): string | undefined;
-  iceServers(): RTCIceServer[];
+  /** The peer connection's ICE configuration (iceConfig.ts). */
+  iceConfig(kind: 'p2p' | 'jvb'): RTCConfiguration;
 }
 
 interface P2POptions {
   enabled?: boolean;
   backToP2PDelay?: number;
-  stunServers?: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 
@@ -165,7 +164,6 @@ export class P2PController {
   // ---- sessions -----------------------------------------------------------------------------------------------
 
   private newSession(peer: JitsiParticipant, sid: string, initiator: boolean): P2PSession {
-    const { stunServers = [], iceTransportPolicy } = this.options;
     // lib-jitsi-meet's CodecSelection for P2P: our P2P order minus what the peer cannot decode. Read when the
     // session negotiates: USER_JOINED comes before the peer's presence properties are applied.
     const order = localCodecOrder(this.host.config.p2p);
@@ -180,7 +178,7 @@ export class P2PController {
       peerJid: peer.getJid(),
       initiator,
       endpointId: this.host.myUserId(),
-      rtcConfig: { iceServers: [...this.host.iceServers(), ...stunServers], ...(iceTransportPolicy ? { iceTransportPolicy } : {}) },
+      rtcConfig: this.host.iceConfig('p2p'),
       codecs,
       codecSettings: codecSettings(this.host.config.videoQuality),
     });

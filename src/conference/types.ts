@@ -74,7 +74,7 @@ export interface ConferenceOptions {
 /** What the conference needs from its JitsiConnection. */
 export interface ConnectionLike {
   readonly xmpp: { engine: XmppConnection };
-  readonly options: { hosts: XmppHosts; disableFocus?: boolean; bridgeChannel?: BridgeChannelOptions };
+  readonly options: { hosts: XmppHosts; disableFocus?: boolean; bridgeChannel?: BridgeChannelOptions; p2p?: unknown; p2pStunServers?: unknown; useTurnUdp?: unknown };
   getToken(): string | null;
   disconnect(): Promise<void>;
   emit(event: 'connection.connectionFailed', error: string, message?: string): boolean;

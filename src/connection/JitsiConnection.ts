@@ -29,7 +29,12 @@ export interface JitsiConnectionOptions {
   websocketKeepAlive?: number;
   websocketKeepAliveUrl?: string;
   xmppPing?: PingOptions;
+  /** Older name of `p2p.stunServers`. */
   p2pStunServers?: RTCIceServer[];
+  /** P2P and proxy-connection ICE, read here first as lib-jitsi-meet does (rtc/iceConfig.ts). */
+  p2p?: { stunServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy; [option: string]: unknown };
+  /** UDP TURN servers for the bridge too (by default it gets TCP/TLS TURN only). */
+  useTurnUdp?: boolean;
   flags?: Record<string, unknown>;
   clientNode?: string;
   disableFocus?: boolean;

@@ -19,6 +19,7 @@ import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import { ProxyActions, ProxyConnectionError, ProxyErrorDetails } from './constants.js';
 import { ProxyConnectionPC } from './ProxyConnectionPC.js';
+import { p2pRtcConfig } from '../rtc/iceConfig.js';
 
 export { ProxyActions, ProxyConnectionError, ProxyConnectionServiceEvents, ProxyErrorDetails, type ProxyAction } from './constants.js';
 
@@ -173,7 +174,7 @@ export class ProxyConnectionService extends EventEmitter<ProxyConnectionServiceE
     if (this.options.pcConfig) return this.options.pcConfig;
     const jitsiConnection = this.options.jitsiConnection;
     if (!jitsiConnection) return { iceServers: [] };
-    return { iceServers: [...(jitsiConnection.options.p2pStunServers ?? []), ...jitsiConnection.getIceServers()] };
+    return p2pRtcConfig({ connection: jitsiConnection.options, discovered: jitsiConnection.getIceServers() });
   }
 
   private onRemoteTrack(connection: ProxyConnectionPC, media: MediaStreamTrack): void {

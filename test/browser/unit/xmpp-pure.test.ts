@@ -6,6 +6,7 @@ import { expect } from '@open-wc/testing';
 import { redact, registerSecret } from '../../../src/util/logger.js';
 import { base64, sha1 } from '../../../src/util/sha1.js';
 import { capsVerification, defaultFeatures } from '../../../src/xmpp/caps.js';
+import { jvbRtcConfig, p2pRtcConfig } from '../../../src/rtc/iceConfig.js';
 import { jvbIceServers, parseExternalServices, toIceServers } from '../../../src/xmpp/externalServices.js';
 import { isJwtExpired, jwtExpiry } from '../../../src/xmpp/jwt.js';
 import { parseRoomMessage } from '../../../src/xmpp/chat.js';
@@ -256,5 +257,33 @@ describe('room messages (protocol.md 4.5, 4.14)', () => {
     const error = '<error type="cancel"><not-allowed xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">no</text></error>';
     expect(parse(`<message xmlns="jabber:client" type="error" from="${room}/mallory">${error}</message>`)).to.deep.equal({ kind: 'error', nick: 'mallory', settings: false, text: 'no' });
     expect(parse(`<message xmlns="jabber:client" type="error" from="${room}">${error}</message>`)).to.deep.equal({ kind: 'error', nick: '', settings: false, text: 'no' });
+  });
+});
+
+describe('ICE configuration per peer connection (rtc/iceConfig.ts)', () => {
+  const discovered: RTCIceServer[] = [
+    { urls: 'stun:turn.example.com:3478' },
+    { urls: 'turn:turn.example.com:3478', username: 'u', credential: 'c' },
+    { urls: 'turns:turn.example.com:5349?transport=tcp', username: 'u', credential: 'c' },
+  ];
+  const stun = { urls: 'stun:stun.example.org:3478' };
+
+  it('P2P: the connection options first (as lib-jitsi-meet), then the conference\'s, then p2pStunServers', () => {
+    expect(p2pRtcConfig({ connection: { p2p: { stunServers: [stun], iceTransportPolicy: 'relay' } }, conference: { p2p: { iceTransportPolicy: 'all', stunServers: [] } }, discovered }))
+      .to.deep.equal({ iceServers: [...discovered, stun], iceTransportPolicy: 'relay' });
+    expect(p2pRtcConfig({ connection: {}, conference: { p2p: { iceTransportPolicy: 'relay' } }, discovered: [] })).to.deep.equal({ iceServers: [], iceTransportPolicy: 'relay' });
+    expect(p2pRtcConfig({ connection: { p2pStunServers: [stun] }, discovered: [] })).to.deep.equal({ iceServers: [stun] });
+  });
+
+  it('forceTurnRelay makes P2P and the bridge relay-only; the bridge gets TCP/TLS TURN unless useTurnUdp', () => {
+    expect(p2pRtcConfig({ connection: { p2p: { iceTransportPolicy: 'all' } }, conference: { forceTurnRelay: true }, discovered: [] }).iceTransportPolicy).to.equal('relay');
+    expect(jvbRtcConfig({ connection: {}, conference: {}, discovered })).to.deep.equal({ iceServers: [discovered[2]] });
+    expect(jvbRtcConfig({ connection: { useTurnUdp: true }, conference: { forceTurnRelay: true }, discovered }))
+      .to.deep.equal({ iceServers: [discovered[1], discovered[2]], iceTransportPolicy: 'relay' });
+  });
+
+  it('ignores option values of the wrong type', () => {
+    expect(p2pRtcConfig({ connection: { p2p: { stunServers: 'stun:x', iceTransportPolicy: 'RELAY' } }, conference: { p2p: 7 }, discovered: [] })).to.deep.equal({ iceServers: [] });
+    expect(p2pRtcConfig({ connection: { p2p: { stunServers: [null, 3, stun] } }, discovered: [] })).to.deep.equal({ iceServers: [stun] });
   });
 });
