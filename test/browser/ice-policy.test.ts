@@ -8,7 +8,7 @@ import { expect } from '@open-wc/testing';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import { bridgePc, cleanupMedia, mediaClient } from '../helpers/bridge.js';
 import { uniqueRoomName } from '../helpers/backend.js';
-import { until, untilAsync } from '../helpers/events.js';
+import { until } from '../helpers/events.js';
 
 const p2pPc = (conference: JitsiConference): RTCPeerConnection | undefined =>
   (conference.p2pJingleSession as { peerconnection?: RTCPeerConnection } | undefined)?.peerconnection;
@@ -37,7 +37,7 @@ describe('ICE transport policy, read where lib-jitsi-meet reads it', function ()
       const config = { p2p: { enabled: true, iceTransportPolicy: 'all' } };
       const a = await mediaClient(room, config, 180, connectionExtra);
       const b = await mediaClient(room, config, 180, connectionExtra);
-      await untilAsync(async () => Boolean(p2pPc(a.conference) && p2pPc(b.conference)), 'both P2P sessions', 15_000);
+      await until(() => Boolean(p2pPc(a.conference) && p2pPc(b.conference)), 'both P2P sessions', 15_000);
       for (const side of [a, b]) {
         expect(p2pPc(side.conference)?.getConfiguration().iceTransportPolicy).to.equal(relay ? 'relay' : 'all');
         const types = await gatheredTypes(() => p2pPc(side.conference), 'P2P');
