@@ -22,6 +22,7 @@ import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
+import { EndConference } from './features/EndConference.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -59,6 +60,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.xmpp = options.connection.xmpp.engine;
     this.local.displayName = this.options.config.statisticsDisplayName;
     this.components = new ComponentChannel(this.xmpp);
+    this.endConference = new EndConference(this.components, this);
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -615,6 +617,10 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // -- breakout rooms (features/BreakoutRooms.ts) --
 
   // -- end conference (features/EndConference.ts) --
+  private readonly endConference: EndConference;
+  isEndConferenceSupported(): boolean { return this.endConference.isSupported(); }
+  /** Ends the meeting for everyone (moderators; the component ignores others): CONFERENCE_FAILED(CONFERENCE_DESTROYED). */
+  end(): void { this.endConference.end(); }
 
   // -- speaker stats (features/SpeakerStats.ts) --
 

@@ -14,6 +14,8 @@ export interface StandInOccupant {
   readonly realJid: string;
   readonly role: string;
   readonly affiliation: string;
+  /** From the occupant's last presence (`<nick xmlns="http://jabber.org/protocol/nick">`). */
+  readonly displayName?: string;
 }
 
 export interface StandInRoom {
@@ -72,5 +74,10 @@ export interface FeatureStandIn {
   occupantLeft?(room: StandInRoom, occupant: StandInOccupant): void;
   /** The focus left the room or it was destroyed. */
   roomGone?(roomJid: string): void;
+  /**
+   * Jicofo's check of a participant's own unmute (`<mute>false</mute>` for its own JID, protocol.md 4.6,
+   * 13.2 (e)): false refuses it with `not-allowed` (AV moderation).
+   */
+  unmuteAllowed?(room: StandInRoom, occupant: StandInOccupant, mediaType: string): boolean;
   stop?(): void;
 }
