@@ -22,6 +22,7 @@ import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
+import { AVModeration, type ModeratedMediaType } from './features/AVModeration.js';
 import { EndConference } from './features/EndConference.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
@@ -61,6 +62,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.local.displayName = this.options.config.statisticsDisplayName;
     this.components = new ComponentChannel(this.xmpp);
     this.endConference = new EndConference(this.components, this);
+    this.avModeration = new AVModeration(this.components, this);
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -99,6 +101,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jingle.dispose();
         this.media.dispose();
         this.components.dispose();
+        this.avModeration.dispose();
       },
     });
     const host = this.mediaHost();
@@ -613,6 +616,16 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // -- lobby (features/Lobby.ts) --
 
   // -- AV moderation (features/AVModeration.ts) --
+  private readonly avModeration: AVModeration;
+  isAVModerationSupported(): boolean { return this.avModeration.isSupported(); }
+  enableAVModeration(mediaType: ModeratedMediaType): void { this.avModeration.enable(true, mediaType); }
+  disableAVModeration(mediaType: ModeratedMediaType): void { this.avModeration.enable(false, mediaType); }
+  avModerationApprove(mediaType: ModeratedMediaType, id: string): void { this.avModeration.approve(mediaType, id); }
+  avModerationReject(mediaType: ModeratedMediaType, id: string): void { this.avModeration.reject(mediaType, id); }
+  /** Ours, not lib-jitsi-meet's: whether moderation is on for the media type. */
+  isAVModerationEnabled(mediaType: ModeratedMediaType): boolean { return this.avModeration.isEnabled(mediaType); }
+  /** Ours: whether our own unmute of the media type is allowed (moderation off, moderator, or approved). */
+  isUnmuteAllowed(mediaType: ModeratedMediaType): boolean { return this.avModeration.isUnmuteAllowed(mediaType); }
 
   // -- breakout rooms (features/BreakoutRooms.ts) --
 
