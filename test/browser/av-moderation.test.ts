@@ -54,13 +54,14 @@ function muteRequests(x: Joined): { text: string; outcome: Promise<string> }[] {
   return requests;
 }
 
-async function moderatorAnd(room: string, others: number): Promise<Joined[]> {
+/** A moderator A and then B and C (participants). */
+async function moderatorAnd(room: string): Promise<[Joined, Joined, Joined]> {
   const a = await joinedClient(room);
   await until(() => a.conference.isModerator(), 'A moderator');
-  const rest: Joined[] = [];
-  for (let i = 0; i < others; i++) rest.push(await joinedClient(room));
-  await until(() => a.conference.getParticipants().length === others, 'A sees everyone');
-  return [a, ...rest];
+  const b = await joinedClient(room);
+  const c = await joinedClient(room);
+  await until(() => a.conference.getParticipants().length === 2, 'A sees everyone');
+  return [a, b, c];
 }
 
 const participantAt = (at: JitsiConference, of: Joined): JitsiParticipant | undefined => at.getParticipantById(of.conference.myUserId());
@@ -69,7 +70,7 @@ describe('JitsiConference: audio/video moderation', function () {
   this.timeout(45_000);
 
   it('a participant\'s enable and whitelist are ignored by the component; a moderator\'s enable reaches everyone', async () => {
-    const [a, b] = await moderatorAnd(uniqueRoomName('avmod'), 1);
+    const [a, b] = await moderatorAnd(uniqueRoomName('avmod'));
     for (const x of [a, b]) expect(x.conference.isAVModerationSupported()).to.equal(true);
     const changesA = record(a.conference, C.AV_MODERATION_CHANGED);
     const changesB = record(b.conference, C.AV_MODERATION_CHANGED);
@@ -157,7 +158,7 @@ describe('JitsiConference: audio/video moderation', function () {
 
   it('"ask to unmute" while moderation is off reaches only the target; a joiner learns that moderation is on', async () => {
     const room = uniqueRoomName('avask');
-    const [a, b, c] = await moderatorAnd(room, 2);
+    const [a, b, c] = await moderatorAnd(room);
     const atC = record(c.conference, C.AV_MODERATION_APPROVED);
     const atA = record(a.conference, C.AV_MODERATION_PARTICIPANT_APPROVED);
     const asked = nextEvent<[{ mediaType: string }]>(b.conference, C.AV_MODERATION_APPROVED);

@@ -37,9 +37,11 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
       (error: { condition?: string; message?: string }) => error.condition ?? error.message ?? 'error',
     );
 
-  async function threeInARoom(): Promise<FeatureClient[]> {
+  async function threeInARoom(): Promise<[FeatureClient, FeatureClient, FeatureClient]> {
     const room = unique('avmod');
-    const [a, b, c] = [client(room, 'aaaa0001'), client(room, 'bbbb0002'), client(room, 'cccc0003')];
+    const a = client(room, 'aaaa0001');
+    const b = client(room, 'bbbb0002');
+    const c = client(room, 'cccc0003');
     await a.join();
     await a.untilModerator();
     await b.join();
