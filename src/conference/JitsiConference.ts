@@ -24,6 +24,7 @@ import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
 import { AVModeration, type ModeratedMediaType } from './features/AVModeration.js';
 import { EndConference } from './features/EndConference.js';
+import { SpeakerStatsCollector, type SpeakerStats } from './features/SpeakerStats.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -63,6 +64,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.components = new ComponentChannel(this.xmpp);
     this.endConference = new EndConference(this.components, this);
     this.avModeration = new AVModeration(this.components, this);
+    this.speakerStats = new SpeakerStatsCollector(this.components, this);
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -102,6 +104,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.media.dispose();
         this.components.dispose();
         this.avModeration.dispose();
+        this.speakerStats.dispose();
       },
     });
     const host = this.mediaHost();
@@ -636,6 +639,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   end(): void { this.endConference.end(); }
 
   // -- speaker stats (features/SpeakerStats.ts) --
+  private readonly speakerStats: SpeakerStatsCollector;
+  /** Each participant's time as dominant speaker (ours included; those who left too): id -> SpeakerStats. */
+  getSpeakerStats(): Record<string, SpeakerStats> { return this.speakerStats.getStats(); }
 
   // -- reactions and polls (features/Polls.ts) --
 
