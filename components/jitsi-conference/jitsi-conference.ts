@@ -14,6 +14,7 @@ import { styles } from './jitsi-conference.styles.js';
 import type { ConferenceUi, Layout, Panel } from './ui.js';
 import { renderControls, renderStage, stageModel, tileModels, type StageModel } from './view-call.js';
 import { renderPanel } from './view-panels.js';
+import { renderUnmuteNotice } from './view-moderation.js';
 import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './view-status.js';
 
 /**
@@ -510,6 +511,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
         ${this.state === 'reconnecting' ? html`<div part="status" class="reconnecting" role="status">${this.t('reconnecting')}</div>` : nothing}
         <div class="overlay"><slot name="overlay"></slot></div>
       </div>
+      ${renderUnmuteNotice(this)}
       <slot name="controls">${renderControls(this, tiles, model)}</slot>`;
   }
 }

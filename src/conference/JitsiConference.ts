@@ -642,6 +642,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly speakerStats: SpeakerStatsCollector;
   /** Each participant's time as dominant speaker (ours included; those who left too): id -> SpeakerStats. */
   getSpeakerStats(): Record<string, SpeakerStats> { return this.speakerStats.getStats(); }
+  /** Ours, not lib-jitsi-meet's: the deployment has a speakerstats component (totals from before we joined). */
+  isSpeakerStatsSupported(): boolean { return this.components.isSupported('speakerstats'); }
 
   // -- reactions and polls (features/Polls.ts) --
 
