@@ -79,6 +79,10 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart chat-form - The message form.
  * @csspart participant-list - The participants panel's list.
  * @csspart password-form - The moderators' password form in the participants panel.
+ * @csspart av-moderation - The moderators' switch that lets only allowed participants unmute (AV moderation).
+ * @csspart end-for-all - The moderators' "End meeting for all" button (`button end-for-all`).
+ * @csspart speaker-stats - Everyone's speaking time in the participants panel.
+ * @csspart unmute-refused - Why our microphone stays off while a moderator has to allow it.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
  *
