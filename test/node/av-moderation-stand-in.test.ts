@@ -62,7 +62,7 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
     for (const x of [a, b, c]) {
       const [first] = await x.until('enabled JSON', () => (x.jsonOfType('av_moderation').length ? x.jsonOfType('av_moderation') : undefined));
       assert.deepEqual(first, { type: 'av_moderation', room: a.roomJid, enabled: true, mediaType: 'audio', actor: a.occupantJid });
-      assert.equal(x.json[0]?.from, address);
+      assert.equal(x.json.find((j) => j.payload.type === 'av_moderation')?.from, address);
     }
     const whitelist = await a.until('whitelists', () => a.jsonOfType('av_moderation').find((j) => j.whitelists));
     assert.deepEqual(whitelist, { type: 'av_moderation', room: a.roomJid, whitelists: { audio: [a.occupantJid] }, mediaType: 'audio' });
