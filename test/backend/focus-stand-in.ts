@@ -702,6 +702,7 @@ export class FocusStandIn {
           .send(clientXml('presence', { to: `${roomJid}/focus` }, ...this.focusPresenceContent(room.control?.kind === 'nobridge'), ...extras.values()))
           .catch((error: Error) => log(`${roomJid}: focus presence not sent: ${error.message}`));
       },
+      forceMuteAudio: (roomJid, nick, muted) => this.bridge?.forceMuteAudio(roomJid, nick, muted),
       component: (address) => this.hub.handle(address),
       addConferenceProperty: (name, value) => {
         this.extraProperties.set(name, value);

@@ -12,6 +12,7 @@ import type { JitsiParticipant } from '../../src/conference/JitsiParticipant.js'
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
 import type { XmppConnection } from '../../src/xmpp/XmppConnection.js';
 import { backendEndpoints, uniqueRoomName } from '../helpers/backend.js';
+import { cleanupMedia, flow, mediaClient, remoteTracks, untilMediaFrom } from '../helpers/bridge.js';
 import { disconnectAll, joinedClient, leaveAll, nextEvent, nextEventWhere, record } from '../helpers/engine.js';
 import { until } from '../helpers/events.js';
 
@@ -22,6 +23,7 @@ afterEach(async () => {
   await leaveAll();
   await disconnectAll();
   await Promise.all(tracks.splice(0).map((t) => t.dispose()));
+  await cleanupMedia();
 });
 
 type Joined = Awaited<ReturnType<typeof joinedClient>>;
@@ -180,5 +182,36 @@ describe('JitsiConference: audio/video moderation', function () {
     expect((joinerChanges[0]?.[0] as { mediaType: string }).mediaType).to.equal('video');
     expect(d.conference.isAVModerationEnabled('video')).to.equal(true);
     expect(d.conference.isAVModerationEnabled('audio')).to.equal(false);
+  });
+
+  it('the bridge drops a held-back participant\'s audio, also after its own unmute, until a moderator allows it', async () => {
+    const room = uniqueRoomName('avbridge');
+    const a = await mediaClient(room);
+    await until(() => a.conference.isModerator(), 'A moderator');
+    const b = await mediaClient(room);
+    await untilMediaFrom(a, [b]);
+    const [fromB] = remoteTracks(a.conference, b.id, 'audio');
+    if (!fromB) throw new Error('no audio track from B');
+    const flowing = async (): Promise<boolean> => {
+      const start = await flow(a.conference, fromB);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const end = await flow(a.conference, fromB);
+      return end > start;
+    };
+
+    a.conference.enableAVModeration('audio');
+    const micB = b.local.find((t) => t.getType() === 'audio');
+    await until(() => b.conference.isAVModerationEnabled('audio') && micB?.isMuted() === true, 'B muted by moderation');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await flowing(), 'no audio from B while held back').to.equal(false);
+    await micB?.unmute();
+    expect(micB?.isMuted()).to.equal(false);
+    expect(await flowing(), 'no audio from B after its own unmute').to.equal(false);
+
+    a.conference.avModerationApprove('audio', b.id);
+    await until(() => b.conference.isUnmuteAllowed('audio'), 'B allowed');
+    let resumed = false;
+    for (let i = 0; i < 5 && !resumed; i++) resumed = await flowing();
+    expect(resumed, 'B\'s audio flows once allowed').to.equal(true);
   });
 });

@@ -14,7 +14,8 @@
  * Jicofo (which receives the same JSON): on enable, every participant but the actor gets the focus's mute IQ
  * (protocol.md 4.6, no `actor`), and a participant's own unmute of that media type (`<mute>false</mute>`) is
  * refused with `not-allowed` unless it is a moderator or whitelisted (unmuteAllowed, via the focus stand-in).
- * The force-mute at the bridge is not played: the bridge stand-in forwards what it gets.
+ * At the bridge, Jicofo's force-mute is played for audio: a non-moderator who is not whitelisted while audio
+ * moderation is on has its audio dropped by the bridge stand-in (video is still forwarded).
  */
 import { xml } from '@xmpp/component';
 import type { XmlElement } from '@xmpp/xml';
@@ -47,6 +48,7 @@ export class AVModerationStandIn implements FeatureStandIn {
   }
 
   occupantJoined(room: StandInRoom, occupant: StandInOccupant, changed: boolean): void {
+    this.forceMute(room);
     const state = this.rooms.get(room.jid);
     if (!state || state.whitelists.size === 0) return;
     if (!changed) {
@@ -57,8 +59,22 @@ export class AVModerationStandIn implements FeatureStandIn {
     }
   }
 
+  occupantLeft(room: StandInRoom, occupant: StandInOccupant): void {
+    this.host?.forceMuteAudio(room.jid, occupant.nick, false);
+  }
+
   roomGone(roomJid: string): void {
+    const room = this.host?.room(roomJid);
     this.rooms.delete(roomJid);
+    if (room) this.forceMute(room);
+  }
+
+  /** Jicofo at the bridge: audio of non-moderators not on the audio whitelist is dropped while it is on. */
+  private forceMute(room: StandInRoom): void {
+    const list = this.rooms.get(room.jid)?.whitelists.get('audio');
+    for (const o of room.occupants.values()) {
+      this.host?.forceMuteAudio(room.jid, o.nick, list !== undefined && o.role !== 'moderator' && !list.includes(`${room.jid}/${o.nick}`));
+    }
   }
 
   stop(): void {
@@ -84,6 +100,7 @@ export class AVModerationStandIn implements FeatureStandIn {
     if (command.attrs.enable !== undefined) this.setEnabled(room, actorJid, mediaType, command.attrs.enable === 'true');
     else if (command.attrs.jidToWhitelist) this.whitelist(room, actorJid, mediaType, command.attrs.jidToWhitelist);
     else if (command.attrs.jidToBlacklist) this.blacklist(room, mediaType, command.attrs.jidToBlacklist);
+    this.forceMute(room);
   }
 
   private setEnabled(room: StandInRoom, actorJid: string, mediaType: MediaType, enable: boolean): void {

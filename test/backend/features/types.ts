@@ -53,6 +53,8 @@ export interface FeatureHost {
   iqAsFocus(stanza: Element, timeoutMs?: number): Promise<Element>;
   /** Adds (or with `undefined` removes) a child of the focus presence in `roomJid`, keyed by `key`, and re-sends it. */
   setFocusPresenceExtra(roomJid: string, key: string, child: Element | undefined): void;
+  /** Jicofo's force-mute of a participant's audio at the bridge (AV moderation); nothing without the bridge. */
+  forceMuteAudio(roomJid: string, nick: string, muted: boolean): void;
   /** The component connection for one of COMPONENTS' addresses. */
   component(address: string): ComponentHandle;
   /** A property in every conference-request result (protocol.md 3.1), e.g. `sipGatewayEnabled`. */
