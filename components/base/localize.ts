@@ -101,6 +101,14 @@ const en = {
   error_iceFailed: 'Your network blocks the media connection.',
   error_general: 'The call could not be started.',
   errorCode: 'Error code',
+  // meeting moderation (view-moderation.ts, issue 14)
+  endForAll: 'End meeting for all',
+  moderationAudio: 'Only participants a moderator allows can unmute',
+  allowToSpeak: 'Allow {name} to speak',
+  askToUnmute: 'Ask {name} to unmute',
+  unmuteNeedsModerator: 'A moderator has to allow you to speak. Your hand is raised to ask.',
+  speakerStats: 'Speaking time',
+  hasLeft: 'left',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -204,6 +212,14 @@ const de: Strings = {
   error_iceFailed: 'Dein Netzwerk blockiert die Medienverbindung.',
   error_general: 'Der Anruf konnte nicht gestartet werden.',
   errorCode: 'Fehlercode',
+  // meeting moderation (view-moderation.ts, issue 14)
+  endForAll: 'Besprechung für alle beenden',
+  moderationAudio: 'Nur Teilnehmende, die eine Moderation zulässt, dürfen das Mikrofon einschalten',
+  allowToSpeak: '{name} das Sprechen erlauben',
+  askToUnmute: '{name} bitten, das Mikrofon einzuschalten',
+  unmuteNeedsModerator: 'Eine Moderation muss dir das Sprechen erlauben. Deine Hand ist gehoben, um zu fragen.',
+  speakerStats: 'Redezeit',
+  hasLeft: 'gegangen',
 };
 
 const builtIn: Record<string, Strings> = { en, de };

@@ -125,7 +125,8 @@ export const styles = css`
     background: var(--_accent);
     border-color: var(--_accent);
   }
-  button.control-leave {
+  button.control-leave,
+  button.control.danger {
     color: var(--_on-danger);
     background: var(--_danger);
     border-color: var(--_danger);
@@ -590,6 +591,28 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     gap: 0.25rem;
+  }
+  /* meeting moderation (view-moderation.ts) */
+  .moderation-switch {
+    display: flex;
+    gap: 0.5rem;
+    align-items: flex-start;
+    border-top: 1px solid var(--_border);
+    padding-top: var(--_gap);
+  }
+  .speaker-stats h3 {
+    font-size: inherit;
+    margin: var(--_gap) 0 0.25rem;
+  }
+  .speaker-stats ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  .speaker-stats li {
+    display: flex;
+    justify-content: space-between;
+    gap: var(--_gap);
   }
   .participant-list {
     list-style: none;

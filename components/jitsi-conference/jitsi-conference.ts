@@ -14,6 +14,7 @@ import { styles } from './jitsi-conference.styles.js';
 import type { ConferenceUi, Layout, Panel } from './ui.js';
 import { renderControls, renderStage, stageModel, tileModels, type StageModel } from './view-call.js';
 import { renderPanel } from './view-panels.js';
+import { renderUnmuteNotice } from './view-moderation.js';
 import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './view-status.js';
 
 /**
@@ -78,6 +79,10 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart chat-form - The message form.
  * @csspart participant-list - The participants panel's list.
  * @csspart password-form - The moderators' password form in the participants panel.
+ * @csspart av-moderation - The moderators' switch that lets only allowed participants unmute (AV moderation).
+ * @csspart end-for-all - The moderators' "End meeting for all" button (`button end-for-all`).
+ * @csspart speaker-stats - Everyone's speaking time in the participants panel.
+ * @csspart unmute-refused - Why our microphone stays off while a moderator has to allow it.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
  *
@@ -510,6 +515,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
         ${this.state === 'reconnecting' ? html`<div part="status" class="reconnecting" role="status">${this.t('reconnecting')}</div>` : nothing}
         <div class="overlay"><slot name="overlay"></slot></div>
       </div>
+      ${renderUnmuteNotice(this)}
       <slot name="controls">${renderControls(this, tiles, model)}</slot>`;
   }
 }

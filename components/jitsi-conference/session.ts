@@ -67,6 +67,8 @@ export class ConferenceSession implements ReactiveController {
   localTracks: JitsiLocalTrack[] = [];
   /** The last local-media failure (denied permission, no device), shown to the user. */
   mediaError: JitsiTrackError | undefined;
+  /** AV moderation (view-moderation.ts): our unmute was held back, a moderator has to allow it. */
+  unmuteRefused = false;
   /** The last connection or conference failure constant. */
   failure: string | undefined;
   dominantSpeaker: string | undefined;
@@ -271,6 +273,8 @@ export class ConferenceSession implements ReactiveController {
   async toggle(kind: 'audio' | 'video'): Promise<void> {
     const track = kind === 'video' ? (this.localTracks.find((t) => t.getType() === 'video' && t.getVideoType() !== 'desktop') ?? this.track('video')) : this.track('audio');
     if (!track) return;
+    // As Jitsi Meet: while AV moderation holds us, the microphone stays off and the hand goes up to ask.
+    if (kind === 'audio' && track.isMuted() && this.conference?.isUnmuteAllowed('audio') === false) return this.setHandRaised((this.unmuteRefused = true));
     await (track.isMuted() ? track.unmute() : track.mute());
   }
 
@@ -345,7 +349,7 @@ export class ConferenceSession implements ReactiveController {
       conference.on(event, listener);
       this.offs.push(() => conference.off(event, listener));
     };
-    const bumpEvents = [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS, C.USER_ROLE_CHANGED, C.PARTICIPANT_PROPERTY_CHANGED];
+    const bumpEvents = [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS, C.USER_ROLE_CHANGED, C.PARTICIPANT_PROPERTY_CHANGED, C.AV_MODERATION_CHANGED, C.AV_MODERATION_APPROVED, C.AV_MODERATION_REJECTED, C.AV_MODERATION_PARTICIPANT_APPROVED];
     for (const event of bumpEvents) on(event, bump);
     // A screen share replacing a camera changes only the remote track's video type, a track event (as in
     // lib-jitsi-meet): the stage follows it.

@@ -8,6 +8,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { chatParts, chatTime } from './chat-format.js';
 import { icons } from './icons.js';
+import { renderAllowToSpeak, renderModeration } from './view-moderation.js';
 import type { Panel, ConferenceUi } from './ui.js';
 import type { TileModel } from './view-call.js';
 
@@ -88,6 +89,7 @@ function renderParticipants(ui: ConferenceUi, tiles: TileModel[], actions: Panel
           </span>
           ${moderator && !t.local && conference
             ? html`<span class="participant-actions">
+                ${renderAllowToSpeak(ui, t)}
                 ${t.audioMuted ? nothing : action(ui.f('muteParticipant', { name: t.name }), icons.microphoneOff, () => conference.muteParticipant(t.id, 'audio'))}
                 ${t.videoMuted ? nothing : action(ui.f('stopParticipantVideo', { name: t.name }), icons.cameraOff, () => conference.muteParticipant(t.id, 'video'))}
                 ${t.moderator ? nothing : action(ui.f('grantModerator', { name: t.name }), icons.moderator, () => conference.grantOwner(t.id).catch(() => undefined))}
@@ -105,7 +107,8 @@ function renderParticipants(ui: ConferenceUi, tiles: TileModel[], actions: Panel
             ${ui.session.locked ? html`<button part="button" class="control" type="button" @click=${() => void actions.setPassword('')}>${ui.t('removePassword')}</button>` : nothing}
           </div>
         </form>`
-      : nothing}`;
+      : nothing}
+    ${renderModeration(ui)}`;
 }
 
 function renderDevices(): TemplateResult {

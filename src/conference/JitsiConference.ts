@@ -23,6 +23,9 @@ import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
 import { jvbRtcConfig, p2pRtcConfig } from '../rtc/iceConfig.js';
+import { AVModeration, type ModeratedMediaType } from './features/AVModeration.js';
+import { EndConference } from './features/EndConference.js';
+import { SpeakerStatsCollector, type SpeakerStats } from './features/SpeakerStats.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -60,6 +63,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.xmpp = options.connection.xmpp.engine;
     this.local.displayName = this.options.config.statisticsDisplayName;
     this.components = new ComponentChannel(this.xmpp);
+    this.endConference = new EndConference(this.components, this);
+    this.avModeration = new AVModeration(this.components, this);
+    this.speakerStats = new SpeakerStatsCollector(this.components, this);
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -98,6 +104,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jingle.dispose();
         this.media.dispose();
         this.components.dispose();
+        this.avModeration.dispose();
+        this.speakerStats.dispose();
       },
     });
     const host = this.mediaHost();
@@ -626,12 +634,31 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // -- lobby (features/Lobby.ts) --
 
   // -- AV moderation (features/AVModeration.ts) --
+  private readonly avModeration: AVModeration;
+  isAVModerationSupported(): boolean { return this.avModeration.isSupported(); }
+  enableAVModeration(mediaType: ModeratedMediaType): void { this.avModeration.enable(true, mediaType); }
+  disableAVModeration(mediaType: ModeratedMediaType): void { this.avModeration.enable(false, mediaType); }
+  avModerationApprove(mediaType: ModeratedMediaType, id: string): void { this.avModeration.approve(mediaType, id); }
+  avModerationReject(mediaType: ModeratedMediaType, id: string): void { this.avModeration.reject(mediaType, id); }
+  /** Ours, not lib-jitsi-meet's: whether moderation is on for the media type. */
+  isAVModerationEnabled(mediaType: ModeratedMediaType): boolean { return this.avModeration.isEnabled(mediaType); }
+  /** Ours: whether our own unmute of the media type is allowed (moderation off, moderator, or approved). */
+  isUnmuteAllowed(mediaType: ModeratedMediaType): boolean { return this.avModeration.isUnmuteAllowed(mediaType); }
 
   // -- breakout rooms (features/BreakoutRooms.ts) --
 
   // -- end conference (features/EndConference.ts) --
+  private readonly endConference: EndConference;
+  isEndConferenceSupported(): boolean { return this.endConference.isSupported(); }
+  /** Ends the meeting for everyone (moderators; the component ignores others): CONFERENCE_FAILED(CONFERENCE_DESTROYED). */
+  end(): void { this.endConference.end(); }
 
   // -- speaker stats (features/SpeakerStats.ts) --
+  private readonly speakerStats: SpeakerStatsCollector;
+  /** Each participant's time as dominant speaker (ours included; those who left too): id -> SpeakerStats. */
+  getSpeakerStats(): Record<string, SpeakerStats> { return this.speakerStats.getStats(); }
+  /** Ours, not lib-jitsi-meet's: the deployment has a speakerstats component (totals from before we joined). */
+  isSpeakerStatsSupported(): boolean { return this.components.isSupported('speakerstats'); }
 
   // -- reactions and polls (features/Polls.ts) --
 

@@ -148,6 +148,12 @@ export interface ConferenceEventMap {
   'conference.endpoint_stats_received': (participant: Participant, stats: Record<string, unknown>) => void;
   'conference.forwardedSourcesChanged': (leaving: string[], entering: string[], timestamp: number) => void;
   'conference.bridgeBweStatsReceived': (bps: number) => void;
+  // AV moderation (features/AVModeration.ts)
+  'conference.av_moderation.changed': (change: { enabled: boolean; mediaType: string; actor: Participant | undefined }) => void;
+  'conference.av_moderation.approved': (change: { mediaType: string }) => void;
+  'conference.av_moderation.rejected': (change: { mediaType: string }) => void;
+  'conference.av_moderation.participant.approved': (change: { participant: Participant; mediaType: string }) => void;
+  'conference.av_moderation.participant.rejected': (change: { participant: Participant; mediaType: string }) => void;
   'cq.local_stats_updated': (stats: LocalStats) => void;
   'cq.remote_stats_updated': (id: string, stats: Record<string, unknown>) => void;
 }

@@ -209,6 +209,8 @@ export class BridgeStandIn {
   /** The bridge id in Colibri websocket URLs; a restart picks a new one. */
   id = `jvb-standin-${hex(3)}`;
   private readonly conferences = new Map<string, BridgeConference>();
+  /** Jicofo's force-mute of an endpoint's audio (AV moderation, protocol.md 13.2): `<room> <endpoint>`. */
+  private readonly audioForceMuted = new Set<string>();
   private server: Server | undefined;
   private readonly wss = new WebSocketServer({ noServer: true });
   private tick: ReturnType<typeof setInterval> | undefined;
@@ -389,6 +391,12 @@ export class BridgeStandIn {
   }
 
   /** Frees an endpoint (leave, session-terminate, re-invite). */
+  /** Drops (or forwards again) an endpoint's audio, as the JVB does when Jicofo force-mutes it; kept until lifted. */
+  forceMuteAudio(room: string, endpointId: string, muted: boolean): void {
+    if (muted) this.audioForceMuted.add(`${room} ${endpointId}`);
+    else this.audioForceMuted.delete(`${room} ${endpointId}`);
+  }
+
   expire(room: string, endpointId: string): void {
     const conference = this.conferences.get(room);
     const endpoint = conference?.endpoints.get(endpointId);
@@ -601,6 +609,7 @@ export class BridgeStandIn {
     const audio = sender.audioBySsrc.get(ssrc);
     if (audio !== undefined) {
       sender.lastMediaAt = now;
+      if (this.audioForceMuted.has(`${conference.room} ${sender.id}`)) return;
       const ext = rtp.header.extensions.find((e) => e.id === EXT.audioLevel.id);
       if (ext && ext.payload.length > 0) sender.levels.push({ at: now, score: 127 - ((ext.payload[0] ?? 127) & 0x7f) });
       const extensions = ext ? [ext] : [];

@@ -130,6 +130,7 @@ interface Occupant {
   affiliation: string;
   role: string;
   order: number;
+  displayName?: string;
 }
 
 interface Room {
@@ -366,6 +367,12 @@ export class FocusStandIn {
     const target = mute.attrs.jid ?? '';
     if (!room || bare(target) !== room.jid) return clientXml('error', { type: 'cancel' }, clientXml('item-not-found', { xmlns: NS.stanzas }));
     const actor = room.occupants.get(resourceOf(from));
+    const kind = (mute.attrs.xmlns ?? '').split('/').pop() ?? '';
+    // protocol.md 13.2 (e): a feature (AV moderation) may refuse a participant's own unmute.
+    if (mute.text() === 'false' && actor && resourceOf(target) === actor.nick && this.features.some((f) => f.unmuteAllowed?.(room, actor, kind) === false)) {
+      log(`${room.jid}: ${actor.nick} may not unmute ${kind}`);
+      return clientXml('error', { type: 'cancel' }, clientXml('not-allowed', { xmlns: NS.stanzas }));
+    }
     if (mute.text() !== 'true' || resourceOf(target) === resourceOf(from)) return true;
     if (actor?.role !== 'moderator') return clientXml('error', { type: 'auth' }, clientXml('forbidden', { xmlns: NS.stanzas }));
     log(`${room.jid}: ${resourceOf(from)} mutes ${mute.attrs.xmlns ?? ''} of ${resourceOf(target)}`);
@@ -578,6 +585,12 @@ export class FocusStandIn {
       return;
     }
     if (stanza.attrs.type === 'unavailable') {
+      if (x?.getChild('destroy')) {
+        // The room was destroyed (end conference, protocol.md 13.4): nothing is left to leave.
+        if (!room.leaving) this.leaveRoom(room, 'room destroyed', false);
+        this.rooms.delete(room.jid);
+        return;
+      }
       if (nick === 'focus' && statuses.has('110')) {
         // Our own leave confirmed. If a new request for the room came meanwhile, the record is already the
         // new one (its join went out after this leave on the same stream): keep it.
@@ -615,6 +628,7 @@ export class FocusStandIn {
       affiliation: item.attrs.affiliation ?? 'none',
       role: item.attrs.role ?? 'participant',
       order: known?.order ?? ++this.joinOrder,
+      displayName: stanza.getChildText('nick', 'http://jabber.org/protocol/nick') ?? undefined,
     };
     room.occupants.set(nick, occupant);
     if (!known) {
@@ -688,6 +702,7 @@ export class FocusStandIn {
           .send(clientXml('presence', { to: `${roomJid}/focus` }, ...this.focusPresenceContent(room.control?.kind === 'nobridge'), ...extras.values()))
           .catch((error: Error) => log(`${roomJid}: focus presence not sent: ${error.message}`));
       },
+      forceMuteAudio: (roomJid, nick, muted) => this.bridge?.forceMuteAudio(roomJid, nick, muted),
       component: (address) => this.hub.handle(address),
       addConferenceProperty: (name, value) => {
         this.extraProperties.set(name, value);
@@ -698,13 +713,14 @@ export class FocusStandIn {
     };
   }
 
-  private leaveRoom(room: Room, why: string): void {
+  private leaveRoom(room: Room, why: string, send = true): void {
     room.leaving = true;
     this.sessions?.roomGone(room.jid);
     for (const feature of this.features) feature.roomGone?.(room.jid);
     this.presenceExtras.delete(room.jid);
     this.clearTimers(room);
     log(`${room.jid}: leaving, ${why}`);
+    if (!send) return;
     this.client
       .send(clientXml('presence', { to: `${room.jid}/focus`, type: 'unavailable' }))
       .catch((error: Error) => log(`${room.jid}: could not send the leave: ${error.message}`));

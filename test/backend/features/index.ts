@@ -1,6 +1,13 @@
 /** The feature stand-ins the focus stand-in hosts (see types.ts). Each feature adds itself here. */
+import { AVModerationStandIn } from './av-moderation.js';
+import { EndConferenceStandIn } from './end-conference.js';
+import { SpeakerStatsStandIn } from './speaker-stats.js';
 import type { FeatureStandIn } from './types.js';
 
 export function createFeatures(): FeatureStandIn[] {
-  return [];
+  return [
+    new EndConferenceStandIn(),
+    new AVModerationStandIn(),
+    new SpeakerStatsStandIn(),
+  ];
 }

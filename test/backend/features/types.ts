@@ -14,6 +14,8 @@ export interface StandInOccupant {
   readonly realJid: string;
   readonly role: string;
   readonly affiliation: string;
+  /** From the occupant's last presence (`<nick xmlns="http://jabber.org/protocol/nick">`). */
+  readonly displayName?: string;
 }
 
 export interface StandInRoom {
@@ -51,6 +53,8 @@ export interface FeatureHost {
   iqAsFocus(stanza: Element, timeoutMs?: number): Promise<Element>;
   /** Adds (or with `undefined` removes) a child of the focus presence in `roomJid`, keyed by `key`, and re-sends it. */
   setFocusPresenceExtra(roomJid: string, key: string, child: Element | undefined): void;
+  /** Jicofo's force-mute of a participant's audio at the bridge (AV moderation); nothing without the bridge. */
+  forceMuteAudio(roomJid: string, nick: string, muted: boolean): void;
   /** The component connection for one of COMPONENTS' addresses. */
   component(address: string): ComponentHandle;
   /** A property in every conference-request result (protocol.md 3.1), e.g. `sipGatewayEnabled`. */
@@ -72,5 +76,10 @@ export interface FeatureStandIn {
   occupantLeft?(room: StandInRoom, occupant: StandInOccupant): void;
   /** The focus left the room or it was destroyed. */
   roomGone?(roomJid: string): void;
+  /**
+   * Jicofo's check of a participant's own unmute (`<mute>false</mute>` for its own JID, protocol.md 4.6,
+   * 13.2 (e)): false refuses it with `not-allowed` (AV moderation).
+   */
+  unmuteAllowed?(room: StandInRoom, occupant: StandInOccupant, mediaType: string): boolean;
   stop?(): void;
 }
