@@ -14,6 +14,7 @@ import { styles } from './jitsi-conference.styles.js';
 import type { ConferenceUi, Layout, Panel } from './ui.js';
 import { renderControls, renderStage, stageModel, tileModels, type StageModel } from './view-call.js';
 import { renderPanel } from './view-panels.js';
+import { lobbyStyles, renderKnocking, renderLobbyNotice } from './view-lobby.js';
 import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './view-status.js';
 
 /**
@@ -105,7 +106,7 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  *   from its constant, with `detail: { source, event, args }`.
  */
 export class JitsiConferenceElement extends JitsiElement implements ConferenceUi {
-  static override styles = styles;
+  static override styles = [styles, lobbyStyles];
 
   @property() domain = '';
   @property({ attribute: 'service-url' }) serviceUrl = '';
@@ -476,7 +477,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     else if (inCall) body = this.renderCall();
     else if (state === 'failed') body = session.failure === 'conference.destroyed' ? renderLeft(this, actions) : renderFailed(this, actions);
     else if (state === 'left') body = renderLeft(this, actions);
-    else body = renderConnecting(this, state === 'connecting' ? 'connecting' : 'idle');
+    else body = session.lobby.knocking && state === 'connecting' ? renderKnocking(this) : renderConnecting(this, state === 'connecting' ? 'connecting' : 'idle');
     return html`<div part="base" class=${`base state-${state}`} tabindex="-1" @keydown=${this.onKeydown}>
       ${session.mediaError && state !== 'prejoin' && inCall ? html`<p part="media-error" class="notice error" role="alert">${this.t('permissionDenied')}</p>` : nothing}
       ${body}
@@ -499,6 +500,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
         : nothing}
       <div part="stage" class=${`stage ${this.panel ? 'with-panel' : ''}`}>
         <div class="media">${renderStage(this, model)}</div>
+        ${renderLobbyNotice(this)}
         ${this.panel
           ? renderPanel(this, this.panel, tiles, {
               sendChat: (text) => this.sendMessage(text),

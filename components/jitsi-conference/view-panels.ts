@@ -10,6 +10,7 @@ import { chatParts, chatTime } from './chat-format.js';
 import { icons } from './icons.js';
 import type { Panel, ConferenceUi } from './ui.js';
 import type { TileModel } from './view-call.js';
+import { renderLobbyQueue } from './view-lobby.js';
 
 export interface PanelActions {
   sendChat(text: string): void;
@@ -74,7 +75,7 @@ function renderParticipants(ui: ConferenceUi, tiles: TileModel[], actions: Panel
       if (input) input.value = '';
     });
   };
-  return html`<ul part="participant-list" class="participant-list">
+  return html`${renderLobbyQueue(ui)}<ul part="participant-list" class="participant-list">
       ${repeat(
         tiles,
         (t) => t.id,
