@@ -177,6 +177,20 @@ describe('JitsiConference: lobby', () => {
     await until(() => a.getParticipants().length === 2, 'A to see B and the former knocker');
   });
 
+  it('a knocker whose meeting ends (everyone left) gets CONFERENCE_DESTROYED', async () => {
+    const { room, a, b } = await roomWithLobby('lobby-gone');
+    const { conference: k } = await knocker(room);
+    const seen = nextEvent<[string]>(a, C.LOBBY_USER_JOINED);
+    await k.joinLobby('Finn');
+    await seen;
+    const failed = nextEvent<[string, unknown]>(k, C.CONFERENCE_FAILED, 15_000);
+    await Promise.all([a.leave(), b.leave()]);
+    const [error, reason] = await failed;
+    expect(error).to.equal(ERR.CONFERENCE_DESTROYED);
+    expect(reason).to.be.a('string');
+    expect(k.myLobbyUserId()).to.equal(undefined);
+  });
+
   it('joinLobby() without a lobby to join rejects', async () => {
     const room = uniqueRoomName('lobby-none');
     const { conference: a } = await joinedClient(room);
