@@ -48,8 +48,8 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @attr lang - The language of the built-in strings (`en`, `de`; see `setStrings()`).
  * @attr token - A JWT for the deployment. Read once, then removed from the DOM; never reflected or logged.
  *   Prefer the `token` property.
- * @attr state - Reflected, read-only: `idle`, `connecting`, `prejoin`, `joined`, `reconnecting` (the signalling link
- *   or the media path is interrupted), `failed`, `left`.
+ * @attr state - Reflected, read-only: `idle`, `connecting` (also while waiting in a lobby to be admitted), `prejoin`,
+ *   `joined`, `reconnecting` (the signalling link or the media path is interrupted), `failed`, `left`.
  *
  * @slot - Anything to show over the conference (overlays).
  * @slot controls - Replaces the default control bar.
@@ -81,6 +81,11 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart password-form - The moderators' password form in the participants panel.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
+ * @csspart lobby-waiting - The knocker's "waiting to be admitted" screen (`lobby-knock` while it asks for a name;
+ *   buttons `lobby-ask`, `lobby-cancel`).
+ * @csspart lobby - Moderators, in the participants panel: the lobby switch (`lobby-switch`) and the queue
+ *   (`lobby-queue`, buttons `lobby-admit`, `lobby-refuse`).
+ * @csspart lobby-notice - Moderators: who waits in the lobby, over the stage while the participants panel is closed.
  *
  * @cssprop [--jitsi-color-background=#111827] - Background of the conference.
  * @cssprop [--jitsi-color-surface=#1f2937] - Background of tiles, the control bar and panels.

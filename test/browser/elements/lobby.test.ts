@@ -2,7 +2,8 @@
  * The lobby in `<jitsi-conference>` (issue 14), with two hand-written pages (test/pages/lobby-*.html) in
  * frames, everything done through the UI: the host switches the lobby on from the participants panel; a guest
  * page waits on "waiting to be admitted" under its name; the host admits it from the queue (the guest's call
- * starts); a second guest is refused from the notice over the stage (the guest is told so). Needs
+ * starts); a second guest is refused from the notice over the stage (the guest is told so); a guest without a
+ * name types one, knocks and is admitted from the notice. Needs
  * `npm run build` first.
  */
 import { expect } from '@open-wc/testing';
@@ -85,6 +86,18 @@ describe('<jitsi-conference>: the lobby, on two pages', function () {
     expect(text(second, '[part~="status"]')).to.contain('A moderator did not let you in.');
     await until(() => find(host, '[part~="lobby-notice"]') === null, 'the notice to go', 10_000);
     expect(guest.state).to.equal('joined');
-    expect([...hostErrors, ...guestErrors, ...secondErrors]).to.deep.equal([]);
+
+    // A guest without a name is asked for one, then knocks under it.
+    const { element: third, errors: thirdErrors } = await openPage('lobby-guest-unnamed.html');
+    await until(() => find(third, '[part~="lobby-knock"]') !== null, 'the name form of the lobby', 20_000);
+    const input = find(third, '[part~="lobby-knock"] input[name="name"]') as HTMLInputElement | null;
+    if (!input) throw new Error('no name input');
+    input.value = 'Lou';
+    await click(third, '[part~="lobby-ask"]', 'Ask to join');
+    await until(() => text(third, '[part~="lobby-waiting"]').includes('Lou'), 'Lou to wait in the lobby', 15_000);
+    await until(() => text(host, '[part~="lobby-notice"]').includes('Lou wants to join'), 'the notice for Lou', 10_000);
+    await click(host, '[part~="lobby-notice"] [part~="lobby-admit"]', 'Admit Lou');
+    await until(() => third.state === 'joined', 'Lou to join', 20_000);
+    expect([...hostErrors, ...guestErrors, ...secondErrors, ...thirdErrors]).to.deep.equal([]);
   });
 });
