@@ -109,6 +109,22 @@ const en = {
   unmuteNeedsModerator: 'A moderator has to allow you to speak. Your hand is raised to ask.',
   speakerStats: 'Speaking time',
   hasLeft: 'left',
+  // -- lobby (issue 14, view-lobby.ts) --
+  lobby: 'Lobby',
+  lobbySwitch: 'Lobby: admit people one by one',
+  lobbyEmpty: 'Nobody is waiting.',
+  lobbyKnocking: '{name} wants to join',
+  lobbyAdmit: 'Admit',
+  lobbyRefuse: 'Refuse',
+  lobbyAdmitName: 'Admit {name}',
+  lobbyRefuseName: 'Refuse {name}',
+  lobbySomeone: 'Someone',
+  lobbyWaiting: 'Waiting to be admitted',
+  lobbyWaitingAs: 'You asked to join as {name}. A moderator will let you in.',
+  lobbyAskName: 'This meeting has a lobby: a moderator lets people in. Who are you?',
+  lobbyAskToJoin: 'Ask to join',
+  lobbyCancel: 'Cancel',
+  error_accessDenied: 'A moderator did not let you in.',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -220,6 +236,22 @@ const de: Strings = {
   unmuteNeedsModerator: 'Eine Moderation muss dir das Sprechen erlauben. Deine Hand ist gehoben, um zu fragen.',
   speakerStats: 'Redezeit',
   hasLeft: 'gegangen',
+  // -- lobby (issue 14, view-lobby.ts) --
+  lobby: 'Lobby',
+  lobbySwitch: 'Lobby: Personen einzeln einlassen',
+  lobbyEmpty: 'Niemand wartet.',
+  lobbyKnocking: '{name} möchte beitreten',
+  lobbyAdmit: 'Einlassen',
+  lobbyRefuse: 'Ablehnen',
+  lobbyAdmitName: '{name} einlassen',
+  lobbyRefuseName: '{name} ablehnen',
+  lobbySomeone: 'Jemand',
+  lobbyWaiting: 'Warten auf Einlass',
+  lobbyWaitingAs: 'Du hast als {name} um Einlass gebeten. Ein Moderator lässt dich herein.',
+  lobbyAskName: 'Diese Besprechung hat eine Lobby: Ein Moderator lässt die Teilnehmenden herein. Wer bist du?',
+  lobbyAskToJoin: 'Um Einlass bitten',
+  lobbyCancel: 'Abbrechen',
+  error_accessDenied: 'Ein Moderator hat dich nicht hereingelassen.',
 };
 
 const builtIn: Record<string, Strings> = { en, de };

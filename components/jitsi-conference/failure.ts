@@ -11,7 +11,7 @@ const MESSAGES: Record<string, StringKey> = {
   'conference.passwordRequired': 'error_passwordRequired',
   'conference.connectionError': 'error_connectionFailed',
   'conference.connectionError.notAllowed': 'error_notAllowed',
-  'conference.connectionError.accessDenied': 'error_notAllowed',
+  'conference.connectionError.accessDenied': 'error_accessDenied',
   'conference.connectionError.membersOnly': 'error_membersOnly',
   'conference.max_users': 'error_maxUsers',
   'conference.authenticationRequired': 'error_authentication',

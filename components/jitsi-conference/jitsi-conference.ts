@@ -15,6 +15,7 @@ import type { ConferenceUi, Layout, Panel } from './ui.js';
 import { renderControls, renderStage, stageModel, tileModels, type StageModel } from './view-call.js';
 import { renderPanel } from './view-panels.js';
 import { renderUnmuteNotice } from './view-moderation.js';
+import { lobbyStyles, renderKnocking, renderLobbyNotice } from './view-lobby.js';
 import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './view-status.js';
 
 /**
@@ -48,8 +49,8 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @attr lang - The language of the built-in strings (`en`, `de`; see `setStrings()`).
  * @attr token - A JWT for the deployment. Read once, then removed from the DOM; never reflected or logged.
  *   Prefer the `token` property.
- * @attr state - Reflected, read-only: `idle`, `connecting`, `prejoin`, `joined`, `reconnecting` (the signalling link
- *   or the media path is interrupted), `failed`, `left`.
+ * @attr state - Reflected, read-only: `idle`, `connecting` (also while waiting in a lobby to be admitted), `prejoin`,
+ *   `joined`, `reconnecting` (the signalling link or the media path is interrupted), `failed`, `left`.
  *
  * @slot - Anything to show over the conference (overlays).
  * @slot controls - Replaces the default control bar.
@@ -85,6 +86,11 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart unmute-refused - Why our microphone stays off while a moderator has to allow it.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
+ * @csspart lobby-waiting - The knocker's "waiting to be admitted" screen (`lobby-knock` while it asks for a name;
+ *   buttons `lobby-ask`, `lobby-cancel`).
+ * @csspart lobby - Moderators, in the participants panel: the lobby switch (`lobby-switch`) and the queue
+ *   (`lobby-queue`, buttons `lobby-admit`, `lobby-refuse`).
+ * @csspart lobby-notice - Moderators: who waits in the lobby, over the stage while the participants panel is closed.
  *
  * @cssprop [--jitsi-color-background=#111827] - Background of the conference.
  * @cssprop [--jitsi-color-surface=#1f2937] - Background of tiles, the control bar and panels.
@@ -110,7 +116,7 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  *   from its constant, with `detail: { source, event, args }`.
  */
 export class JitsiConferenceElement extends JitsiElement implements ConferenceUi {
-  static override styles = styles;
+  static override styles = [styles, lobbyStyles];
 
   @property() domain = '';
   @property({ attribute: 'service-url' }) serviceUrl = '';
@@ -481,7 +487,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     else if (inCall) body = this.renderCall();
     else if (state === 'failed') body = session.failure === 'conference.destroyed' ? renderLeft(this, actions) : renderFailed(this, actions);
     else if (state === 'left') body = renderLeft(this, actions);
-    else body = renderConnecting(this, state === 'connecting' ? 'connecting' : 'idle');
+    else body = session.lobby.knocking && state === 'connecting' ? renderKnocking(this) : renderConnecting(this, state === 'connecting' ? 'connecting' : 'idle');
     return html`<div part="base" class=${`base state-${state}`} tabindex="-1" @keydown=${this.onKeydown}>
       ${session.mediaError && state !== 'prejoin' && inCall ? html`<p part="media-error" class="notice error" role="alert">${this.t('permissionDenied')}</p>` : nothing}
       ${body}
@@ -504,6 +510,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
         : nothing}
       <div part="stage" class=${`stage ${this.panel ? 'with-panel' : ''}`}>
         <div class="media">${renderStage(this, model)}</div>
+        ${renderLobbyNotice(this)}
         ${this.panel
           ? renderPanel(this, this.panel, tiles, {
               sendChat: (text) => this.sendMessage(text),

@@ -16,6 +16,7 @@ import JitsiMeetJS from '../../src/JitsiMeetJS.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
 import type { JitsiTrack } from '../../src/rtc/JitsiTrack.js';
 import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from './events.js';
+import { LobbyState } from './view-lobby.js';
 
 export type ConferenceState = 'idle' | 'connecting' | 'prejoin' | 'joined' | 'reconnecting' | 'failed' | 'left';
 
@@ -90,6 +91,8 @@ export class ConferenceSession implements ReactiveController {
   /** The last join carried a password (a second PASSWORD_REQUIRED means it was wrong). */
   passwordTried = false;
   revision = 0;
+  /** Knocking, and the moderators' lobby switch and queue (view-lobby.ts). */
+  readonly lobby = new LobbyState({ changed: () => this.changed(), knocking: () => this.setState('connecting'), name: () => this.lastSettings?.displayName });
   private reactionKey = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly offs: (() => void)[] = [];
@@ -250,6 +253,7 @@ export class ConferenceSession implements ReactiveController {
     this.quality.clear();
     this.subject = '';
     this.locked = false;
+    this.lobby.reset();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.dominantSpeaker = undefined;
@@ -406,6 +410,7 @@ export class ConferenceSession implements ReactiveController {
       }) as (...args: never[]) => void;
     on(C.MESSAGE_RECEIVED, onMessage(false));
     on(C.PRIVATE_MESSAGE_RECEIVED, onMessage(true));
+    this.lobby.watch(conference, on);
   }
 
   /** Raises or lowers our hand: participant property `raisedHand` = the raise time, empty when lowered (protocol.md 13.7). */

@@ -11,6 +11,7 @@ import { icons } from './icons.js';
 import { renderAllowToSpeak, renderModeration } from './view-moderation.js';
 import type { Panel, ConferenceUi } from './ui.js';
 import type { TileModel } from './view-call.js';
+import { renderLobbyQueue } from './view-lobby.js';
 
 export interface PanelActions {
   sendChat(text: string): void;
@@ -75,7 +76,7 @@ function renderParticipants(ui: ConferenceUi, tiles: TileModel[], actions: Panel
       if (input) input.value = '';
     });
   };
-  return html`<ul part="participant-list" class="participant-list">
+  return html`${renderLobbyQueue(ui)}<ul part="participant-list" class="participant-list">
       ${repeat(
         tiles,
         (t) => t.id,

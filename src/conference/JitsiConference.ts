@@ -26,6 +26,7 @@ import { jvbRtcConfig, p2pRtcConfig } from '../rtc/iceConfig.js';
 import { AVModeration, type ModeratedMediaType } from './features/AVModeration.js';
 import { EndConference } from './features/EndConference.js';
 import { SpeakerStatsCollector, type SpeakerStats } from './features/SpeakerStats.js';
+import { Lobby, lobbyHostOf, type LobbyMessageListener } from './features/Lobby.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -53,6 +54,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly quality: ConnectionQuality;
   /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
   private readonly components: ComponentChannel;
+  private readonly lobby: Lobby;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -106,8 +108,10 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.components.dispose();
         this.avModeration.dispose();
         this.speakerStats.dispose();
+        this.lobby.dispose();
       },
     });
+    this.lobby = new Lobby(lobbyHostOf({ xmpp: this.xmpp, roomJid: this.roomJid, components: this.components, events: this, emit, roomSide: this.roomSide }));
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
     this.jingle = new JingleIqHandler(this.xmpp, {
@@ -632,6 +636,50 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // ---- meeting features (protocol.md 13; each in features/<name>.ts, here one-line delegations) ---------------
 
   // -- lobby (features/Lobby.ts) --
+
+  isLobbySupported(): boolean {
+    return this.lobby.isSupported();
+  }
+
+  isMembersOnly(): boolean {
+    return this.roomSide.membersOnly;
+  }
+
+  enableLobby(): Promise<void> {
+    return this.lobby.enable();
+  }
+
+  disableLobby(): void {
+    this.lobby.disable();
+  }
+
+  joinLobby(displayName?: string, email?: string): Promise<void> {
+    return this.lobby.join(displayName, email);
+  }
+
+  myLobbyUserId(): string | undefined {
+    return this.lobby.myLobbyUserId();
+  }
+
+  lobbyApproveAccess(id: string | string[]): void {
+    this.lobby.approve(id);
+  }
+
+  lobbyDenyAccess(id: string): void {
+    this.lobby.deny(id);
+  }
+
+  sendLobbyMessage(message: Record<string, unknown>, id?: string): void {
+    this.lobby.sendMessage(message, id);
+  }
+
+  addLobbyMessageListener(listener: LobbyMessageListener): LobbyMessageListener {
+    return this.lobby.addMessageListener(listener);
+  }
+
+  removeLobbyMessageHandler(handler: LobbyMessageListener): void {
+    this.lobby.removeMessageHandler(handler);
+  }
 
   // -- AV moderation (features/AVModeration.ts) --
   private readonly avModeration: AVModeration;

@@ -56,6 +56,8 @@ export class RoomController {
   readonly nick: string;
   locked = false;
   membersOnly = false;
+  /** The lobby room's JID while the room has a lobby (disco#info, protocol.md 4.8, 13.1). */
+  lobbyRoom: string | undefined;
   meetingId: string | undefined;
   subject = '';
   startMutedPolicy = { audio: false, video: false };
@@ -161,6 +163,7 @@ export class RoomController {
         this.locked = info.locked;
         emit(E.LOCK_STATE_CHANGED, info.locked);
       }
+      this.lobbyRoom = info.lobbyRoom;
       if (info.membersOnly !== this.membersOnly) {
         this.membersOnly = info.membersOnly;
         emit(E.MEMBERS_ONLY_CHANGED, info.membersOnly);

@@ -130,6 +130,9 @@ export interface ConferenceEventMap {
   'conference.subjectChanged': (subject: string) => void;
   'conference.lock_state_changed': (locked: boolean) => void;
   'conference.membersOnlyChanged': (enabled: boolean) => void;
+  'conference.lobby.userJoined': (id: string, displayName: string | undefined, avatarUrl: string | undefined) => void;
+  'conference.lobby.userUpdated': (id: string, update: { email?: string }) => void;
+  'conference.lobby.userLeft': (id: string) => void;
   'conference.unique_id_set': (meetingId: string) => void;
   'conference.createdTimestamp': (timestamp: number) => void;
   'conference.auth_status_changed': (authEnabled: boolean, identity: string | undefined) => void;

@@ -124,7 +124,9 @@ Component ${lua(`conference.${domain}`)} "muc"
   muc_tombstones = false
   max_history_messages = 20
   -- Stand-in for the deployment's meeting-id module (prosody-plugins/mod_jitsi_elements_meeting_id.lua).
-  modules_enabled = { "jitsi_elements_meeting_id" }
+  modules_enabled = { "jitsi_elements_meeting_id"; "jitsi_elements_lobby" }
+  -- Stand-in for the lobby's main-room side (prosody-plugins/mod_jitsi_elements_lobby.lua).
+  jitsi_elements_lobby_muc = ${lua(`lobby.${domain}`)}
 
 -- The conference request address. A real deployment proxies it to Jicofo; here the focus stand-in
 -- connects as this component.

@@ -21,7 +21,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // room_metadata joins when its stand-in exists: announcing it tells clients to skip extdisco and take
   // TURN from the room metadata (protocol.md 2.3), which nothing would send yet.
   { type: 'polls', node: 'polls', kind: 'xep0114' },
-  { type: 'lobbyrooms', node: 'lobby', kind: 'muc', modules: [] },
+  { type: 'lobbyrooms', node: 'lobby', kind: 'muc', modules: ['jitsi_elements_lobby_rooms'] },
   { type: 'breakout_rooms', node: 'breakout', kind: 'muc', modules: [] },
 ];
 
