@@ -21,6 +21,7 @@ import type { P2PSession } from '../jingle/P2PSession.js';
 import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
+import { BreakoutRooms } from './features/BreakoutRooms.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
@@ -49,6 +50,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly quality: ConnectionQuality;
   /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
   private readonly components: ComponentChannel;
+  private readonly breakoutRooms: BreakoutRooms;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -59,6 +61,14 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.xmpp = options.connection.xmpp.engine;
     this.local.displayName = this.options.config.statisticsDisplayName;
     this.components = new ComponentChannel(this.xmpp);
+    this.breakoutRooms = new BreakoutRooms({
+      components: this.components,
+      roomJid: this.roomJid,
+      hiddenDomain: this.options.config.hiddenDomain,
+      isModerator: () => this.isModerator(),
+      sendIQ: (stanza, timeoutMs) => this.xmpp.sendIQ(stanza, timeoutMs),
+      emit: (event, ...args) => this.emit(event, ...args),
+    });
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -97,7 +107,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jingle.dispose();
         this.media.dispose();
         this.components.dispose();
+        this.breakoutRooms.dispose();
       },
+      roomInfo: (info) => this.breakoutRooms.onRoomInfo(info),
     });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
@@ -175,12 +187,15 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.roomSide.join(password);
   }
 
-  /** Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. */
-  async leave(): Promise<void> {
+  /**
+   * Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. `reason` goes out as the
+   * `<status>` of the unavailable presence (`'switch_room'` when moving to or from a breakout room, protocol.md 13.3).
+   */
+  async leave(reason?: string): Promise<void> {
     await this.roomSide.leave(() => {
       this.p2p.dispose();
       this.jvb.dispose();
-    });
+    }, reason);
   }
 
   /** lib-jitsi-meet's short-hand: leave(), then disconnect the JitsiConnection. */
@@ -192,7 +207,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // ---- state --------------------------------------------------------------------------------------------------
 
   get roomJid(): string {
-    const muc = (this.options.connection.options.hosts.muc ?? `conference.${this.options.connection.options.hosts.domain}`).toLowerCase();
+    // `customDomain`: another MUC of the deployment, as for a breakout room (protocol.md 13.3).
+    const muc = (this.options.config.customDomain ?? this.options.connection.options.hosts.muc ?? `conference.${this.options.connection.options.hosts.domain}`).toLowerCase();
     return `${this.options.name}@${muc}`;
   }
 
@@ -613,6 +629,10 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // -- AV moderation (features/AVModeration.ts) --
 
   // -- breakout rooms (features/BreakoutRooms.ts) --
+
+  getBreakoutRooms(): BreakoutRooms {
+    return this.breakoutRooms;
+  }
 
   // -- end conference (features/EndConference.ts) --
 

@@ -171,8 +171,8 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     });
   }
 
-  /** Sends unavailable presence and resolves on the room's echo, or after 5 s. */
-  leave(): Promise<void> {
+  /** Sends unavailable presence (with `reason` as its status) and resolves on the room's echo, or after 5 s. */
+  leave(reason?: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (!this.joined) {
       this.dispose();
@@ -182,7 +182,9 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
       const timer = setTimeout(() => this.finishLeave(), 5_000);
       this.leaving = { resolve, timer };
       try {
-        this.xmpp.send($pres({ to: this.occupantJid, type: 'unavailable' }));
+        const presence = $pres({ to: this.occupantJid, type: 'unavailable' });
+        if (reason) presence.c('status', {}, reason);
+        this.xmpp.send(presence);
       } catch {
         this.finishLeave();
       }

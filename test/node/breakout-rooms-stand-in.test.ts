@@ -158,7 +158,7 @@ describe('breakout rooms stand-in', () => {
     const identity = info.getChild('query', NS.disco)?.getChildren('identity').find((i) => i.attrs.type === 'breakout_rooms');
     assert.equal(identity?.attrs.name, `breakout.${domain}`);
     const features = async (c: Client): Promise<string[]> => {
-      const result = await c.xmpp.iqCaller.request(xml('iq', { type: 'get', to: domain }, xml('query', { xmlns: NS.disco, node: 'breakout_rooms' })));
+      const result = await c.xmpp.iqCaller.request(xml('iq', { type: 'get', to: `breakout.${domain}` }, xml('query', { xmlns: NS.disco, node: 'breakout_rooms' })));
       return (result.getChild('query', NS.disco)?.getChildren('feature') ?? []).map((f) => f.attrs.var ?? '');
     };
     assert.deepEqual(await features(alice), ['http://jitsi.org/protocol/breakout_rooms#rename']);

@@ -21,7 +21,7 @@
 --   destroyed after 5 s.
 -- * Breakout rooms' affiliations and members-only follow the main room; their disco#info form carries
 --   `muc#roominfo_isbreakout`, `muc#roominfo_breakout_main_room` (and the main room's lobby when it has one).
--- * disco#info to the main host with node `breakout_rooms` lists the rename feature for `?room=` sessions.
+-- * disco#info to this component with node `breakout_rooms` lists the rename feature for `?room=` sessions.
 
 local jid_node = require "util.jid".node;
 local jid_host = require "util.jid".host;
@@ -325,17 +325,11 @@ else
 	end);
 end
 
--- The rename feature, for sessions opened for a room (disco#info to the main host with node breakout_rooms).
-local function on_host_disco(event)
+-- The rename feature, for sessions opened for a room: disco#info to this component with node breakout_rooms
+-- (mod_muc depends on mod_disco, which answers node queries to the host with this event).
+module:hook("host-disco-info-node", function(event)
 	local session, reply, node = event.origin, event.reply, event.node;
 	if node ~= IDENTITY_TYPE then return; end
 	if session.jitsi_web_query_room then reply:tag("feature", { var = RENAME_FEATURE }):up(); end
 	event.exists = true;
-end
-if prosody.hosts[main_domain] then
-	module:context(main_domain):hook("host-disco-info-node", on_host_disco);
-else
-	module:hook_global("host-activated", function(host)
-		if host == main_domain then module:context(main_domain):hook("host-disco-info-node", on_host_disco); end
-	end);
-end
+end);
