@@ -258,6 +258,38 @@ describe('breakout rooms stand-in', () => {
     assert.equal(destroy?.getChildText('reason'), 'Breakout room removed.');
   });
 
+  it('destroys the main room and its breakout rooms 5 s after everyone left, not while someone is in a breakout room', async () => {
+    const room = 'closing';
+    const mainJid = `${room}@${backend.endpoints.mucDomain}`;
+    const erin = await client('erin', room);
+    const frank = await client('frank', room);
+    await erin.join(mainJid);
+    await erin.role(mainJid, 'moderator');
+    await frank.join(mainJid);
+    const mark = erin.json.length;
+    await erin.command({ type: 'features/breakout-rooms/add', subject: 'Room 1' });
+    const [created] = breakoutRooms(await erin.nextUpdate(mark, (u) => breakoutRooms(u).length === 1));
+    assert.ok(created);
+    // Frank goes to the breakout room, Erin leaves: the main room (persistent now) stays while Frank is there.
+    await frank.leave(mainJid, 'switch_room');
+    await frank.join(created.jid);
+    await erin.leave(mainJid);
+    await sleep(6_000);
+    const probe = async (jid: string): Promise<boolean> =>
+      erin.xmpp.iqCaller.request(xml('iq', { type: 'get', to: jid }, xml('query', { xmlns: NS.disco }))).then(
+        () => true,
+        () => false,
+      );
+    assert.equal(await probe(mainJid), true, 'the main room lives while its breakout room is occupied');
+    // Frank leaves too: 5 s later both rooms are gone.
+    await frank.leave(created.jid);
+    await sleep(1_000);
+    assert.equal(await probe(mainJid), true, 'not at once');
+    await sleep(5_500);
+    assert.equal(await probe(mainJid), false, 'the main room is destroyed');
+    assert.equal(await probe(created.jid), false, 'its breakout room too');
+  });
+
   it('destroys a breakout room nobody registered', async () => {
     const alice = await client('dave', 'invalid');
     const bogus = `00000000-0000-0000-0000-000000000000@breakout.${backend.endpoints.domain}`;
