@@ -101,6 +101,15 @@ const en = {
   error_iceFailed: 'Your network blocks the media connection.',
   error_general: 'The call could not be started.',
   errorCode: 'Error code',
+  // -- breakout rooms --
+  breakoutRooms: 'Breakout rooms',
+  breakoutRoom: 'Breakout room',
+  mainRoom: 'Main room',
+  addBreakoutRoom: 'Add breakout room',
+  joinRoom: 'Join {name}',
+  closeRoom: 'Close {name}',
+  sendToRoom: 'Send {name} to',
+  noOne: 'Nobody yet',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -204,6 +213,15 @@ const de: Strings = {
   error_iceFailed: 'Dein Netzwerk blockiert die Medienverbindung.',
   error_general: 'Der Anruf konnte nicht gestartet werden.',
   errorCode: 'Fehlercode',
+  // -- breakout rooms --
+  breakoutRooms: 'Breakout-Räume',
+  breakoutRoom: 'Breakout-Raum',
+  mainRoom: 'Hauptraum',
+  addBreakoutRoom: 'Breakout-Raum hinzufügen',
+  joinRoom: '{name} betreten',
+  closeRoom: '{name} schließen',
+  sendToRoom: '{name} schicken in',
+  noOne: 'Noch niemand',
 };
 
 const builtIn: Record<string, Strings> = { en, de };

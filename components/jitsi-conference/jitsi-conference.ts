@@ -78,6 +78,8 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart chat-form - The message form.
  * @csspart participant-list - The participants panel's list.
  * @csspart password-form - The moderators' password form in the participants panel.
+ * @csspart breakout-rooms - The breakout rooms in the participants panel, when the deployment has them.
+ * @csspart breakout-assign - A moderator's select that sends a participant to a room.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
  *

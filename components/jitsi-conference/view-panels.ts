@@ -7,6 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { chatParts, chatTime } from './chat-format.js';
+import { renderBreakoutRooms } from './view-breakout.js';
 import { icons } from './icons.js';
 import type { Panel, ConferenceUi } from './ui.js';
 import type { TileModel } from './view-call.js';
@@ -105,7 +106,8 @@ function renderParticipants(ui: ConferenceUi, tiles: TileModel[], actions: Panel
             ${ui.session.locked ? html`<button part="button" class="control" type="button" @click=${() => void actions.setPassword('')}>${ui.t('removePassword')}</button>` : nothing}
           </div>
         </form>`
-      : nothing}`;
+      : nothing}
+    ${renderBreakoutRooms(ui)}`;
 }
 
 function renderDevices(): TemplateResult {
