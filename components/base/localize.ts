@@ -125,6 +125,15 @@ const en = {
   lobbyAskToJoin: 'Ask to join',
   lobbyCancel: 'Cancel',
   error_accessDenied: 'A moderator did not let you in.',
+  // -- breakout rooms --
+  breakoutRooms: 'Breakout rooms',
+  breakoutRoom: 'Breakout room',
+  mainRoom: 'Main room',
+  addBreakoutRoom: 'Add breakout room',
+  joinRoom: 'Join {name}',
+  closeRoom: 'Close {name}',
+  sendToRoom: 'Send {name} to',
+  noOne: 'Nobody yet',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -252,6 +261,15 @@ const de: Strings = {
   lobbyAskToJoin: 'Um Einlass bitten',
   lobbyCancel: 'Abbrechen',
   error_accessDenied: 'Ein Moderator hat dich nicht hereingelassen.',
+  // -- breakout rooms --
+  breakoutRooms: 'Breakout-Räume',
+  breakoutRoom: 'Breakout-Raum',
+  mainRoom: 'Hauptraum',
+  addBreakoutRoom: 'Breakout-Raum hinzufügen',
+  joinRoom: '{name} betreten',
+  closeRoom: '{name} schließen',
+  sendToRoom: '{name} schicken in',
+  noOne: 'Noch niemand',
 };
 
 const builtIn: Record<string, Strings> = { en, de };

@@ -84,6 +84,8 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart end-for-all - The moderators' "End meeting for all" button (`button end-for-all`).
  * @csspart speaker-stats - Everyone's speaking time in the participants panel.
  * @csspart unmute-refused - Why our microphone stays off while a moderator has to allow it.
+ * @csspart breakout-rooms - The breakout rooms in the participants panel, when the deployment has them.
+ * @csspart breakout-assign - A moderator's select that sends a participant to a room.
  * @csspart prejoin - The pre-join step.
  * @csspart join-button - The pre-join step's join button.
  * @csspart lobby-waiting - The knocker's "waiting to be admitted" screen (`lobby-knock` while it asks for a name;

@@ -5,6 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
+import type { BreakoutRoomsUpdate } from '../../src/conference/features/BreakoutRooms.js';
 import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiConnection, JitsiConnectionOptions } from '../../src/connection/JitsiConnection.js';
 import { JitsiTrackError } from '../../src/errors/JitsiTrackError.js';
@@ -93,6 +94,9 @@ export class ConferenceSession implements ReactiveController {
   revision = 0;
   /** Knocking, and the moderators' lobby switch and queue (view-lobby.ts). */
   readonly lobby = new LobbyState({ changed: () => this.changed(), knocking: () => this.setState('connecting'), name: () => this.lastSettings?.displayName });
+  /** The last BREAKOUT_ROOMS_UPDATED (protocol.md 13.3), for the breakout-rooms view. */
+  breakoutRooms: BreakoutRoomsUpdate | undefined;
+  private readonly conferenceOffs: (() => void)[] = [];
   private reactionKey = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly offs: (() => void)[] = [];
@@ -186,7 +190,8 @@ export class ConferenceSession implements ReactiveController {
       engine.off('resumed', onBack);
       engine.off('sessionReplaced', onBack);
     });
-    connection.connect();
+    // `room=` in the service URL, as the jitsi-meet app sends it (protocol.md 2.1): the meeting-feature modules need it.
+    connection.connect({ name: settings.room });
     const media = this.prepareMedia();
     if (!(await established) || generation !== this.generation) {
       if (generation === this.generation) this.setState('failed');
@@ -244,7 +249,8 @@ export class ConferenceSession implements ReactiveController {
     // At once, not after the round trips below: no moment in state `joined` without a conference.
     if (this.state === 'joined' || this.state === 'reconnecting' || this.state === 'connecting') this.setState('left');
     await conference?.leave().catch(() => undefined);
-    for (const off of this.offs.splice(0)) off();
+    for (const off of [...this.offs.splice(0), ...this.conferenceOffs.splice(0)]) off();
+    this.breakoutRooms = undefined;
     await connection?.disconnect().catch(() => undefined);
     if (releaseMedia) await this.releaseMedia();
     this.chat = [];
@@ -351,7 +357,7 @@ export class ConferenceSession implements ReactiveController {
     const bump = (): void => this.changed();
     const on = (event: string, listener: (...args: never[]) => void): void => {
       conference.on(event, listener);
-      this.offs.push(() => conference.off(event, listener));
+      this.conferenceOffs.push(() => conference.off(event, listener));
     };
     const bumpEvents = [C.USER_JOINED, C.USER_LEFT, C.TRACK_ADDED, C.TRACK_REMOVED, C.TRACK_MUTE_CHANGED, C.DISPLAY_NAME_CHANGED, C.P2P_STATUS, C.USER_ROLE_CHANGED, C.PARTICIPANT_PROPERTY_CHANGED, C.AV_MODERATION_CHANGED, C.AV_MODERATION_APPROVED, C.AV_MODERATION_REJECTED, C.AV_MODERATION_PARTICIPANT_APPROVED];
     for (const event of bumpEvents) on(event, bump);
@@ -360,10 +366,15 @@ export class ConferenceSession implements ReactiveController {
     on(C.TRACK_ADDED, ((track: JitsiTrack) => {
       if (track.isLocal() || track.getType() !== 'video') return;
       track.on(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump);
-      this.offs.push(() => track.off(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump));
+      this.conferenceOffs.push(() => track.off(JitsiTrackEvents.TRACK_VIDEOTYPE_CHANGED, bump));
     }));
     on(C.CONFERENCE_JOINED, () => this.setState('joined'));
-    on(C.CONFERENCE_FAILED, ((error: string, reason?: unknown) => {
+    on(C.CONFERENCE_FAILED, ((error: string, reason?: unknown, alternate?: unknown) => {
+      // A removed breakout room sends its occupants back to the main room (protocol.md 13.3).
+      if (error === 'conference.destroyed' && typeof alternate === 'string' && conference.getBreakoutRooms().isBreakoutRoom()) {
+        void this.switchRoom(alternate);
+        return;
+      }
       this.failure = error;
       if (error === 'conference.destroyed') this.endReason = { kind: 'destroyed', reason: typeof reason === 'string' ? reason : undefined };
       this.setState('failed');
@@ -408,9 +419,38 @@ export class ConferenceSession implements ReactiveController {
         if (!mine && !this.chatVisible) this.unread++;
         this.changed();
       }) as (...args: never[]) => void;
+    on(C.BREAKOUT_ROOMS_UPDATED, ((update: BreakoutRoomsUpdate) => {
+      this.breakoutRooms = update;
+      this.changed();
+    }));
+    on(C.BREAKOUT_ROOMS_MOVE_TO_ROOM, ((roomJid: string) => void this.switchRoom(roomJid)));
     on(C.MESSAGE_RECEIVED, onMessage(false));
     on(C.PRIVATE_MESSAGE_RECEIVED, onMessage(true));
     this.lobby.watch(conference, on);
+  }
+
+  /**
+   * Moves to another room of the meeting (a breakout room or back to the main one, protocol.md 13.3), as
+   * jitsi-meet does: leave with `switch_room`, then a conference for the target's node on its domain, on the
+   * same connection and with the same local tracks.
+   */
+  async switchRoom(roomJid: string): Promise<void> {
+    const { conference: old, connection, lastSettings: settings } = this;
+    const [node, domain] = roomJid.split('@');
+    if (!old || !connection || !settings || !node || !domain || roomJid === old.roomJid) return;
+    const generation = this.generation;
+    for (const off of this.conferenceOffs.splice(0)) off();
+    this.setState('connecting');
+    await old.leave('switch_room').catch(() => undefined);
+    if (generation !== this.generation) return;
+    const conference = connection.initJitsiConference(node, { ...settings.conference, customDomain: domain });
+    this.conference = conference;
+    this.forward(conference, CONFERENCE_DOM_EVENTS, 'conference');
+    this.watchConference(conference);
+    if (settings.displayName) conference.setDisplayName(settings.displayName);
+    conference.setReceiverVideoConstraint(720);
+    for (const track of this.localTracks) await conference.addTrack(track).catch(() => undefined);
+    conference.join();
   }
 
   /** Raises or lowers our hand: participant property `raisedHand` = the raise time, empty when lowered (protocol.md 13.7). */
@@ -485,7 +525,7 @@ export class ConferenceSession implements ReactiveController {
         this.emit(type, { source, event, args } satisfies EngineEventDetail);
       };
       emitter.on(event, listener);
-      this.offs.push(() => emitter.off(event, listener));
+      (source === 'conference' ? this.conferenceOffs : this.offs).push(() => emitter.off(event, listener));
     }
   }
 

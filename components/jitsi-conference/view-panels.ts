@@ -7,6 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { chatParts, chatTime } from './chat-format.js';
+import { renderBreakoutRooms } from './view-breakout.js';
 import { icons } from './icons.js';
 import { renderAllowToSpeak, renderModeration } from './view-moderation.js';
 import type { Panel, ConferenceUi } from './ui.js';
@@ -109,7 +110,8 @@ function renderParticipants(ui: ConferenceUi, tiles: TileModel[], actions: Panel
           </div>
         </form>`
       : nothing}
-    ${renderModeration(ui)}`;
+    ${renderModeration(ui)}
+    ${renderBreakoutRooms(ui)}`;
 }
 
 function renderDevices(): TemplateResult {

@@ -21,6 +21,7 @@ import type { P2PSession } from '../jingle/P2PSession.js';
 import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
+import { BreakoutRooms } from './features/BreakoutRooms.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
 import { jvbRtcConfig, p2pRtcConfig } from '../rtc/iceConfig.js';
 import { AVModeration, type ModeratedMediaType } from './features/AVModeration.js';
@@ -55,6 +56,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
   private readonly components: ComponentChannel;
   private readonly lobby: Lobby;
+  private readonly breakoutRooms: BreakoutRooms;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -68,6 +70,14 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.endConference = new EndConference(this.components, this);
     this.avModeration = new AVModeration(this.components, this);
     this.speakerStats = new SpeakerStatsCollector(this.components, this);
+    this.breakoutRooms = new BreakoutRooms({
+      components: this.components,
+      roomJid: this.roomJid,
+      hiddenDomain: this.options.config.hiddenDomain,
+      isModerator: () => this.isModerator(),
+      sendIQ: (stanza, timeoutMs) => this.xmpp.sendIQ(stanza, timeoutMs),
+      emit: (event, ...args) => this.emit(event, ...args),
+    });
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -109,7 +119,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.avModeration.dispose();
         this.speakerStats.dispose();
         this.lobby.dispose();
+        this.breakoutRooms.dispose();
       },
+      roomInfo: (info) => this.breakoutRooms.onRoomInfo(info),
     });
     this.lobby = new Lobby(lobbyHostOf({ xmpp: this.xmpp, roomJid: this.roomJid, components: this.components, events: this, emit, roomSide: this.roomSide }));
     const host = this.mediaHost();
@@ -190,8 +202,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /**
-   * Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. `reason` goes into the
-   * unavailable presence's `<status>`, which the others get as USER_LEFT's third argument.
+   * Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. `reason` goes out as the
+   * `<status>` of the unavailable presence (`'switch_room'` when moving to or from a breakout room, protocol.md 13.3).
    */
   async leave(reason?: string): Promise<void> {
     await this.roomSide.leave(() => {
@@ -209,7 +221,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // ---- state --------------------------------------------------------------------------------------------------
 
   get roomJid(): string {
-    const muc = (this.options.connection.options.hosts.muc ?? `conference.${this.options.connection.options.hosts.domain}`).toLowerCase();
+    // `customDomain`: another MUC of the deployment, as for a breakout room (protocol.md 13.3).
+    const muc = (this.options.config.customDomain ?? this.options.connection.options.hosts.muc ?? `conference.${this.options.connection.options.hosts.domain}`).toLowerCase();
     return `${this.options.name}@${muc}`;
   }
 
@@ -694,6 +707,10 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   isUnmuteAllowed(mediaType: ModeratedMediaType): boolean { return this.avModeration.isUnmuteAllowed(mediaType); }
 
   // -- breakout rooms (features/BreakoutRooms.ts) --
+
+  getBreakoutRooms(): BreakoutRooms {
+    return this.breakoutRooms;
+  }
 
   // -- end conference (features/EndConference.ts) --
   private readonly endConference: EndConference;

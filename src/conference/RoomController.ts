@@ -11,7 +11,7 @@ import { JitsiConferenceEvents as E } from '../events/JitsiConferenceEvents.js';
 import { getLogger } from '../util/logger.js';
 import { ChatRoom, type LocalPresence, type Member } from '../xmpp/ChatRoom.js';
 import { FocusRequest, FocusRequestError } from '../xmpp/FocusRequest.js';
-import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword } from '../xmpp/roomAdmin.js';
+import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassword, type RoomInfo } from '../xmpp/roomAdmin.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { ConnectionTimes } from './connectionState.js';
 import type { ConferenceEmit } from './host.js';
@@ -48,6 +48,8 @@ export interface RoomHost {
   resetSessions(): void;
   /** Everything the conference holds ends (left, failed, kicked). */
   finished(): void;
+  /** The room's disco#info was read (protocol.md 4.8): for the features that read its form (breakout rooms). */
+  roomInfo?(info: RoomInfo): void;
 }
 
 export class RoomController {
@@ -159,6 +161,7 @@ export class RoomController {
     try {
       const info = await fetchRoomInfo(this.host.xmpp, this.host.roomJid);
       if (this.ended) return;
+      this.host.roomInfo?.(info);
       if (info.locked !== this.locked) {
         this.locked = info.locked;
         emit(E.LOCK_STATE_CHANGED, info.locked);

@@ -5,6 +5,7 @@ import type { XmppHosts } from '../xmpp/types.js';
 import type { JitsiTrack } from '../rtc/JitsiTrack.js';
 import type { BridgeChannelOptions } from './bridgeChannelOptions.js';
 import type { LocalStats } from './ConnectionQuality.js';
+import type { BreakoutRoomsUpdate } from './features/BreakoutRooms.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
 import type { VideoQualityOptions } from './videoCodecs.js';
 
@@ -13,6 +14,8 @@ import type { VideoQualityOptions } from './videoCodecs.js';
  * applied today is marked, the media options are read by the media layer as it lands (README, "Engine API").
  */
 export interface ConferenceOptions {
+  /** Applied: the MUC domain of the room instead of `hosts.muc`, e.g. a breakout room's (protocol.md 13.3). */
+  customDomain?: string;
   /** Applied: known focus JID (in addition to the conference request's answer). */
   focusUserJid?: string;
   /** Applied: members whose real JID is on this domain are hidden (recorders, transcribers). */
@@ -157,6 +160,8 @@ export interface ConferenceEventMap {
   'conference.av_moderation.rejected': (change: { mediaType: string }) => void;
   'conference.av_moderation.participant.approved': (change: { participant: Participant; mediaType: string }) => void;
   'conference.av_moderation.participant.rejected': (change: { participant: Participant; mediaType: string }) => void;
+  'conference.breakout-rooms.updated': (payload: BreakoutRoomsUpdate) => void;
+  'conference.breakout-rooms.move-to-room': (roomJid: string) => void;
   'cq.local_stats_updated': (stats: LocalStats) => void;
   'cq.remote_stats_updated': (id: string, stats: Record<string, unknown>) => void;
 }

@@ -171,7 +171,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     });
   }
 
-  /** Sends unavailable presence and resolves on the room's echo, or after 5 s. */
+  /** Sends unavailable presence (with `reason` as its status) and resolves on the room's echo, or after 5 s. */
   leave(reason?: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (!this.joined) {

@@ -314,7 +314,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
 
   private serviceUrlFor(previd?: string): string {
     return withQueryParams(this.baseUrl, {
-      room: this.params.name ? backendSafeRoomName(this.params.name) : undefined,
+      // A `room=` the application put in the service URL stays unless connect({ name }) names one.
+      ...(this.params.name ? { room: backendSafeRoomName(this.params.name) } : {}),
       token: this.token ?? undefined,
       previd,
     });

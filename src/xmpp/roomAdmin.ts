@@ -14,6 +14,9 @@ export interface RoomInfo {
   createdTimestamp?: number;
   lobbyRoom?: string;
   visitorsEnabled?: boolean;
+  /** A breakout room (`muc#roominfo_isbreakout`), and its main room. */
+  isBreakout: boolean;
+  breakoutMainRoom?: string;
 }
 
 /** Room disco#info (protocol.md 4.8). */
@@ -36,6 +39,9 @@ export async function fetchRoomInfo(xmpp: IqSender, roomJid: string): Promise<Ro
     createdTimestamp: Number.isFinite(created) && created > 0 ? created : undefined,
     lobbyRoom: fields.get('muc#roominfo_lobbyroom') || undefined,
     visitorsEnabled: fields.has('muc#roominfo_visitorsEnabled') ? fields.get('muc#roominfo_visitorsEnabled') === '1' : undefined,
+    // protocol.md 13.3 (a): lib-jitsi-meet takes any value as true.
+    isBreakout: Boolean(fields.get('muc#roominfo_isbreakout')),
+    breakoutMainRoom: fields.get('muc#roominfo_breakout_main_room') || undefined,
   };
 }
 

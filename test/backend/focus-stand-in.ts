@@ -25,6 +25,12 @@
  * from the launcher: `restart-bridge` (answered by `BRIDGE_RESTARTED` on stdout) and `cut-bridge-websockets`
  * (answered by `BRIDGE_WEBSOCKETS_CUT <n>`).
  *
+ * Breakout rooms (protocol.md 13.3): conference requests for rooms on the breakout MUC (COMPONENTS'
+ * `breakout_rooms`) are accepted like those for the main MUC, as Jicofo joins any MUC room it is asked for;
+ * after joining, the focus reads the room's configuration form, and a room whose form names a main room
+ * (`muc#roominfo_breakout_main_room`) gets no auto-owner, as Jicofo does ("We do not use auto-owner in
+ * breakout rooms"): its moderators are those of the main room (prosody-plugins/mod_jitsi_elements_breakout_rooms.lua).
+ *
  * The result of the conference request carries `room`, `ready`, `focusjid`, a `session-id` (the request's
  * own when it sent one, else a fresh random one, as Jicofo hands one out) and the properties
  * `authentication=false` and `visitors-supported=false`.
@@ -82,6 +88,7 @@ const NS = {
   muc: 'http://jabber.org/protocol/muc',
   mucUser: 'http://jabber.org/protocol/muc#user',
   mucAdmin: 'http://jabber.org/protocol/muc#admin',
+  mucOwner: 'http://jabber.org/protocol/muc#owner',
   discoInfo: 'http://jabber.org/protocol/disco#info',
   ping: 'urn:xmpp:ping',
   stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
@@ -146,6 +153,8 @@ interface Room {
   control: TestControl | undefined;
   /** `standin-leavefocus`: armed when the first participant joins. */
   leaveFocusTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A breakout room's main room, from its configuration form (no auto-owner there). */
+  mainRoomJid?: string;
 }
 
 const log = (message: string): void => {
@@ -169,6 +178,8 @@ export class FocusStandIn {
   readonly focusJid: string;
   readonly focusAddress: string;
   readonly mucDomain: string;
+  /** The MUCs whose rooms it accepts conference requests for: the main one and the breakout rooms'. */
+  private readonly mucDomains: string[];
   private readonly rooms = new Map<string, Room>();
   private readonly client: XmppEntity;
   private readonly component: XmppEntity;
@@ -193,6 +204,7 @@ export class FocusStandIn {
     this.focusJid = `focus@auth.${config.domain}`;
     this.focusAddress = `focus.${config.domain}`;
     this.mucDomain = `conference.${config.domain}`;
+    this.mucDomains = [this.mucDomain, ...COMPONENTS.filter((c) => c.type === 'breakout_rooms').map((c) => componentAddress(c, config.domain))];
     this.client = xmppClient({
       service: `xmpp://127.0.0.1:${config.c2sPort}`,
       domain: `auth.${config.domain}`,
@@ -385,7 +397,7 @@ export class FocusStandIn {
   /** protocol.md 3.1: answer only once the room exists with the focus in it. */
   private async onConferenceRequest(iq: Element, request: Element): Promise<Element> {
     const roomJid = request.attrs.room;
-    if (!validRoomJid(roomJid, this.mucDomain) || roomJid === undefined) {
+    if (roomJid === undefined || !this.mucDomains.some((domain) => validRoomJid(roomJid, domain))) {
       log(`conference request from ${iq.attrs.from ?? '?'} rejected: bad room ${JSON.stringify(roomJid)}`);
       return componentXml(
         'error',
@@ -595,6 +607,7 @@ export class FocusStandIn {
         // Our own leave confirmed. If a new request for the room came meanwhile, the record is already the
         // new one (its join went out after this leave on the same stream): keep it.
         if (room.leaving) this.rooms.delete(room.jid);
+        else if (x?.getChild('destroy')) this.roomDestroyed(room);
         return;
       }
       const occupant = room.occupants.get(nick);
@@ -615,7 +628,8 @@ export class FocusStandIn {
     if (nick === 'focus') {
       if (statuses.has('110')) {
         log(`${room.jid}: joined as focus${statuses.has('201') ? ' (room created)' : ''}`);
-        room.resolveJoined();
+        if (bare(room.jid).endsWith(`@${this.mucDomain}`)) room.resolveJoined();
+        else void this.readMainRoom(room).finally(() => room.resolveJoined());
       }
       return;
     }
@@ -644,10 +658,26 @@ export class FocusStandIn {
     this.ensureOwner(room);
   }
 
+  /** Jicofo reads a room's configuration form on joining; a breakout room's names its main room (protocol.md 13.3). */
+  private async readMainRoom(room: Room): Promise<void> {
+    try {
+      const result = await this.client.iqCaller.request(clientXml('iq', { type: 'get', to: room.jid }, clientXml('query', { xmlns: NS.mucOwner })), 5000);
+      const form = result.getChild('query', NS.mucOwner)?.getChild('x', 'jabber:x:data');
+      const field = form?.getChildren('field').find((f) => f.attrs.var === 'muc#roominfo_breakout_main_room');
+      const main = field?.getChildText('value');
+      if (main) {
+        room.mainRoomJid = main;
+        log(`${room.jid}: a breakout room of ${main}`);
+      }
+    } catch (error) {
+      log(`${room.jid}: configuration form not read: ${(error as Error).message}`);
+    }
+  }
+
   /** protocol.md 4.6: auto-owner, the longest-present participant becomes owner when nobody is. */
   private ensureOwner(room: Room): void {
     const participants = this.participants(room);
-    if (participants.some((p) => p.affiliation === 'owner') || room.ownerGrantPending || room.leaving) return;
+    if (participants.some((p) => p.affiliation === 'owner') || room.ownerGrantPending || room.leaving || room.mainRoomJid) return;
     const next = participants.sort((a, b) => a.order - b.order)[0];
     if (!next) return;
     room.ownerGrantPending = next.nick;
@@ -711,6 +741,16 @@ export class FocusStandIn {
         this.client.iqCallee[type](xmlns, name, (ctx) => handler(ctx.stanza, ctx.element));
       },
     };
+  }
+
+  /** The MUC destroyed a room the focus sat in (a removed breakout room, protocol.md 13.3): it is gone. */
+  private roomDestroyed(room: Room): void {
+    log(`${room.jid}: destroyed`);
+    this.sessions?.roomGone(room.jid);
+    for (const feature of this.features) feature.roomGone?.(room.jid);
+    this.presenceExtras.delete(room.jid);
+    this.clearTimers(room);
+    this.rooms.delete(room.jid);
   }
 
   private leaveRoom(room: Room, why: string, send = true): void {

@@ -22,7 +22,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // TURN from the room metadata (protocol.md 2.3), which nothing would send yet.
   { type: 'polls', node: 'polls', kind: 'xep0114' },
   { type: 'lobbyrooms', node: 'lobby', kind: 'muc', modules: ['jitsi_elements_lobby_rooms'] },
-  { type: 'breakout_rooms', node: 'breakout', kind: 'muc', modules: [] },
+  { type: 'breakout_rooms', node: 'breakout', kind: 'muc', modules: ['jitsi_elements_breakout_rooms'] },
 ];
 
 export const componentAddress = (spec: ComponentSpec, domain: string): string => `${spec.node}.${domain}`;
