@@ -22,6 +22,7 @@ import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
+import { RoomMetadataHandler } from './features/RoomMetadata.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -49,6 +50,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly quality: ConnectionQuality;
   /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
   private readonly components: ComponentChannel;
+  private readonly metadata: RoomMetadataHandler;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -96,8 +98,18 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jvb.dispose(false);
         this.jingle.dispose();
         this.media.dispose();
+        this.metadata.dispose();
         this.components.dispose();
       },
+    });
+    this.metadata = new RoomMetadataHandler({
+      components: this.components,
+      roomJid: this.roomJid,
+      isJoined: () => this.isJoined(),
+      isModerator: () => this.isModerator(),
+      emit,
+      startMutedPolicy: (policy) => this.roomSide.onStartMutedPolicy(policy),
+      services: (services) => this.xmpp.discovery.useServices(services),
     });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
@@ -501,6 +513,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const next = { audio: Boolean(policy.audio), video: Boolean(policy.video) };
     this.local.startMuted = next;
     this.room?.updatePresence();
+    if (this.metadata.isSupported()) this.metadata.setMetadata('startMuted', next);
     this.roomSide.onStartMutedPolicy(next);
   }
 
@@ -621,6 +634,11 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // -- reactions and polls (features/Polls.ts) --
 
   // -- room metadata (features/RoomMetadata.ts) --
+
+  /** lib-jitsi-meet's room-metadata handler: getMetadata(), setMetadata(key, data), isSupported(). */
+  getMetadataHandler(): RoomMetadataHandler {
+    return this.metadata;
+  }
 
   // -- recording, transcription (features/Recording.ts) --
 

@@ -106,6 +106,7 @@ export interface ConferenceEventMap {
   'conference.participant_kicked': (actor: Participant | undefined, kicked: Participant | undefined, reason: string | undefined) => void;
   'conference.permissions_received': (permissions: Record<string, string>) => void;
   'conference.start_muted_policy_changed': (policy: { audio: boolean; video: boolean }) => void;
+  'conference.metadata.updated': (metadata: Record<string, unknown>) => void;
   'conference.messageReceived': (
     id: string,
     text: string,
