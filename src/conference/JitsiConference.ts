@@ -23,6 +23,8 @@ import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
 import { RoomMetadataHandler } from './features/RoomMetadata.js';
+import { PollsHandler } from './features/Polls.js';
+import { Reactions } from './features/Reactions.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -51,6 +53,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
   private readonly components: ComponentChannel;
   private readonly metadata: RoomMetadataHandler;
+  private readonly polls: PollsHandler;
+  private readonly reactions: Reactions;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -99,6 +103,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jingle.dispose();
         this.media.dispose();
         this.metadata.dispose();
+        this.polls.dispose();
+        this.reactions.dispose();
         this.components.dispose();
       },
     });
@@ -111,6 +117,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       startMutedPolicy: (policy) => this.roomSide.onStartMutedPolicy(policy),
       services: (services) => this.xmpp.discovery.useServices(services),
     });
+    this.polls = new PollsHandler({ components: this.components, emit });
+    this.reactions = new Reactions({ xmpp: this.xmpp, roomJid: this.roomJid, isJoined: () => this.isJoined(), emit });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
     this.jingle = new JingleIqHandler(this.xmpp, {
@@ -632,6 +640,16 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   // -- speaker stats (features/SpeakerStats.ts) --
 
   // -- reactions and polls (features/Polls.ts) --
+
+  /** XEP-0444 reaction to chat message `messageId` (protocol.md 13.7); others get REACTION_RECEIVED. */
+  sendReaction(reaction: string, messageId: string, receiverId?: string): void {
+    this.reactions.sendReaction(reaction, messageId, receiverId);
+  }
+
+  /** lib-jitsi-meet's polls: isSupported(), createPoll(), answerPoll(); here also getPoll(), getPollResults(). */
+  getPolls(): PollsHandler {
+    return this.polls;
+  }
 
   // -- room metadata (features/RoomMetadata.ts) --
 

@@ -107,6 +107,9 @@ export interface ConferenceEventMap {
   'conference.permissions_received': (permissions: Record<string, string>) => void;
   'conference.start_muted_policy_changed': (policy: { audio: boolean; video: boolean }) => void;
   'conference.metadata.updated': (metadata: Record<string, unknown>) => void;
+  'conference.pollReceived': (poll: Record<string, unknown>) => void;
+  'conference.pollAnswerReceived': (answer: Record<string, unknown>) => void;
+  'conference.reactionReceived': (participantId: string, reactions: string[], messageId: string) => void;
   'conference.messageReceived': (
     id: string,
     text: string,

@@ -130,6 +130,7 @@ interface Occupant {
   affiliation: string;
   role: string;
   order: number;
+  displayName?: string;
 }
 
 interface Room {
@@ -615,6 +616,7 @@ export class FocusStandIn {
       affiliation: item.attrs.affiliation ?? 'none',
       role: item.attrs.role ?? 'participant',
       order: known?.order ?? ++this.joinOrder,
+      displayName: stanza.getChild('nick', 'http://jabber.org/protocol/nick')?.text() ?? known?.displayName,
     };
     room.occupants.set(nick, occupant);
     if (!known) {

@@ -1,6 +1,9 @@
 /** The feature stand-ins the focus stand-in hosts (see types.ts). Each feature adds itself here. */
+import { createPollsStandIn } from './polls.js';
 import type { FeatureStandIn } from './types.js';
 
 export function createFeatures(): FeatureStandIn[] {
-  return [];
+  return [
+    createPollsStandIn(),
+  ];
 }

@@ -14,6 +14,8 @@ export interface StandInOccupant {
   readonly realJid: string;
   readonly role: string;
   readonly affiliation: string;
+  /** From the XEP-0172 `<nick>` of the presence. */
+  readonly displayName?: string;
 }
 
 export interface StandInRoom {
