@@ -10,7 +10,7 @@ import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { CommandListener, LocalPresence } from '../xmpp/ChatRoom.js';
 import type { ChatRoom } from '../xmpp/ChatRoom.js';
-import type { CommandValue } from '../xmpp/presence.js';
+import type { CommandValue, PresenceNode } from '../xmpp/presence.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { IceRestartReason, type IceRestartReasonValue } from '../constants/IceRestartReason.js';
@@ -25,6 +25,9 @@ import { ComponentChannel } from './features/ComponentChannel.js';
 import { RoomMetadataHandler } from './features/RoomMetadata.js';
 import { PollsHandler } from './features/Polls.js';
 import { Reactions } from './features/Reactions.js';
+import { Recording, type JibriSession, type StartRecordingOptions } from './features/Recording.js';
+import { DialOut } from './features/DialOut.js';
+import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -55,6 +58,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly metadata: RoomMetadataHandler;
   private readonly polls: PollsHandler;
   private readonly reactions: Reactions;
+  private readonly recording: Recording;
+  private readonly dialOut: DialOut;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -78,6 +83,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       emit,
       memberGone: (id) => {
         this.media.removeRemoteTracks(id, () => true);
+        this.recording.onMemberLeft(id);
         this.jvb.onMemberLeft(id);
         this.jvb.onMembersChanged();
       },
@@ -119,6 +125,15 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     });
     this.polls = new PollsHandler({ components: this.components, emit });
     this.reactions = new Reactions({ xmpp: this.xmpp, roomJid: this.roomJid, isJoined: () => this.isJoined(), emit });
+    const featureRoom = { xmpp: this.xmpp, roomJid: this.roomJid, isJoined: () => this.isJoined(), focusNick: () => this.roomSide.focusNick, emit };
+    const listen = (name: string, listener: (node: PresenceNode, nick: string) => void): void => this.presence.addCommandListener(name, listener);
+    this.recording = new Recording({ ...featureRoom, participant: (id) => this.roomSide.participants.get(id), addCommandListener: listen });
+    this.dialOut = new DialOut({
+      ...featureRoom,
+      conferenceProperties: () => this.roomSide.conferenceProperties,
+      roomPassword: () => this.roomSide.joinPassword,
+      addCommandListener: listen,
+    });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
     this.jingle = new JingleIqHandler(this.xmpp, {
@@ -660,7 +675,46 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
 
   // -- recording, transcription (features/Recording.ts) --
 
+  /** Asks the focus for a Jibri recording or stream (protocol.md 13.9); rejects with RecordingError. */
+  startRecording(options: StartRecordingOptions): Promise<JibriSession> {
+    return this.recording.startRecording(options);
+  }
+
+  stopRecording(sessionId: string): Promise<void> {
+    return this.recording.stopRecording(sessionId);
+  }
+
+  /** The language transcribers should use, as participant property `transcription_language`. */
+  setTranscriptionLanguage(language: string): void {
+    this.setLocalParticipantProperty('transcription_language', language);
+  }
+
+  getTranscriptionStatus(): TranscriptionStatus {
+    return this.recording.getTranscriptionStatus();
+  }
+
   // -- dial-out, phone number (features/DialOut.ts) --
+
+  isSIPCallingSupported(): boolean {
+    return this.dialOut.isSIPCallingSupported();
+  }
+
+  /** Dials out through Jigasi (protocol.md 13.11); rejects with DialError. */
+  dial(number: string): Promise<void> {
+    return this.dialOut.dial(number);
+  }
+
+  hangup(): Promise<void> {
+    return this.dialOut.hangup();
+  }
+
+  getPhoneNumber(): string | undefined {
+    return this.dialOut.getPhoneNumber();
+  }
+
+  getPhonePin(): string | undefined {
+    return this.dialOut.getPhonePin();
+  }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
 /** Options and event signatures of JitsiConference. */
+import type { JibriSession } from './features/Recording.js';
+import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { XmppHosts } from '../xmpp/types.js';
@@ -110,6 +112,9 @@ export interface ConferenceEventMap {
   'conference.pollReceived': (poll: Record<string, unknown>) => void;
   'conference.pollAnswerReceived': (answer: Record<string, unknown>) => void;
   'conference.reactionReceived': (participantId: string, reactions: string[], messageId: string) => void;
+  'conference.recorderStateChanged': (session: JibriSession) => void;
+  'conference.transcriptionStatusChanged': (status: TranscriptionStatus, transcriberId: string, left: boolean) => void;
+  'conference.phoneNumberChanged': () => void;
   'conference.messageReceived': (
     id: string,
     text: string,

@@ -665,6 +665,7 @@ export class FocusStandIn {
     return {
       domain: this.config.domain,
       mucDomain: this.mucDomain,
+      c2sPort: this.config.c2sPort,
       log,
       room: (roomJid) => {
         const room = this.rooms.get(roomJid);

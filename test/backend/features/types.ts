@@ -38,6 +38,8 @@ export interface ComponentHandle {
 export interface FeatureHost {
   readonly domain: string;
   readonly mucDomain: string;
+  /** Prosody's client port, for stand-ins that log in as clients of their own (a Jigasi gateway occupant). */
+  readonly c2sPort: number;
   log(message: string): void;
   /** A room the focus sits in. */
   room(roomJid: string): StandInRoom | undefined;
