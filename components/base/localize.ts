@@ -101,6 +101,10 @@ const en = {
   error_iceFailed: 'Your network blocks the media connection.',
   error_general: 'The call could not be started.',
   errorCode: 'Error code',
+  // -- recording (view-recording.ts) --
+  recordingStart: 'Start recording',
+  recordingStop: 'Stop recording',
+  recordingOn: 'Recording',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -204,6 +208,10 @@ const de: Strings = {
   error_iceFailed: 'Dein Netzwerk blockiert die Medienverbindung.',
   error_general: 'Der Anruf konnte nicht gestartet werden.',
   errorCode: 'Fehlercode',
+  // -- recording (view-recording.ts) --
+  recordingStart: 'Aufnahme starten',
+  recordingStop: 'Aufnahme beenden',
+  recordingOn: 'Aufnahme läuft',
 };
 
 const builtIn: Record<string, Strings> = { en, de };
