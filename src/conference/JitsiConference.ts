@@ -122,6 +122,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       emit,
       startMutedPolicy: (policy) => this.roomSide.onStartMutedPolicy(policy),
       services: (services) => this.xmpp.discovery.useServices(services),
+      transcribingChanged: () => this.p2p.evaluate('other'),
     });
     this.polls = new PollsHandler({ components: this.components, emit });
     this.reactions = new Reactions({ xmpp: this.xmpp, roomJid: this.roomJid, isJoined: () => this.isJoined(), emit });
@@ -182,6 +183,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       focusNick: () => this.roomSide.focusNick,
       focusProperty: (name) => this.room?.focusProperties[name],
       iceServers: () => this.xmpp.iceServers,
+      isTranscribing: () => this.metadata.isTranscribing(),
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
       fail: (error, ...details) => this.roomSide.fail(error as JitsiConferenceError, ...details),

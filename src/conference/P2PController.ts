@@ -24,6 +24,8 @@ export interface P2PHost extends MediaHost {
   isJoined(): boolean;
   focusProperty(name: string): string | undefined;
   iceServers(): RTCIceServer[];
+  /** Room metadata `recording.isTranscribingEnabled` (protocol.md 13.8): no P2P while it is true. */
+  isTranscribing?(): boolean;
 }
 
 interface P2POptions {
@@ -131,6 +133,7 @@ export class P2PController {
     const [peer] = others;
     if (!peer || peer.getBotType() === 'poltergeist' || peer.hasFeature(JIGASI_FEATURE)) return undefined;
     if (Number(this.host.focusProperty('visitor-count') ?? '0') > 0) return undefined;
+    if (this.host.isTranscribing?.()) return undefined;
     return peer;
   }
 

@@ -77,4 +77,16 @@ describe('JitsiConference: room metadata', () => {
     expect(c.conference.isStartVideoMuted()).to.equal(false);
     expect(c.conference.getStartMutedPolicy()).to.deep.equal({ audio: true, video: false });
   });
+
+  it('no P2P while the metadata says transcription is on (recording.isTranscribingEnabled)', async () => {
+    const room = uniqueRoomName('meta');
+    const a = await joinedClient(room);
+    await until(() => a.conference.isModerator(), 'A moderator');
+    const b = await joinedClient(room);
+    await until(() => a.conference.isP2PActive() && b.conference.isP2PActive(), 'P2P', 15_000);
+    a.conference.getMetadataHandler().setMetadata('recording', { isTranscribingEnabled: true });
+    await until(() => !a.conference.isP2PActive() && !b.conference.isP2PActive(), 'P2P off while transcribing', 15_000);
+    a.conference.getMetadataHandler().setMetadata('recording', { isTranscribingEnabled: false });
+    await until(() => a.conference.isP2PActive() && b.conference.isP2PActive(), 'P2P again', 15_000);
+  });
 });

@@ -26,6 +26,8 @@ export interface RoomMetadataHost {
   startMutedPolicy(policy: { audio: boolean; video: boolean }): void;
   /** The STUN/TURN services of the first push (ServerDiscovery.useServices). */
   services(services: ExternalService[]): void;
+  /** `recording.isTranscribingEnabled` changed (P2P is off while it is true). */
+  transcribingChanged(): void;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -76,6 +78,12 @@ export class RoomMetadataHandler {
     return this.host.components.isSupported('room_metadata');
   }
 
+  /** Whether the metadata says transcription is on (`recording.isTranscribingEnabled`). */
+  isTranscribing(): boolean {
+    const recording = this.metadata.recording;
+    return isObject(recording) && recording.isTranscribingEnabled === true;
+  }
+
   /** The last map the component sent (a copy). */
   getMetadata(): RoomMetadata {
     return structuredClone(this.metadata);
@@ -120,11 +128,13 @@ export class RoomMetadataHandler {
     if (metadata.services !== undefined) this.host.services(parseMetadataServices(metadata.services));
     if (jsonEqual(metadata, this.metadata)) return;
     const before = this.metadata;
+    const wasTranscribing = this.isTranscribing();
     this.metadata = metadata;
     const startMuted = metadata.startMuted;
     if (isObject(startMuted) && !jsonEqual(startMuted, before.startMuted)) {
       this.host.startMutedPolicy({ audio: startMuted.audio === true, video: startMuted.video === true });
     }
     this.host.emit(E.METADATA_UPDATED, structuredClone(metadata));
+    if (this.isTranscribing() !== wasTranscribing) this.host.transcribingChanged();
   }
 }
