@@ -117,6 +117,11 @@ ${COMPONENTS.map((c) => `    { type = ${lua(c.type)}, name = ${lua(componentAddr
 VirtualHost ${lua(`auth.${domain}`)}
   authentication = "internal_hashed"
 
+-- The hidden domain of recorders and transcribers (a deployment's hiddenDomain): the Jigasi transcriber
+-- stand-in logs in here (test/backend/features/jigasi.ts).
+VirtualHost ${lua(`recorder.${domain}`)}
+  authentication = "anonymous"
+
 Component ${lua(`conference.${domain}`)} "muc"
   restrict_room_creation = true
   muc_room_locking = false

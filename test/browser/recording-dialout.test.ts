@@ -9,7 +9,7 @@ import JitsiMeetJS from '../../src/index.js';
 import { RecordingError, type JibriSession } from '../../src/conference/features/Recording.js';
 import { DialError } from '../../src/conference/features/DialOut.js';
 import type { JitsiParticipant } from '../../src/conference/JitsiParticipant.js';
-import { uniqueRoomName } from '../helpers/backend.js';
+import { backendEndpoints, uniqueRoomName } from '../helpers/backend.js';
 import { disconnectAll, joinedClient, leaveAll, nextEvent, nextEventWhere } from '../helpers/engine.js';
 import { until } from '../helpers/events.js';
 
@@ -82,6 +82,28 @@ describe('JitsiConference: recording (Jibri through the focus)', () => {
     expect(session.getMode()).to.equal(R.mode.STREAM);
     await until(() => session.getStatus() === R.status.ON, 'the stream on');
     await a.conference.stopRecording(session.getID() ?? '');
+  });
+
+  it('a transcriber dialled in from the hidden domain: TRANSCRIPTION_STATUS_CHANGED ON, a second is a conflict, OFF when it leaves', async () => {
+    const endpoints = await backendEndpoints();
+    const config = { hiddenDomain: `recorder.${endpoints.domain}` };
+    const room = uniqueRoomName('rec');
+    const a = await joinedClient(room, 'websocket', config);
+    await until(() => a.conference.isModerator(), 'A moderator');
+    const b = await joinedClient(room, 'websocket', config);
+    const on = nextEvent<[string, string, boolean]>(b.conference, C.TRANSCRIPTION_STATUS_CHANGED);
+    await a.conference.dial('jitsi_meet_transcribe');
+    const [status, transcriber, left] = await on;
+    expect([status, left]).to.deep.equal([JitsiMeetJS.constants.transcriptionStatus.ON, false]);
+    expect(b.conference.getTranscriptionStatus()).to.equal('ON');
+    expect(b.conference.getParticipantById(transcriber)?.isHidden()).to.equal(true);
+    expect(b.conference.getParticipantCount()).to.equal(2);
+    expect(((await refusal(a.conference.dial('jitsi_meet_transcribe'))) as DialError).error).to.equal('conflict');
+
+    const off = nextEvent<[string, string, boolean]>(b.conference, C.TRANSCRIPTION_STATUS_CHANGED);
+    await a.conference.kickParticipant(transcriber);
+    expect(await off).to.deep.equal(['OFF', transcriber, true]);
+    expect(b.conference.getTranscriptionStatus()).to.equal('OFF');
   });
 
   it('has no transcription without a transcriber; setTranscriptionLanguage is a participant property', async () => {

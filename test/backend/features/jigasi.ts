@@ -2,7 +2,9 @@
  * STAND-IN for Jicofo's Jigasi handling (protocol.md 13.11, 13.12): the conference request says
  * `sipGatewayEnabled`; a moderator's Rayo `<dial>` to the focus occupant is answered with a `<ref>` whose
  * local part is the nick of the gateway occupant, which then joins the room (an anonymous client of its own,
- * with the jigasi feature) and reports call progress as presence `<status>`. No SIP call is made. Every room's
+ * with the jigasi feature) and reports call progress as presence `<status>`. No SIP call is made. A dial to
+ * `jitsi_meet_transcribe` brings a transcriber instead: an occupant from the hidden domain `recorder.<domain>`
+ * with the transcriber feature and `<transcription-status status="ON"/>` (13.10); a second one is a conflict. Every room's
  * focus presence carries a dial-in `<call-control phone= pin=>`.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +18,9 @@ export const DIAL_IN_PHONE = '+15550100';
 export const JIGASI_FEATURE = 'http://jitsi.org/protocol/jigasi';
 /** The `<status>` texts of the gateway occupant, in order. */
 export const CALL_STATUSES = ['Ringing', 'In progress'];
+/** The dial target that asks for a transcriber instead of a call (protocol.md 13.10). */
+export const TRANSCRIBER_TARGET = 'jitsi_meet_transcribe';
+export const TRANSCRIBER_FEATURE = 'http://jitsi.org/protocol/transcriber';
 
 const stanzaError = (type: string, condition: string): XmlElement => xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }));
 
@@ -31,15 +36,31 @@ export function createJigasiStandIn(): FeatureStandIn {
   const gateways = new Map<string, XmppEntity[]>();
   const announced = new Set<string>();
 
-  const joinGateway = async (roomJid: string, nick: string): Promise<void> => {
-    const gateway = xmppClient({ service: `xmpp://127.0.0.1:${host.c2sPort}`, domain: host.domain });
+  const transcribers = new Map<string, string>();
+
+  /** The gateway occupant: a call (status texts) or, on the hidden domain, a transcriber (transcription-status). */
+  const joinGateway = async (roomJid: string, nick: string, transcriber = false): Promise<void> => {
+    const feature = transcriber ? TRANSCRIBER_FEATURE : JIGASI_FEATURE;
+    const gateway = xmppClient({ service: `xmpp://127.0.0.1:${host.c2sPort}`, domain: transcriber ? `recorder.${host.domain}` : host.domain });
     gateway.reconnect.stop();
     gateway.on('error', () => undefined);
     gateway.iqCallee.get('http://jabber.org/protocol/disco#info', 'query', () =>
-      xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }, xml('feature', { var: JIGASI_FEATURE })),
+      xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }, xml('feature', { var: feature })),
     );
     gateways.set(roomJid, [...(gateways.get(roomJid) ?? []), gateway]);
     await gateway.start();
+    if (transcriber) {
+      await gateway.send(
+        xml(
+          'presence',
+          { to: `${roomJid}/${nick}` },
+          xml('x', { xmlns: 'http://jabber.org/protocol/muc' }),
+          xml('features', {}, xml('feature', { var: TRANSCRIBER_FEATURE })),
+          xml('transcription-status', { status: 'ON' }),
+        ),
+      );
+      return;
+    }
     for (const status of CALL_STATUSES) {
       await gateway.send(
         xml(
@@ -65,7 +86,13 @@ export function createJigasiStandIn(): FeatureStandIn {
     if (roomName !== roomJid) return stanzaError('auth', 'forbidden');
     if (!dial.attrs.to) return stanzaError('modify', 'bad-request');
     const nick = randomBytes(4).toString('hex');
-    joinGateway(roomJid, nick).catch((error: Error) => host.log(`${roomJid}: gateway ${nick} failed: ${error.message}`));
+    const transcriber = dial.attrs.to === TRANSCRIBER_TARGET;
+    if (transcriber) {
+      const present = transcribers.get(roomJid);
+      if (present && host.room(roomJid)?.occupants.has(present)) return stanzaError('cancel', 'conflict');
+      transcribers.set(roomJid, nick);
+    }
+    joinGateway(roomJid, nick, transcriber).catch((error: Error) => host.log(`${roomJid}: gateway ${nick} failed: ${error.message}`));
     host.log(`${roomJid}: dial-out to a number by ${occupant.nick}, gateway ${nick}`);
     return xml('ref', { xmlns: NS_RAYO, uri: `xmpp:${nick}@${host.mucDomain}` });
   };
@@ -84,6 +111,7 @@ export function createJigasiStandIn(): FeatureStandIn {
     },
     roomGone(roomJid) {
       announced.delete(roomJid);
+      transcribers.delete(roomJid);
       for (const gateway of gateways.get(roomJid) ?? []) void gateway.stop().catch(() => undefined);
       gateways.delete(roomJid);
     },
