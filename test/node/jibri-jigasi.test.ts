@@ -87,5 +87,14 @@ describe('Jibri and Jigasi stand-ins (focus side)', { timeout: 60_000 }, () => {
     );
     assert.equal(inProgress.getChild('features')?.getChild('feature')?.attrs.var, 'http://jitsi.org/protocol/jigasi');
     assert.ok(inProgress.getChild('x', FNS.mucUser));
+
+    // A transcriber: from the hidden domain, with transcription-status; a second one is a conflict.
+    const transcribe = xml('dial', { xmlns: NS_RAYO, to: 'jitsi_meet_transcribe', from: 'fromnumber' }, xml('header', { name: 'JvbRoomName', value: a.roomJid }));
+    const ref = (await toFocus(a, transcribe)).getChild('ref', NS_RAYO)?.attrs.uri ?? '';
+    const nick = /^xmpp:([0-9a-f]{8})@/.exec(ref)?.[1] ?? '';
+    const transcriber = await b.until('the transcriber', () => b.stanzas.find((s) => s.name === 'presence' && s.attrs.from === `${a.roomJid}/${nick}`));
+    assert.equal(transcriber.getChild('transcription-status')?.attrs.status, 'ON');
+    assert.match(transcriber.getChild('x', FNS.mucUser)?.getChild('item')?.attrs.jid ?? '', new RegExp(`@recorder\\.${backend.endpoints.domain.replace(/\./g, '\\.')}/`));
+    assert.equal(await condition(toFocus(a, xml('dial', { xmlns: NS_RAYO, to: 'jitsi_meet_transcribe', from: 'fromnumber' }, xml('header', { name: 'JvbRoomName', value: a.roomJid })))), 'conflict');
   });
 });
