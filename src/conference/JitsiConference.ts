@@ -10,7 +10,7 @@ import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { CommandListener, LocalPresence } from '../xmpp/ChatRoom.js';
 import type { ChatRoom } from '../xmpp/ChatRoom.js';
-import type { CommandValue, PresenceNode } from '../xmpp/presence.js';
+import type { CommandValue } from '../xmpp/presence.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { JitsiLocalTrack } from '../rtc/JitsiLocalTrack.js';
 import { IceRestartReason, type IceRestartReasonValue } from '../constants/IceRestartReason.js';
@@ -22,11 +22,10 @@ import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
-import { RoomMetadataHandler } from './features/RoomMetadata.js';
-import { PollsHandler } from './features/Polls.js';
-import { Reactions } from './features/Reactions.js';
-import { Recording, type JibriSession, type StartRecordingOptions } from './features/Recording.js';
-import { DialOut } from './features/DialOut.js';
+import { ConferenceExtras } from './features/ConferenceExtras.js';
+import type { RoomMetadataHandler } from './features/RoomMetadata.js';
+import type { PollsHandler } from './features/Polls.js';
+import type { JibriSession, StartRecordingOptions } from './features/Recording.js';
 import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
@@ -55,11 +54,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly quality: ConnectionQuality;
   /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
   private readonly components: ComponentChannel;
-  private readonly metadata: RoomMetadataHandler;
-  private readonly polls: PollsHandler;
-  private readonly reactions: Reactions;
-  private readonly recording: Recording;
-  private readonly dialOut: DialOut;
+  /** Metadata, polls, reactions, recording, dial-out (features/ConferenceExtras.ts). */
+  private readonly extras: ConferenceExtras;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -83,7 +79,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       emit,
       memberGone: (id) => {
         this.media.removeRemoteTracks(id, () => true);
-        this.recording.onMemberLeft(id);
+        this.extras.memberLeft(id);
         this.jvb.onMemberLeft(id);
         this.jvb.onMembersChanged();
       },
@@ -108,32 +104,24 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jvb.dispose(false);
         this.jingle.dispose();
         this.media.dispose();
-        this.metadata.dispose();
-        this.polls.dispose();
-        this.reactions.dispose();
+        this.extras.dispose();
         this.components.dispose();
       },
     });
-    this.metadata = new RoomMetadataHandler({
+    this.extras = new ConferenceExtras({
       components: this.components,
+      xmpp: this.xmpp,
       roomJid: this.roomJid,
+      emit,
       isJoined: () => this.isJoined(),
       isModerator: () => this.isModerator(),
-      emit,
+      focusNick: () => this.roomSide.focusNick,
+      participant: (id) => this.roomSide.participants.get(id),
       startMutedPolicy: (policy) => this.roomSide.onStartMutedPolicy(policy),
-      services: (services) => this.xmpp.discovery.useServices(services),
-      transcribingChanged: () => this.p2p.evaluate('other'),
-    });
-    this.polls = new PollsHandler({ components: this.components, emit });
-    this.reactions = new Reactions({ xmpp: this.xmpp, roomJid: this.roomJid, isJoined: () => this.isJoined(), emit });
-    const featureRoom = { xmpp: this.xmpp, roomJid: this.roomJid, isJoined: () => this.isJoined(), focusNick: () => this.roomSide.focusNick, emit };
-    const listen = (name: string, listener: (node: PresenceNode, nick: string) => void): void => this.presence.addCommandListener(name, listener);
-    this.recording = new Recording({ ...featureRoom, participant: (id) => this.roomSide.participants.get(id), addCommandListener: listen });
-    this.dialOut = new DialOut({
-      ...featureRoom,
       conferenceProperties: () => this.roomSide.conferenceProperties,
       roomPassword: () => this.roomSide.joinPassword,
-      addCommandListener: listen,
+      evaluateP2P: () => this.p2p.evaluate('other'),
+      addCommandListener: (name, listener) => this.presence.addCommandListener(name, listener),
     });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
@@ -183,7 +171,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       focusNick: () => this.roomSide.focusNick,
       focusProperty: (name) => this.room?.focusProperties[name],
       iceServers: () => this.xmpp.iceServers,
-      isTranscribing: () => this.metadata.isTranscribing(),
+      isTranscribing: () => this.extras.metadata.isTranscribing(),
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
       fail: (error, ...details) => this.roomSide.fail(error as JitsiConferenceError, ...details),
@@ -538,7 +526,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const next = { audio: Boolean(policy.audio), video: Boolean(policy.video) };
     this.local.startMuted = next;
     this.room?.updatePresence();
-    if (this.metadata.isSupported()) this.metadata.setMetadata('startMuted', next);
+    if (this.extras.metadata.isSupported()) this.extras.metadata.setMetadata('startMuted', next);
     this.roomSide.onStartMutedPolicy(next);
   }
 
@@ -660,30 +648,30 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
 
   /** XEP-0444 reaction to chat message `messageId` (protocol.md 13.7); others get REACTION_RECEIVED. */
   sendReaction(reaction: string, messageId: string, receiverId?: string): void {
-    this.reactions.sendReaction(reaction, messageId, receiverId);
+    this.extras.reactions.sendReaction(reaction, messageId, receiverId);
   }
 
   /** lib-jitsi-meet's polls: isSupported(), createPoll(), answerPoll(); here also getPoll(), getPollResults(). */
   getPolls(): PollsHandler {
-    return this.polls;
+    return this.extras.polls;
   }
 
   // -- room metadata (features/RoomMetadata.ts) --
 
   /** lib-jitsi-meet's room-metadata handler: getMetadata(), setMetadata(key, data), isSupported(). */
   getMetadataHandler(): RoomMetadataHandler {
-    return this.metadata;
+    return this.extras.metadata;
   }
 
   // -- recording, transcription (features/Recording.ts) --
 
   /** Asks the focus for a Jibri recording or stream (protocol.md 13.9); rejects with RecordingError. */
   startRecording(options: StartRecordingOptions): Promise<JibriSession> {
-    return this.recording.startRecording(options);
+    return this.extras.recording.startRecording(options);
   }
 
   stopRecording(sessionId: string): Promise<void> {
-    return this.recording.stopRecording(sessionId);
+    return this.extras.recording.stopRecording(sessionId);
   }
 
   /** The language transcribers should use, as participant property `transcription_language`. */
@@ -692,30 +680,30 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   getTranscriptionStatus(): TranscriptionStatus {
-    return this.recording.getTranscriptionStatus();
+    return this.extras.recording.getTranscriptionStatus();
   }
 
   // -- dial-out, phone number (features/DialOut.ts) --
 
   isSIPCallingSupported(): boolean {
-    return this.dialOut.isSIPCallingSupported();
+    return this.extras.dialOut.isSIPCallingSupported();
   }
 
   /** Dials out through Jigasi (protocol.md 13.11); rejects with DialError. */
   dial(number: string): Promise<void> {
-    return this.dialOut.dial(number);
+    return this.extras.dialOut.dial(number);
   }
 
   hangup(): Promise<void> {
-    return this.dialOut.hangup();
+    return this.extras.dialOut.hangup();
   }
 
   getPhoneNumber(): string | undefined {
-    return this.dialOut.getPhoneNumber();
+    return this.extras.dialOut.getPhoneNumber();
   }
 
   getPhonePin(): string | undefined {
-    return this.dialOut.getPhonePin();
+    return this.extras.dialOut.getPhonePin();
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
