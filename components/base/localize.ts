@@ -134,6 +134,10 @@ const en = {
   closeRoom: 'Close {name}',
   sendToRoom: 'Send {name} to',
   noOne: 'Nobody yet',
+  // -- recording (view-recording.ts) --
+  recordingStart: 'Start recording',
+  recordingStop: 'Stop recording',
+  recordingOn: 'Recording',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -270,6 +274,10 @@ const de: Strings = {
   closeRoom: '{name} schließen',
   sendToRoom: '{name} schicken in',
   noOne: 'Noch niemand',
+  // -- recording (view-recording.ts) --
+  recordingStart: 'Aufnahme starten',
+  recordingStop: 'Aufnahme beenden',
+  recordingOn: 'Aufnahme läuft',
 };
 
 const builtIn: Record<string, Strings> = { en, de };

@@ -18,6 +18,7 @@ export const icons = {
   cameraOff: icon(svg`${camShape}${slash}`),
   screen: icon(svg`<rect x="3" y="4" width="18" height="12" rx="2" /><path d="M8 20h8M12 16v4M9 10l3-3 3 3M12 7v6" />`),
   chat: icon(svg`<path d="M4 5h16v11H9l-5 4z" />`),
+  record: icon(svg`<circle cx="12" cy="12" r="8" /><circle cx="12" cy="12" r="3" fill="currentColor" />`),
   participants: icon(svg`<circle cx="9" cy="8" r="3.2" /><path d="M3 19c.6-3.4 3-5 6-5s5.4 1.6 6 5" /><circle cx="17" cy="9" r="2.4" /><path d="M16.5 14c2.4.2 4 1.6 4.5 4" />`),
   hand: icon(svg`<path d="M8 13V5.5a1.5 1.5 0 0 1 3 0V12M11 11V4.5a1.5 1.5 0 0 1 3 0V12M14 11V5.5a1.5 1.5 0 0 1 3 0V14c0 4-2.5 7-6 7-2.5 0-4-1.2-5.3-3.3L3.5 14a1.5 1.5 0 0 1 2.5-1.6L8 15" />`),
   reactions: icon(svg`<circle cx="12" cy="12" r="9" /><path d="M8.5 14.5c1.8 2 5.2 2 7 0" /><path d="M9 9.5h.01M15 9.5h.01" stroke-width="2.6" />`),

@@ -506,6 +506,15 @@ export const styles = css`
     background: var(--_surface);
     border-radius: var(--_radius);
   }
+  /* recording (view-recording.ts) */
+  .recording-indicator {
+    align-self: center;
+    padding: 0.25rem 0.6rem;
+    border-radius: var(--_radius);
+    background: var(--_danger);
+    color: var(--_on-danger);
+    font-size: 0.85rem;
+  }
   .reactions-menu {
     position: absolute;
     bottom: calc(100% + var(--_gap));

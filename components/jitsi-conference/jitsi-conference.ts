@@ -45,6 +45,7 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @attr prejoin - Show the pre-join step (camera preview, name, devices) before joining.
  * @attr headless - Render nothing of its own: the page lays out `<jitsi-track>` elements (children, which get
  *   the conference through context) from the `jitsi-*` events.
+ * @attr recording - The deployment records (Jibri): moderators get a start/stop recording button.
  * @attr layout - `auto` (default: tile view, speaker view while someone shares a screen), `tile` or `speaker`.
  * @attr lang - The language of the built-in strings (`en`, `de`; see `setStrings()`).
  * @attr token - A JWT for the deployment. Read once, then removed from the DOM; never reflected or logged.
@@ -72,7 +73,8 @@ import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './vie
  * @csspart control-bar - The default controls.
  * @csspart button - Every control button; also `button-microphone`, `button-camera`, `button-screen`, `button-hand`,
  *   `button-reactions`, `button-chat`, `button-participants`, `button-layout`, `button-devices`, `button-help`,
- *   `button-leave`, `join-button`, `retry-button`, `rejoin-button`.
+ *   `button-leave`, `button-recording`, `join-button`, `retry-button`, `rejoin-button`.
+ * @csspart recording-indicator - "Recording", shown to everyone while the room is recorded.
  * @csspart badge - The unread count on the chat button.
  * @csspart reactions-menu - The row of reactions above the control bar.
  * @csspart panel - The open side panel; also `chat`, `participants`, `devices`, `help`.
@@ -130,6 +132,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
   @property({ type: Boolean, attribute: 'disable-p2p' }) disableP2p = false;
   @property({ type: Boolean }) prejoin = false;
   @property({ type: Boolean }) headless = false;
+  @property({ type: Boolean, attribute: 'recording' }) recordingOffered = false;
   /** `auto`, `tile` or `speaker`; the layout control switches between tile and speaker view. */
   @property({ reflect: true }) layout: Layout = 'auto';
   /** Reflected state; set by the element. */

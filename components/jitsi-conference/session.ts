@@ -3,6 +3,7 @@
  * call), the connection, the conference, re-dispatching every engine event on the host, and the state the
  * element renders. Everything it takes is released in `end()`, which `hostDisconnected` calls.
  */
+import type { JibriSession } from '../../src/conference/features/Recording.js';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import type { BreakoutRoomsUpdate } from '../../src/conference/features/BreakoutRooms.js';
@@ -82,6 +83,8 @@ export class ConferenceSession implements ReactiveController {
   /** The element says whether the chat panel is shown (no unread count then). */
   chatVisible = false;
   reactions: ShownReaction[] = [];
+  /** The room's recording while it is pending or on (view-recording.ts). */
+  recordingSession: JibriSession | undefined;
   /** Connection quality 0..100 by participant id (ours under our own id), from the stats events. */
   readonly quality = new Map<string, number>();
   subject = '';
@@ -256,6 +259,7 @@ export class ConferenceSession implements ReactiveController {
     this.chat = [];
     this.unread = 0;
     this.reactions = [];
+    this.recordingSession = undefined;
     this.quality.clear();
     this.subject = '';
     this.locked = false;
@@ -397,6 +401,10 @@ export class ConferenceSession implements ReactiveController {
     }));
     on(CQ.LOCAL_STATS_UPDATED, ((stats: { connectionQuality?: unknown }) => this.setQuality(conference.myUserId(), stats)));
     on(CQ.REMOTE_STATS_UPDATED, ((id: string, stats: { connectionQuality?: unknown }) => this.setQuality(id, stats)));
+    on(C.RECORDER_STATE_CHANGED, ((s: JibriSession) => {
+      this.recordingSession = s.getStatus() === 'off' ? (this.recordingSession === s ? undefined : this.recordingSession) : s;
+      this.changed();
+    }));
     on(C.CONNECTION_INTERRUPTED, () => this.state === 'joined' && this.setState('reconnecting'));
     on(C.CONNECTION_RESTORED, () => this.state === 'reconnecting' && this.setState('joined'));
     on(C.DOMINANT_SPEAKER_CHANGED, ((id: string, previous?: unknown) => {

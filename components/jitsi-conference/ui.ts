@@ -15,6 +15,8 @@ export interface ConferenceUi {
   readonly layout: Layout;
   readonly page: number;
   readonly reactionsOpen: boolean;
+  /** Attribute `recording`: the deployment records, so moderators get the recording button. */
+  readonly recordingOffered: boolean;
   /** The measured size of the box the tiles are laid out in (tile view grid or speaker view), once known. */
   readonly stageSize: { width: number; height: number } | undefined;
   /** The language the strings are in. */

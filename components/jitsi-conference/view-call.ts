@@ -12,6 +12,7 @@ import type { JitsiParticipant } from '../../src/conference/JitsiParticipant.js'
 import { icons, reactionIcons, type Reaction } from './icons.js';
 import { fitGrid, pageCapacity, pageOf } from './layout.js';
 import type { ConferenceUi } from './ui.js';
+import { recordingButton, recordingIndicator } from './view-recording.js';
 
 /** One tile to draw: ours (`participant` undefined) or a remote participant's. */
 export interface TileModel {
@@ -199,6 +200,7 @@ export function renderControls(ui: ConferenceUi, tiles: TileModel[], model: Stag
   </button>`;
   const others = tiles.length - 1;
   return html`<div part="control-bar" class="controls" role="toolbar" aria-label=${ui.t('controls')}>
+    ${recordingIndicator(ui)}
     ${ui.reactionsOpen
       ? html`<div part="reactions-menu" class="reactions-menu" role="group" aria-label=${ui.t('reactions')}>
           ${(Object.keys(reactionIcons) as Reaction[]).map(
@@ -211,6 +213,7 @@ export function renderControls(ui: ConferenceUi, tiles: TileModel[], model: Stag
     ${button('screen', sharing ? ui.t('stopSharing') : ui.t('shareScreen'), icons.screen, sharing, () => void ui.toggleScreenShare())}
     ${button('hand', hand ? ui.t('lowerHand') : ui.t('raiseHand'), icons.hand, hand, () => ui.toggleHand())}
     ${button('reactions', ui.t('reactions'), icons.reactions, undefined, () => ui.toggleReactions(), { expanded: ui.reactionsOpen })}
+    ${recordingButton(ui)}
     ${button('chat', ui.t('chat'), icons.chat, ui.panel === 'chat', () => ui.togglePanel('chat'), { badge: session.unread })}
     ${button('participants', ui.f('participantsCount', { count: others + 1 }), icons.participants, ui.panel === 'participants', () => ui.togglePanel('participants'))}
     ${button('layout', model.mode === 'tile' ? ui.t('speakerView') : ui.t('tileView'), model.mode === 'tile' ? icons.speakerView : icons.tileView, undefined, () =>

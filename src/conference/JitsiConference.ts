@@ -28,6 +28,11 @@ import { AVModeration, type ModeratedMediaType } from './features/AVModeration.j
 import { EndConference } from './features/EndConference.js';
 import { SpeakerStatsCollector, type SpeakerStats } from './features/SpeakerStats.js';
 import { Lobby, lobbyHostOf, type LobbyMessageListener } from './features/Lobby.js';
+import { ConferenceExtras } from './features/ConferenceExtras.js';
+import type { RoomMetadataHandler } from './features/RoomMetadata.js';
+import type { PollsHandler } from './features/Polls.js';
+import type { JibriSession, StartRecordingOptions } from './features/Recording.js';
+import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -57,6 +62,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly components: ComponentChannel;
   private readonly lobby: Lobby;
   private readonly breakoutRooms: BreakoutRooms;
+  /** Metadata, polls, reactions, recording, dial-out (features/ConferenceExtras.ts). */
+  private readonly extras: ConferenceExtras;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -91,6 +98,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       emit,
       memberGone: (id) => {
         this.media.removeRemoteTracks(id, () => true);
+        this.extras.memberLeft(id);
         this.jvb.onMemberLeft(id);
         this.jvb.onMembersChanged();
       },
@@ -115,6 +123,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jvb.dispose(false);
         this.jingle.dispose();
         this.media.dispose();
+        this.extras.dispose();
         this.components.dispose();
         this.avModeration.dispose();
         this.speakerStats.dispose();
@@ -124,6 +133,21 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       roomInfo: (info) => this.breakoutRooms.onRoomInfo(info),
     });
     this.lobby = new Lobby(lobbyHostOf({ xmpp: this.xmpp, roomJid: this.roomJid, components: this.components, events: this, emit, roomSide: this.roomSide }));
+    this.extras = new ConferenceExtras({
+      components: this.components,
+      xmpp: this.xmpp,
+      roomJid: this.roomJid,
+      emit,
+      isJoined: () => this.isJoined(),
+      isModerator: () => this.isModerator(),
+      focusNick: () => this.roomSide.focusNick,
+      participant: (id) => this.roomSide.participants.get(id),
+      startMutedPolicy: (policy) => this.roomSide.onStartMutedPolicy(policy),
+      conferenceProperties: () => this.roomSide.conferenceProperties,
+      roomPassword: () => this.roomSide.joinPassword,
+      evaluateP2P: () => this.p2p.evaluate('other'),
+      addCommandListener: (name, listener) => this.presence.addCommandListener(name, listener),
+    });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
     this.jingle = new JingleIqHandler(this.xmpp, {
@@ -173,6 +197,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       focusProperty: (name) => this.room?.focusProperties[name],
       iceConfig: (kind) =>
         (kind === 'p2p' ? p2pRtcConfig : jvbRtcConfig)({ connection: this.options.connection.options, conference: this.options.config, discovered: this.xmpp.iceServers }),
+      isTranscribing: () => this.extras.metadata.isTranscribing(),
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
       fail: (error, ...details) => this.roomSide.fail(error as JitsiConferenceError, ...details),
@@ -531,6 +556,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const next = { audio: Boolean(policy.audio), video: Boolean(policy.video) };
     this.local.startMuted = next;
     this.room?.updatePresence();
+    if (this.extras.metadata.isSupported()) this.extras.metadata.setMetadata('startMuted', next);
     this.roomSide.onStartMutedPolicy(next);
   }
 
@@ -727,11 +753,65 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
 
   // -- reactions and polls (features/Polls.ts) --
 
+  /** XEP-0444 reaction to chat message `messageId` (protocol.md 13.7); others get REACTION_RECEIVED. */
+  sendReaction(reaction: string, messageId: string, receiverId?: string): void {
+    this.extras.reactions.sendReaction(reaction, messageId, receiverId);
+  }
+
+  /** lib-jitsi-meet's polls: isSupported(), createPoll(), answerPoll(); here also getPoll(), getPollResults(). */
+  getPolls(): PollsHandler {
+    return this.extras.polls;
+  }
+
   // -- room metadata (features/RoomMetadata.ts) --
+
+  /** lib-jitsi-meet's room-metadata handler: getMetadata(), setMetadata(key, data), isSupported(). */
+  getMetadataHandler(): RoomMetadataHandler {
+    return this.extras.metadata;
+  }
 
   // -- recording, transcription (features/Recording.ts) --
 
+  /** Asks the focus for a Jibri recording or stream (protocol.md 13.9); rejects with RecordingError. */
+  startRecording(options: StartRecordingOptions): Promise<JibriSession> {
+    return this.extras.recording.startRecording(options);
+  }
+
+  stopRecording(sessionId: string): Promise<void> {
+    return this.extras.recording.stopRecording(sessionId);
+  }
+
+  /** The language transcribers should use, as participant property `transcription_language`. */
+  setTranscriptionLanguage(language: string): void {
+    this.setLocalParticipantProperty('transcription_language', language);
+  }
+
+  getTranscriptionStatus(): TranscriptionStatus {
+    return this.extras.recording.getTranscriptionStatus();
+  }
+
   // -- dial-out, phone number (features/DialOut.ts) --
+
+  isSIPCallingSupported(): boolean {
+    return this.extras.dialOut.isSIPCallingSupported();
+  }
+
+  /** Dials out through Jigasi (protocol.md 13.11); rejects with DialError. */
+  dial(number: string): Promise<void> {
+    return this.extras.dialOut.dial(number);
+  }
+
+  hangup(): Promise<void> {
+    return this.extras.dialOut.hangup();
+  }
+
+  getPhoneNumber(): string | undefined {
+    return this.extras.dialOut.getPhoneNumber();
+  }
+
+  getPhonePin(): string | undefined {
+    return this.extras.dialOut.getPhonePin();
+  }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ export interface P2PHost extends MediaHost {
   focusProperty(name: string): string | undefined;
   /** The peer connection's ICE configuration (iceConfig.ts). */
   iceConfig(kind: 'p2p' | 'jvb'): RTCConfiguration;
+  /** Room metadata `recording.isTranscribingEnabled` (protocol.md 13.8): no P2P while it is true. */
+  isTranscribing?(): boolean;
 }
 
 interface P2POptions {
@@ -130,6 +132,7 @@ export class P2PController {
     const [peer] = others;
     if (!peer || peer.getBotType() === 'poltergeist' || peer.hasFeature(JIGASI_FEATURE)) return undefined;
     if (Number(this.host.focusProperty('visitor-count') ?? '0') > 0) return undefined;
+    if (this.host.isTranscribing?.()) return undefined;
     return peer;
   }
 

@@ -63,6 +63,8 @@ export class RoomController {
   meetingId: string | undefined;
   subject = '';
   startMutedPolicy = { audio: false, video: false };
+  /** The `<property>`s of the last conference-request result (protocol.md 3.1), e.g. sipGatewayEnabled. */
+  conferenceProperties: Record<string, string> = {};
   startAudioMuted = false;
   startVideoMuted = false;
   joinedOnce = false;
@@ -71,6 +73,10 @@ export class RoomController {
   private focusRequest: FocusRequest | undefined;
   private readonly focusJids = new Set<string>();
   private password: string | undefined;
+  /** The password we joined with (dial-out passes it on, protocol.md 13.11). */
+  get joinPassword(): string | undefined {
+    return this.password;
+  }
   /** A join() is under way (conference request, then the MUC join) and has not ended in JOINED or FAILED. */
   private joining = false;
   /** Counts join attempts, so that the answer of an abandoned one is ignored. */
@@ -243,6 +249,7 @@ export class RoomController {
         const result = await request.run();
         if (this.ended || attempt !== this.attempt) return;
         this.sessionId = request.sessionId;
+        this.conferenceProperties = result.properties;
         if (result.focusJid) this.focusJids.add(result.focusJid);
         if (result.properties.authentication !== undefined) {
           this.host.emit(E.AUTH_STATUS_CHANGED, result.properties.authentication === 'true', result.identity);

@@ -1,4 +1,6 @@
 /** Options and event signatures of JitsiConference. */
+import type { JibriSession } from './features/Recording.js';
+import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { XmppHosts } from '../xmpp/types.js';
@@ -109,6 +111,13 @@ export interface ConferenceEventMap {
   'conference.participant_kicked': (actor: Participant | undefined, kicked: Participant | undefined, reason: string | undefined) => void;
   'conference.permissions_received': (permissions: Record<string, string>) => void;
   'conference.start_muted_policy_changed': (policy: { audio: boolean; video: boolean }) => void;
+  'conference.metadata.updated': (metadata: Record<string, unknown>) => void;
+  'conference.pollReceived': (poll: Record<string, unknown>) => void;
+  'conference.pollAnswerReceived': (answer: Record<string, unknown>) => void;
+  'conference.reactionReceived': (participantId: string, reactions: string[], messageId: string) => void;
+  'conference.recorderStateChanged': (session: JibriSession) => void;
+  'conference.transcriptionStatusChanged': (status: TranscriptionStatus, transcriberId: string, left: boolean) => void;
+  'conference.phoneNumberChanged': () => void;
   'conference.messageReceived': (
     id: string,
     text: string,

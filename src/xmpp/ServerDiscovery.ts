@@ -32,7 +32,7 @@ export class ServerDiscovery {
         const query = firstChild(message, 'query', NS.DISCO_INFO);
         if (query) this.pushed = parseServerInfo(query);
         const services = firstChild(message, 'services', NS.EXTDISCO_2);
-        if (services) this.setServices(parseExternalServices(services));
+        if (services) this.useServices(parseExternalServices(services));
         return true;
       },
       { ns: NS.DISCO_INFO, name: 'message' },
@@ -60,7 +60,7 @@ export class ServerDiscovery {
       try {
         const result = await this.host.sendIQ($iq({ type: 'get', to: this.domain }).c('services', { xmlns: ns }), 5_000);
         const services = firstChild(result, 'services', ns);
-        if (services) this.setServices(parseExternalServices(services));
+        if (services) this.useServices(parseExternalServices(services));
         return;
       } catch (error) {
         logger.debug(`extdisco ${ns} failed`, (error as Error).message);
@@ -69,7 +69,8 @@ export class ServerDiscovery {
     }
   }
 
-  private setServices(services: ExternalService[]): void {
+  /** The STUN/TURN services, from XEP-0215 or the room metadata's `services` (protocol.md 2.6). */
+  useServices(services: ExternalService[]): void {
     this.externalServices = services;
     this.iceServers = toIceServers(services);
   }

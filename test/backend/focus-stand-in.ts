@@ -642,7 +642,7 @@ export class FocusStandIn {
       affiliation: item.attrs.affiliation ?? 'none',
       role: item.attrs.role ?? 'participant',
       order: known?.order ?? ++this.joinOrder,
-      displayName: stanza.getChildText('nick', 'http://jabber.org/protocol/nick') ?? undefined,
+      displayName: stanza.getChild('nick', 'http://jabber.org/protocol/nick')?.text() ?? known?.displayName,
     };
     room.occupants.set(nick, occupant);
     if (!known) {
@@ -707,6 +707,7 @@ export class FocusStandIn {
     return {
       domain: this.config.domain,
       mucDomain: this.mucDomain,
+      c2sPort: this.config.c2sPort,
       log,
       room: (roomJid) => {
         const room = this.rooms.get(roomJid);

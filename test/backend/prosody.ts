@@ -117,6 +117,11 @@ ${COMPONENTS.map((c) => `    { type = ${lua(c.type)}, name = ${lua(componentAddr
 VirtualHost ${lua(`auth.${domain}`)}
   authentication = "internal_hashed"
 
+-- The hidden domain of recorders and transcribers (a deployment's hiddenDomain): the Jigasi transcriber
+-- stand-in logs in here (test/backend/features/jigasi.ts).
+VirtualHost ${lua(`recorder.${domain}`)}
+  authentication = "anonymous"
+
 Component ${lua(`conference.${domain}`)} "muc"
   restrict_room_creation = true
   muc_room_locking = false
@@ -134,10 +139,12 @@ Component ${lua(`focus.${domain}`)}
   component_secret = ${lua(componentSecret)}
 
 -- Meeting-feature components (test/backend/features/): XEP-0114 ones are connected by the focus stand-in
--- process for their feature stand-in; MUC ones carry their feature's Lua modules.
+-- process for their feature stand-in; MUC ones carry their feature's Lua modules; Lua ones are the module.
 ${COMPONENTS.map((c) =>
   c.kind === 'xep0114'
     ? `Component ${lua(componentAddress(c, domain))}\n  component_secret = ${lua(componentSecret)}\n`
+    : c.kind === 'lua'
+    ? `Component ${lua(componentAddress(c, domain))} ${lua(c.module ?? '')}\n  muc_component = ${lua(`conference.${domain}`)}\n  main_domain = ${lua(domain)}\n`
     : `Component ${lua(componentAddress(c, domain))} "muc"\n  restrict_room_creation = true\n  muc_room_locking = false\n  muc_room_default_public_jids = true\n  muc_tombstones = false\n  modules_enabled = { ${(c.modules ?? []).map(lua).join('; ')} }\n`,
 ).join('\n')}`;
 }

@@ -154,6 +154,7 @@ describe('meeting-feature components', () => {
       av_moderation: `avmoderation.${d}`,
       end_conference: `endconference.${d}`,
       polls: `polls.${d}`,
+      room_metadata: `metadata.${d}`,
       lobbyrooms: `lobby.${d}`,
       breakout_rooms: `breakout.${d}`,
     });

@@ -1,13 +1,13 @@
 /**
  * JitsiConnection against the real Prosody of test/backend, over websocket and BOSH (issue 3): logins,
- * failures with lib-jitsi-meet's constants, disco#info and caps, unknown IQs, XEP-0215, the Strophe escape
+ * failures with lib-jitsi-meet's constants, disco#info and caps, unknown IQs, STUN/TURN discovery, the Strophe escape
  * hatch, and that secrets never reach logs.
  */
 import { expect } from '@open-wc/testing';
 import { $iq, $msg, Strophe } from 'strophe.js';
 import JitsiMeetJS from '../../src/index.js';
 import { capsVerification } from '../../src/xmpp/caps.js';
-import { backendEndpoints } from '../helpers/backend.js';
+import { backendEndpoints, uniqueRoomName } from '../helpers/backend.js';
 import { connectionOptions, disconnectAll, establish, newConnection, nextEvent, type Transport } from '../helpers/engine.js';
 import type { RawIqError } from '../helpers/strophe.js';
 import { until } from '../helpers/events.js';
@@ -72,10 +72,18 @@ for (const transport of ['websocket', 'BOSH'] as Transport[]) {
       expect(connection.xmpp.connection.connected).to.equal(true);
     });
 
-    it('fetches the STUN/TURN servers the deployment announces (XEP-0215)', async () => {
+    it('takes the STUN/TURN servers from the room metadata, not XEP-0215, as the deployment announces room_metadata', async () => {
       const connection = newConnection(await connectionOptions(transport));
       await establish(connection);
-      await until(() => connection.getIceServers().length > 0, 'ICE servers');
+      await until(() => connection.xmpp.engine.discovery.serverInfo !== undefined, 'server discovery');
+      expect(connection.xmpp.engine.discovery.serverInfo?.components.room_metadata).to.be.a('string');
+      // protocol.md 2.3: no extdisco request, so no servers before a conference.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(connection.getIceServers()).to.deep.equal([]);
+      const conference = connection.initJitsiConference(uniqueRoomName('ice'), {});
+      const joined = nextEvent(conference, JitsiMeetJS.events.conference.CONFERENCE_JOINED);
+      conference.join();
+      await joined;
       const servers = connection.getIceServers();
       expect(servers.map((s) => s.urls)).to.include.members([
         'stun:127.0.0.1:3478',
@@ -85,6 +93,7 @@ for (const transport of ['websocket', 'BOSH'] as Transport[]) {
       const turn = servers.find((s) => s.urls === 'turn:127.0.0.1:3478');
       expect(turn?.username).to.be.a('string').and.not.equal('');
       expect(turn?.credential).to.be.a('string').and.not.equal('');
+      await conference.leave();
     });
   });
 }

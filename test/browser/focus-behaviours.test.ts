@@ -88,7 +88,8 @@ describe('focus stand-in test controls', () => {
       const properties = [...first.getElementsByTagNameNS(NS_FOCUS, 'property')].map(
         (p) => `${p.getAttribute('name') ?? ''}=${p.getAttribute('value') ?? ''}`,
       );
-      expect(properties).to.deep.equal(['authentication=false', 'visitors-supported=false']);
+      // sipGatewayEnabled: the Jigasi stand-in (test/backend/features/jigasi.ts, protocol.md 13.11).
+      expect(properties).to.deep.equal(['authentication=false', 'visitors-supported=false', 'sipGatewayEnabled=true']);
     });
 
     it('echoes the session id of the request', async () => {

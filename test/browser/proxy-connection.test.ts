@@ -11,7 +11,7 @@ import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
 import type { JitsiRemoteTrack } from '../../src/rtc/JitsiRemoteTrack.js';
 import { uniqueRoomName } from '../helpers/backend.js';
 import { cleanupMedia, flow, play, remoteTracks } from '../helpers/bridge.js';
-import { connectionOptions, establish, joinedClient, newConnection, nextEventWhere } from '../helpers/engine.js';
+import { connectionOptions, establish, joinedClient, newConnection, nextEvent, nextEventWhere } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
 import { LjmLikePeer } from '../helpers/ljm-proxy-peer.js';
 
@@ -310,7 +310,7 @@ describe('ProxyConnectionService', function () {
     });
   });
 
-  it('takes ICE servers from pcConfig, else from the connection (XEP-0215 and p2pStunServers)', async () => {
+  it('takes ICE servers from pcConfig, else from the connection (room-metadata services and p2pStunServers)', async () => {
     const stun = { urls: 'stun:127.0.0.1:3488' };
     const connection = newConnection(await connectionOptions('websocket', { p2pStunServers: [stun] }));
     await establish(connection);
@@ -319,7 +319,12 @@ describe('ProxyConnectionService', function () {
     const fromConnection = new ProxyConnectionService({ jitsiConnection: connection, onSendMessage: () => undefined });
     services.push(fromConnection);
     const screen = await fakeScreen();
-    // XEP-0215 discovery completes after CONNECTION_ESTABLISHED.
+    // The deployment announces room metadata, so its STUN/TURN list comes with a conference's first metadata
+    // push (protocol.md 2.3, 2.6).
+    const conference = connection.initJitsiConference(uniqueRoomName('proxyice'), {});
+    const joined = nextEvent(conference, JitsiMeetJS.events.conference.CONFERENCE_JOINED);
+    conference.join();
+    await joined;
     await until(() => connection.getIceServers().length > 0, 'the deployment ICE servers');
     fromConnection.start('peer@example.com/x', [screen]);
     const expected = [stun, ...connection.getIceServers()].flatMap((s) => [s.urls].flat());
@@ -332,6 +337,7 @@ describe('ProxyConnectionService', function () {
     services.push(fromConfig);
     fromConfig.start('peer@example.com/x', [await fakeScreen()]);
     expect(urls(fromConfig.peerconnection)).to.deep.equal(['stun:127.0.0.1:3479']);
+    await conference.leave();
   });
 
   describe("with a peer that speaks as lib-jitsi-meet's ProxyConnectionPC (protocol.md 9)", () => {

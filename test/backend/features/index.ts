@@ -2,6 +2,9 @@
 import { AVModerationStandIn } from './av-moderation.js';
 import { EndConferenceStandIn } from './end-conference.js';
 import { SpeakerStatsStandIn } from './speaker-stats.js';
+import { createJibriStandIn } from './jibri.js';
+import { createJigasiStandIn } from './jigasi.js';
+import { createPollsStandIn } from './polls.js';
 import type { FeatureStandIn } from './types.js';
 
 export function createFeatures(): FeatureStandIn[] {
@@ -9,5 +12,8 @@ export function createFeatures(): FeatureStandIn[] {
     new EndConferenceStandIn(),
     new AVModerationStandIn(),
     new SpeakerStatsStandIn(),
+    createPollsStandIn(),
+    createJibriStandIn(),
+    createJigasiStandIn(),
   ];
 }

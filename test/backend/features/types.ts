@@ -14,7 +14,7 @@ export interface StandInOccupant {
   readonly realJid: string;
   readonly role: string;
   readonly affiliation: string;
-  /** From the occupant's last presence (`<nick xmlns="http://jabber.org/protocol/nick">`). */
+  /** From the XEP-0172 `<nick>` of the presence. */
   readonly displayName?: string;
 }
 
@@ -38,6 +38,8 @@ export interface ComponentHandle {
 export interface FeatureHost {
   readonly domain: string;
   readonly mucDomain: string;
+  /** Prosody's client port, for stand-ins that log in as clients of their own (a Jigasi gateway occupant). */
+  readonly c2sPort: number;
   log(message: string): void;
   /** A room the focus sits in. */
   room(roomJid: string): StandInRoom | undefined;
