@@ -660,7 +660,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   revokeOwner(id: string): Promise<void> {
-    return this.roomSide.setAffiliation(id, 'none');
+    // In a members-only room (lobby on) 'none' would put them out: they stay a member, as in lib-jitsi-meet.
+    return this.roomSide.setAffiliation(id, this.roomSide.membersOnly ? 'member' : 'none');
   }
 
   /** Sets the room password (moderators). Rejects with PASSWORD_NOT_SUPPORTED when the room has none. */

@@ -193,7 +193,7 @@ export class RoomController {
     return setMucAdminItem(this.host.xmpp, this.host.roomJid, { nick: id, role: 'none' }, reason);
   }
 
-  setAffiliation(id: string, affiliation: 'owner' | 'none'): Promise<void> {
+  setAffiliation(id: string, affiliation: 'owner' | 'member' | 'none'): Promise<void> {
     const participant = this.participants.get(id);
     if (!participant) return Promise.reject(new Error(`no participant ${id}`));
     return setMucAdminItem(this.host.xmpp, this.host.roomJid, { jid: participant.getRealJid().split('/')[0] ?? '', affiliation });

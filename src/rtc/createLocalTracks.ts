@@ -35,10 +35,7 @@ export interface CreateLocalTracksOptions extends GumConstraintOptions {
   desktopSharingSources?: ('screen' | 'window')[];
   /** Emit mediaDevices PERMISSION_PROMPT_IS_SHOWN when the browser is about to ask. */
   firePermissionPromptIsShownEvent?: boolean;
-  /**
-   * lib-jitsi-meet emits SLOW_GET_USER_MEDIA (`mediaDevices.slowGetUserMedia`) after 1 s; that constant is not
-   * part of this engine's JitsiMediaDevicesEvents, so the option is accepted and does nothing.
-   */
+  /** Emit mediaDevices SLOW_GET_USER_MEDIA when capture has not finished after 1 s (lib-jitsi-meet's interval). */
   fireSlowPromiseEvent?: boolean;
   effects?: TrackEffect[];
   /** Reject with TIMEOUT when capture takes longer (ms); 0 or absent waits. */
@@ -113,6 +110,9 @@ async function captureSourceDevice(source: string, timeout: number | undefined):
 }
 
 /** Creates the local tracks for `options.devices`; see CreateLocalTracksOptions. */
+/** lib-jitsi-meet's USER_MEDIA_SLOW_PROMISE_TIMEOUT. */
+const SLOW_GET_USER_MEDIA_MS = 1000;
+
 export async function createLocalTracks(options: CreateLocalTracksOptions = {}, firePermissionPromptIsShownEvent = false): Promise<JitsiLocalTrack[]> {
   if (typeof navigator === 'undefined' || !navigator.mediaDevices) throw new JitsiTrackError(JitsiTrackErrors.GENERAL, 'getUserMedia is not available');
   const devices = options.devices ?? ['audio', 'video'];
@@ -139,7 +139,8 @@ export async function createLocalTracks(options: CreateLocalTracksOptions = {}, 
       }
       const constraints = buildGumConstraints(kinds, options, rtcSettings);
       logger.info('capturing', JSON.stringify(constraints));
-      const stream = await getUserMedia(kinds, constraints, options.timeout);
+      const slow = options.fireSlowPromiseEvent ? setTimeout(() => mediaDevices.emitSlowGetUserMedia(), SLOW_GET_USER_MEDIA_MS) : undefined;
+      const stream = await getUserMedia(kinds, constraints, options.timeout).finally(() => clearTimeout(slow));
       captured.push(stream);
       const audio = typeof constraints.audio === 'object' ? constraints.audio : undefined;
       const video = typeof constraints.video === 'object' ? constraints.video : undefined;

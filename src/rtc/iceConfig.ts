@@ -1,7 +1,7 @@
 /**
  * The RTCConfiguration of each peer connection, read where lib-jitsi-meet reads it (protocol.md 2.6, 7.2, 9):
- * - P2P and the proxy connection: the deployment's STUN/TURN (XEP-0215 or room metadata) plus `p2p.stunServers`,
- *   and `p2p.iceTransportPolicy`, both from the JitsiConnection options first (lib-jitsi-meet reads nothing
+ * - P2P and the proxy connection: the deployment's STUN/TURN (XEP-0215 or room metadata), which replaces the
+ *   default `p2p.stunServers` when there is any (protocol.md 2.6), and `p2p.iceTransportPolicy`; both options from the JitsiConnection options first (lib-jitsi-meet reads nothing
  *   else), then the conference's `p2p` options and the older `p2pStunServers`;
  * - the bridge: the deployment's TURN only, TCP/TLS ones unless `useTurnUdp`;
  * - `forceTurnRelay` in the conference options makes both relay-only, as in lib-jitsi-meet.
@@ -43,7 +43,7 @@ export function p2pRtcConfig({ connection, conference, discovered }: IceOptionSo
   const policy = conference?.forceTurnRelay === true
     ? 'relay'
     : (policyOf(fromConnection.iceTransportPolicy) ?? policyOf(fromConference.iceTransportPolicy));
-  return withPolicy([...discovered, ...stun], policy);
+  return withPolicy(discovered.length > 0 ? [...discovered] : stun, policy);
 }
 
 export function jvbRtcConfig({ connection, conference, discovered }: IceOptionSources): RTCConfiguration {

@@ -18,6 +18,7 @@ export type MediaDevicesEventMap = {
   [JitsiMediaDevicesEvents.DEVICE_LIST_CHANGED]: (devices: MediaDeviceInfo[]) => void;
   [JitsiMediaDevicesEvents.PERMISSIONS_CHANGED]: (permissions: DevicePermissions) => void;
   [JitsiMediaDevicesEvents.PERMISSION_PROMPT_IS_SHOWN]: (environmentType: string) => void;
+  [JitsiMediaDevicesEvents.SLOW_GET_USER_MEDIA]: () => void;
 };
 
 /** getActiveAudioDevice(): how long to listen for a microphone with signal (lib-jitsi-meet's value). */
@@ -156,9 +157,23 @@ class JitsiMediaDevices {
     return this;
   }
 
+  once<K extends keyof MediaDevicesEventMap>(event: K, listener: MediaDevicesEventMap[K]): this {
+    const wrapper = ((...args: Parameters<MediaDevicesEventMap[K]>) => {
+      this.removeEventListener(event, wrapper);
+      (listener as (...a: Parameters<MediaDevicesEventMap[K]>) => void)(...args);
+    }) as MediaDevicesEventMap[K];
+    this.addEventListener(event, wrapper);
+    return this;
+  }
+
   off<K extends keyof MediaDevicesEventMap>(event: K, listener: MediaDevicesEventMap[K]): this {
     this.removeEventListener(event, listener);
     return this;
+  }
+
+  /** @internal createLocalTracks with `fireSlowPromiseEvent`: capture is slow. */
+  emitSlowGetUserMedia(): void {
+    this.emitter.emit(JitsiMediaDevicesEvents.SLOW_GET_USER_MEDIA);
   }
 
   /** @internal createLocalTracks: a permission prompt is about to show. */

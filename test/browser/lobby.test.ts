@@ -52,6 +52,20 @@ async function roomWithLobby(prefix: string): Promise<{ room: string; a: JitsiCo
 }
 
 describe('JitsiConference: lobby', () => {
+  it('revokeOwner() in a members-only room leaves the person a member, still in the room (lib-jitsi-meet\'s rule)', async () => {
+    const { a, b } = await roomWithLobby('lobby-revoke');
+    const bId = b.myUserId();
+    await a.grantOwner(bId);
+    await until(() => b.isModerator() && a.getParticipantById(bId)?.isModerator() === true, 'B made moderator');
+    const left = record(a, C.USER_LEFT);
+    await a.revokeOwner(bId);
+    await until(() => !b.isModerator() && a.getParticipantById(bId)?.getRole() === 'participant', 'B participant again');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(b.isJoined(), 'B is still in the room').to.equal(true);
+    expect(left).to.deep.equal([]);
+    expect(a.getParticipantById(bId)?.getAffiliation()).to.equal('member');
+  });
+
   it('is supported here; a participant\'s enableLobby() gets the server\'s forbidden; the moderator\'s switches members-only on and keeps everyone in', async () => {
     const room = uniqueRoomName('lobby-on');
     const { conference: a } = await joinedClient(room);

@@ -78,6 +78,33 @@ describe('mediaDevices', () => {
     }
   });
 
+  it('fireSlowPromiseEvent: SLOW_GET_USER_MEDIA once when capture takes over 1 s, never when it is quick; once() listens once', async () => {
+    const slow: number[] = [];
+    const onceCalls: number[] = [];
+    const listener = (): void => void slow.push(Date.now());
+    mediaDevices.addEventListener(D.SLOW_GET_USER_MEDIA, listener);
+    mediaDevices.once(D.SLOW_GET_USER_MEDIA, () => void onceCalls.push(Date.now()));
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    try {
+      tracks.push(...(await JitsiMeetJS.createLocalTracks({ devices: ['audio'], fireSlowPromiseEvent: true })));
+      expect(slow, 'a quick capture').to.have.length(0);
+      // The browser's capture made slow, as a real permission prompt or a slow camera driver does.
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return original(constraints);
+      };
+      const started = Date.now();
+      tracks.push(...(await JitsiMeetJS.createLocalTracks({ devices: ['audio'], fireSlowPromiseEvent: true })));
+      tracks.push(...(await JitsiMeetJS.createLocalTracks({ devices: ['audio'], fireSlowPromiseEvent: true })));
+      expect(slow, 'two slow captures').to.have.length(2);
+      expect((slow[0] ?? 0) - started).to.be.within(900, 1400);
+      expect(onceCalls, 'once()').to.have.length(1);
+    } finally {
+      navigator.mediaDevices.getUserMedia = original;
+      mediaDevices.removeEventListener(D.SLOW_GET_USER_MEDIA, listener);
+    }
+  });
+
   it('setAudioOutputDevice: attached audio elements follow, as do elements attached later; each track reports it', async () => {
     const [output] = await outputs();
     if (!output) throw new Error('no fake output');

@@ -327,8 +327,10 @@ describe('ProxyConnectionService', function () {
     await joined;
     await until(() => connection.getIceServers().length > 0, 'the deployment ICE servers');
     fromConnection.start('peer@example.com/x', [screen]);
-    const expected = [stun, ...connection.getIceServers()].flatMap((s) => [s.urls].flat());
+    // The deployment's list replaces the default p2pStunServers (protocol.md 2.6).
+    const expected = connection.getIceServers().flatMap((s) => [s.urls].flat());
     expect(expected.length).to.be.greaterThan(1);
+    expect(expected).to.not.include(stun.urls);
     expect(urls(fromConnection.peerconnection)).to.deep.equal(expected);
     await fromConnection.stop();
 

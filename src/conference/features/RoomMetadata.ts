@@ -78,6 +78,11 @@ export class RoomMetadataHandler {
     return this.host.components.isSupported('room_metadata');
   }
 
+  /** The room_metadata component's address, when the deployment has one (protocol.md 2.3). */
+  getComponentAddress(): string | undefined {
+    return this.host.components.address('room_metadata');
+  }
+
   /** Whether the metadata says transcription is on (`recording.isTranscribingEnabled`). */
   isTranscribing(): boolean {
     const recording = this.metadata.recording;

@@ -129,6 +129,7 @@ const expected = {
     DEVICE_LIST_CHANGED: 'mediaDevices.devicechange',
     PERMISSIONS_CHANGED: 'rtc.permissions_changed',
     PERMISSION_PROMPT_IS_SHOWN: 'mediaDevices.permissionPromptIsShown',
+    SLOW_GET_USER_MEDIA: 'mediaDevices.slowGetUserMedia',
   },
   'events.connectionQuality': {
     LOCAL_STATS_UPDATED: 'cq.local_stats_updated',
