@@ -26,7 +26,7 @@ local function lobby_service()
 end
 
 local function lobby_of(room)
-	local lobby_jid = room._data.jitsi_elements_lobby;
+	local lobby_jid = room._data.lobbyroom;
 	local service = lobby_service();
 	if not lobby_jid or not service then return nil; end
 	return service.get_room_from_jid(lobby_jid);
@@ -57,12 +57,12 @@ local function attach_lobby(room)
 	for affiliated, affiliation in room:each_affiliation() do
 		lobby:set_affiliation(true, affiliated, affiliation);
 	end
-	room._data.jitsi_elements_lobby = lobby_jid;
+	room._data.lobbyroom = lobby_jid;
 end
 
 local function destroy_lobby(room, alternate, reason)
 	local lobby = lobby_of(room);
-	room._data.jitsi_elements_lobby = nil;
+	room._data.lobbyroom = nil;
 	if lobby then lobby:destroy(alternate, reason); end
 end
 
@@ -70,21 +70,21 @@ end
 module:hook("muc-config-submitted/muc#roomconfig_membersonly", function(event)
 	local room = event.room;
 	if room:get_members_only() then
-		if room._data.jitsi_elements_lobby then return; end
+		if room._data.lobbyroom then return; end
 		attach_lobby(room);
 		notify(room, event.actor, { event = "LOBBY-ENABLED", value = true });
-	elseif room._data.jitsi_elements_lobby then
+	elseif room._data.lobbyroom then
 		destroy_lobby(room, room.jid);
 		notify(room, event.actor, { event = "LOBBY-ENABLED", value = false });
 	end
 end, -1);
 
 module:hook("muc-room-destroyed", function(event)
-	if event.room._data.jitsi_elements_lobby then destroy_lobby(event.room, nil, "The main room was destroyed."); end
+	if event.room._data.lobbyroom then destroy_lobby(event.room, nil, "The main room was destroyed."); end
 end);
 
 module:hook("muc-disco#info", function(event)
-	local lobby_jid = event.room._data.jitsi_elements_lobby;
+	local lobby_jid = event.room._data.lobbyroom;
 	if not lobby_jid then return; end
 	table.insert(event.form, { name = "muc#roominfo_lobbyroom", type = "text-single", label = "Lobby room" });
 	event.formdata["muc#roominfo_lobbyroom"] = lobby_jid;
@@ -93,7 +93,7 @@ end);
 -- Before Prosody's members-only check (priority -5), which would refuse without naming the lobby.
 module:hook("muc-occupant-pre-join", function(event)
 	local room, stanza = event.room, event.stanza;
-	local lobby_jid = room._data.jitsi_elements_lobby;
+	local lobby_jid = room._data.lobbyroom;
 	if not lobby_jid or not room:get_members_only() then return; end
 	local affiliation = room:get_affiliation(stanza.attr.from);
 	if affiliation and affiliation ~= "none" then return; end
