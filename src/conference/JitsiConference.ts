@@ -3,10 +3,11 @@
  * side (conference request, MUC room, participants, join state, room state) is RoomController; media is
  * ConferenceMedia (tracks, SourceInfo, remote mute), P2PController (direct 1:1 sessions) and JvbController (the
  * bridge session and channel); one Jingle handler routes the focus's sessions to the bridge side, the others to
- * P2P (protocol.md sections 3 to 8, 10.3-10.4).
+ * P2P (protocol.md sections 3 to 8, 10.3-10.4). The meeting features (lobby, moderation, breakout rooms, …,
+ * protocol.md 13) live in features/, built together by MeetingFeatures; their public methods are inherited from
+ * ConferenceFeatureApi.
  */
 import type { JitsiConferenceError } from '../errors/JitsiConferenceErrors.js';
-import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger } from '../util/logger.js';
 import type { CommandListener, LocalPresence } from '../xmpp/ChatRoom.js';
 import type { ChatRoom } from '../xmpp/ChatRoom.js';
@@ -21,18 +22,10 @@ import type { P2PSession } from '../jingle/P2PSession.js';
 import { resolveBridgeChannelOptions } from './bridgeChannelOptions.js';
 import { ConferenceMedia } from './ConferenceMedia.js';
 import { ConnectionQuality, type LocalStats } from './ConnectionQuality.js';
-import { BreakoutRooms } from './features/BreakoutRooms.js';
+import { ConferenceFeatureApi } from './ConferenceFeatureApi.js';
 import { ComponentChannel } from './features/ComponentChannel.js';
+import { MeetingFeatures } from './features/MeetingFeatures.js';
 import { jvbRtcConfig, p2pRtcConfig } from '../rtc/iceConfig.js';
-import { AVModeration, type ModeratedMediaType } from './features/AVModeration.js';
-import { EndConference } from './features/EndConference.js';
-import { SpeakerStatsCollector, type SpeakerStats } from './features/SpeakerStats.js';
-import { Lobby, lobbyHostOf, type LobbyMessageListener } from './features/Lobby.js';
-import { ConferenceExtras } from './features/ConferenceExtras.js';
-import type { RoomMetadataHandler } from './features/RoomMetadata.js';
-import type { PollsHandler } from './features/Polls.js';
-import type { JibriSession, StartRecordingOptions } from './features/Recording.js';
-import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import { connectionState, ConnectionTimes, isInterrupted } from './connectionState.js';
 import { applyDesktopFrameRate, parseFrameRate } from './desktopSharing.js';
 import type { JitsiParticipant } from './JitsiParticipant.js';
@@ -41,13 +34,13 @@ import { P2PController } from './P2PController.js';
 import { PresenceCommands, type PropertyValue } from './presenceCommands.js';
 import type { ConferenceEmit } from './host.js';
 import { RoomController } from './RoomController.js';
-import type { ConferenceEventMap, ConferenceOptions, ConnectionLike } from './types.js';
+import type { ConferenceOptions, ConnectionLike } from './types.js';
 
 export type { ConferenceOptions } from './types.js';
 
 const logger = getLogger('conference/JitsiConference');
 
-export class JitsiConference extends EventEmitter<ConferenceEventMap> {
+export class JitsiConference extends ConferenceFeatureApi {
   readonly options: { name: string; config: ConferenceOptions; connection: ConnectionLike };
   private readonly xmpp: XmppConnection;
   /** Our presence state; every room this conference opens (a rejoin opens another) sends it. */
@@ -58,12 +51,8 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   private readonly jvb: JvbController;
   private readonly jingle: JingleIqHandler;
   private readonly quality: ConnectionQuality;
-  /** The deployment's components (protocol.md 2.3, 13.0), for the meeting features in features/. */
-  private readonly components: ComponentChannel;
-  private readonly lobby: Lobby;
-  private readonly breakoutRooms: BreakoutRooms;
-  /** Metadata, polls, reactions, recording, dial-out (features/ConferenceExtras.ts). */
-  private readonly extras: ConferenceExtras;
+  /** Lobby, moderation, breakout rooms, … (protocol.md 13; their methods are ConferenceFeatureApi's). */
+  protected readonly features: MeetingFeatures;
   private readonly times = new ConnectionTimes();
   private readonly presence = new PresenceCommands(this.local, () => this.room?.updatePresence());
   private desktopFrameRate: number | undefined;
@@ -73,18 +62,6 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.options = { name: options.name, config: options.config ?? {}, connection: options.connection };
     this.xmpp = options.connection.xmpp.engine;
     this.local.displayName = this.options.config.statisticsDisplayName;
-    this.components = new ComponentChannel(this.xmpp);
-    this.endConference = new EndConference(this.components, this);
-    this.avModeration = new AVModeration(this.components, this);
-    this.speakerStats = new SpeakerStatsCollector(this.components, this);
-    this.breakoutRooms = new BreakoutRooms({
-      components: this.components,
-      roomJid: this.roomJid,
-      hiddenDomain: this.options.config.hiddenDomain,
-      isModerator: () => this.isModerator(),
-      sendIQ: (stanza, timeoutMs) => this.xmpp.sendIQ(stanza, timeoutMs),
-      emit: (event, ...args) => this.emit(event, ...args),
-    });
     const emit: ConferenceEmit = (event, ...args) => this.emit(event, ...args);
     this.roomSide = new RoomController({
       xmpp: this.xmpp,
@@ -98,7 +75,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       emit,
       memberGone: (id) => {
         this.media.removeRemoteTracks(id, () => true);
-        this.extras.memberLeft(id);
+        this.features.extras.memberLeft(id);
         this.jvb.onMemberLeft(id);
         this.jvb.onMembersChanged();
       },
@@ -123,30 +100,20 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
         this.jvb.dispose(false);
         this.jingle.dispose();
         this.media.dispose();
-        this.extras.dispose();
-        this.components.dispose();
-        this.avModeration.dispose();
-        this.speakerStats.dispose();
-        this.lobby.dispose();
-        this.breakoutRooms.dispose();
+        this.features.dispose();
       },
-      roomInfo: (info) => this.breakoutRooms.onRoomInfo(info),
+      roomInfo: (info) => this.features.breakoutRooms.onRoomInfo(info),
     });
-    this.lobby = new Lobby(lobbyHostOf({ xmpp: this.xmpp, roomJid: this.roomJid, components: this.components, events: this, emit, roomSide: this.roomSide }));
-    this.extras = new ConferenceExtras({
-      components: this.components,
+    this.features = new MeetingFeatures({
+      conference: this,
+      components: new ComponentChannel(this.xmpp),
       xmpp: this.xmpp,
       roomJid: this.roomJid,
+      hiddenDomain: this.options.config.hiddenDomain,
       emit,
-      isJoined: () => this.isJoined(),
-      isModerator: () => this.isModerator(),
-      focusNick: () => this.roomSide.focusNick,
-      participant: (id) => this.roomSide.participants.get(id),
-      startMutedPolicy: (policy) => this.roomSide.onStartMutedPolicy(policy),
-      conferenceProperties: () => this.roomSide.conferenceProperties,
-      roomPassword: () => this.roomSide.joinPassword,
+      roomSide: this.roomSide,
+      presence: this.presence,
       evaluateP2P: () => this.p2p.evaluate('other'),
-      addCommandListener: (name, listener) => this.presence.addCommandListener(name, listener),
     });
     const host = this.mediaHost();
     this.media = new ConferenceMedia(host);
@@ -197,7 +164,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
       focusProperty: (name) => this.room?.focusProperties[name],
       iceConfig: (kind) =>
         (kind === 'p2p' ? p2pRtcConfig : jvbRtcConfig)({ connection: this.options.connection.options, conference: this.options.config, discovered: this.xmpp.iceServers }),
-      isTranscribing: () => this.extras.metadata.isTranscribing(),
+      isTranscribing: () => this.features.extras.metadata.isTranscribing(),
       updatePresence: () => this.room?.updatePresence(),
       emit: (...args) => this.emit(...args),
       fail: (error, ...details) => this.roomSide.fail(error as JitsiConferenceError, ...details),
@@ -222,9 +189,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
    * DOMException named InvalidStateError: lib-jitsi-meet would drop such a call (or send a second join
    * presence) without a word, and a caller waiting for one of the events would wait forever.
    */
-  join(password?: string): void {
-    this.roomSide.join(password);
-  }
+  join(password?: string): void { this.roomSide.join(password); }
 
   /**
    * Leaves the room; resolves after the room confirmed (≤ 5 s). Emits CONFERENCE_LEFT. `reason` goes out as the
@@ -251,42 +216,29 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     return `${this.options.name}@${muc}`;
   }
 
-  getName(): string {
-    return this.options.name;
-  }
+  getName(): string { return this.options.name; }
 
-  getConnection(): ConnectionLike {
-    return this.options.connection;
-  }
+  getConnection(): ConnectionLike { return this.options.connection; }
 
-  isJoined(): boolean {
-    return this.roomSide.isJoined();
-  }
+  isJoined(): boolean { return this.roomSide.isJoined(); }
 
-  myUserId(): string {
-    return this.room?.nick ?? this.roomSide.nick;
-  }
+  /** The room admits only members: the lobby is on (protocol.md 13.1). */
+  isMembersOnly(): boolean { return this.roomSide.membersOnly; }
 
-  getParticipants(): JitsiParticipant[] {
-    return [...this.roomSide.participants.values()];
-  }
+  myUserId(): string { return this.room?.nick ?? this.roomSide.nick; }
 
-  getParticipantById(id: string): JitsiParticipant | undefined {
-    return this.roomSide.participants.get(id);
-  }
+  getParticipants(): JitsiParticipant[] { return [...this.roomSide.participants.values()]; }
+
+  getParticipantById(id: string): JitsiParticipant | undefined { return this.roomSide.participants.get(id); }
 
   /** Participants including ourselves; hidden ones (recorders) only when asked. */
   getParticipantCount(countHidden = false): number {
     return this.getParticipants().filter((p) => countHidden || !p.isHidden()).length + 1;
   }
 
-  getRole(): string {
-    return this.room?.role ?? 'none';
-  }
+  getRole(): string { return this.room?.role ?? 'none'; }
 
-  isModerator(): boolean {
-    return this.getRole() === 'moderator';
-  }
+  isModerator(): boolean { return this.getRole() === 'moderator'; }
 
   /** We are hidden when our own login domain is the configured hidden domain. */
   isHidden(): boolean {
@@ -294,45 +246,27 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     return hidden !== undefined && this.xmpp.jid.split('@')[1]?.split('/')[0] === hidden;
   }
 
-  getMeetingUniqueId(): string | undefined {
-    return this.roomSide.meetingId;
-  }
+  getMeetingUniqueId(): string | undefined { return this.roomSide.meetingId; }
 
-  getSubject(): string {
-    return this.roomSide.subject;
-  }
+  getSubject(): string { return this.roomSide.subject; }
 
-  isLocked(): boolean {
-    return this.roomSide.locked;
-  }
+  isLocked(): boolean { return this.roomSide.locked; }
 
-  isMembersOnlyEnabled(): boolean {
-    return this.roomSide.membersOnly;
-  }
+  isMembersOnlyEnabled(): boolean { return this.roomSide.membersOnly; }
 
-  isP2PActive(): boolean {
-    return this.p2p.isActive();
-  }
+  isP2PActive(): boolean { return this.p2p.isActive(); }
 
   /** lib-jitsi-meet's name for the running P2P session; its `peerconnection` is the RTCPeerConnection. */
-  get p2pJingleSession(): P2PSession | undefined {
-    return this.p2p.currentSession;
-  }
+  get p2pJingleSession(): P2PSession | undefined { return this.p2p.currentSession; }
 
   /** lib-jitsi-meet's name for the bridge session; its `peerconnection` is the RTCPeerConnection. */
-  get jvbJingleSession(): JvbSession | undefined {
-    return this.jvb.currentSession;
-  }
+  get jvbJingleSession(): JvbSession | undefined { return this.jvb.currentSession; }
 
   /** 'new' | 'checking' | 'connected' | … of the P2P ICE connection, or undefined without a P2P session. */
-  getP2PConnectionState(): RTCIceConnectionState | undefined {
-    return this.p2p.currentSession?.pc.iceConnectionState;
-  }
+  getP2PConnectionState(): RTCIceConnectionState | undefined { return this.p2p.currentSession?.pc.iceConnectionState; }
 
   /** Whether P2P is allowed: unless `p2p.enabled` is false (unlike lib-jitsi-meet, `p2p: {}` allows it, as the engine does). */
-  isP2PEnabled(): boolean {
-    return this.options.config.p2p?.enabled !== false;
-  }
+  isP2PEnabled(): boolean { return this.options.config.p2p?.enabled !== false; }
 
   /**
    * The session carrying our media: the P2P one while P2P is active, else the bridge one, else null.
@@ -344,24 +278,16 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** ICE state of the active session's connection (`completed` reads `connected`), or null without one. */
-  getConnectionState(): RTCIceConnectionState | null {
-    return connectionState(this.getActivePeerConnection()?.pc);
-  }
+  getConnectionState(): RTCIceConnectionState | null { return connectionState(this.getActivePeerConnection()?.pc); }
 
   /** Whether the active media connection is down (CONNECTION_INTERRUPTED and no CONNECTION_RESTORED yet). */
-  isConnectionInterrupted(): boolean {
-    return isInterrupted(this.getActivePeerConnection()?.pc);
-  }
+  isConnectionInterrupted(): boolean { return isInterrupted(this.getActivePeerConnection()?.pc); }
 
   /** lib-jitsi-meet's connection times: `muc.joined`, `session.initiate`, `ice.state.<state>` (performance.now()). */
-  getConnectionTimes(): Record<string, number> {
-    return this.times.get();
-  }
+  getConnectionTimes(): Record<string, number> { return this.times.get(); }
 
   /** A conference property from the focus's presence (protocol.md 4.16), as in PROPERTIES_CHANGED. */
-  getProperty(key: string): string | undefined {
-    return this.room?.focusProperties[key];
-  }
+  getProperty(key: string): string | undefined { return this.room?.focusProperties[key]; }
 
   /**
    * Whether `mucJid` (room@muc/nick) is the focus: true for the focus occupant, false for another occupant,
@@ -377,19 +303,13 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** The engine sends no DTMF tones (no sendTones()), so nobody's DTMF support matters: always false. */
-  isDTMFSupported(): boolean {
-    return false;
-  }
+  isDTMFSupported(): boolean { return false; }
 
   // ---- media --------------------------------------------------------------------------------------------------
 
-  getLocalTracks(mediaType?: 'audio' | 'video'): JitsiLocalTrack[] {
-    return this.media.getLocalTracks(mediaType);
-  }
+  getLocalTracks(mediaType?: 'audio' | 'video'): JitsiLocalTrack[] { return this.media.getLocalTracks(mediaType); }
 
-  getLocalAudioTrack(): JitsiLocalTrack | undefined {
-    return this.media.getLocalTracks('audio')[0];
-  }
+  getLocalAudioTrack(): JitsiLocalTrack | undefined { return this.media.getLocalTracks('audio')[0]; }
 
   /** The camera track if there is one, else the first video track. */
   getLocalVideoTrack(): JitsiLocalTrack | undefined {
@@ -398,9 +318,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** Every local video track (camera and screen share). */
-  getLocalVideoTracks(): JitsiLocalTrack[] {
-    return this.media.getLocalTracks('video');
-  }
+  getLocalVideoTracks(): JitsiLocalTrack[] { return this.media.getLocalTracks('video'); }
 
   /** Rejects a second audio or camera track, as lib-jitsi-meet does. */
   async addTrack(track: JitsiLocalTrack): Promise<void> {
@@ -408,9 +326,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     await this.followDesktopFrameRate(track);
   }
 
-  removeTrack(track: JitsiLocalTrack): Promise<void> {
-    return this.media.removeTrack(track);
-  }
+  removeTrack(track: JitsiLocalTrack): Promise<void> { return this.media.removeTrack(track); }
 
   async replaceTrack(oldTrack: JitsiLocalTrack | null, newTrack: JitsiLocalTrack | null): Promise<void> {
     await this.media.replaceTrack(oldTrack, newTrack);
@@ -439,9 +355,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** Asks the focus to mute a participant (moderators; protocol.md 4.6). */
-  muteParticipant(id: string, mediaType: 'audio' | 'video' | 'desktop' = 'audio'): void {
-    this.media.muteParticipant(id, mediaType);
-  }
+  muteParticipant(id: string, mediaType: 'audio' | 'video' | 'desktop' = 'audio'): void { this.media.muteParticipant(id, mediaType); }
 
   /** Caps the height of the video we send, to the peer and to the bridge (fewer simulcast layers). */
   async setSenderVideoConstraint(maxHeight: number): Promise<void> {
@@ -458,9 +372,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** protocol.md 8.2 ReceiverVideoConstraints, sent as given (and again whenever the bridge channel opens). */
-  setReceiverConstraints(constraints: ReceiverConstraints): void {
-    this.jvb.setReceiverConstraints(constraints);
-  }
+  setReceiverConstraints(constraints: ReceiverConstraints): void { this.jvb.setReceiverConstraints(constraints); }
 
   /** How many video endpoints the bridge forwards us; -1 is all. */
   setLastN(lastN: number): void {
@@ -468,9 +380,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.jvb.setLastN(lastN);
   }
 
-  getLastN(): number {
-    return this.jvb.getLastN();
-  }
+  getLastN(): number { return this.jvb.getLastN(); }
 
   /** lib-jitsi-meet's older form: the participants whose camera we want first (their `-v0` sources selected). */
   selectParticipants(ids: string[]): void {
@@ -478,9 +388,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** selectParticipants([id]). */
-  selectParticipant(id: string): void {
-    this.selectParticipants([id]);
-  }
+  selectParticipant(id: string): void { this.selectParticipants([id]); }
 
   /** ReceiverVideoConstraints.assumedBandwidthBps (protocol.md 8.2): what the bridge assumes we can receive; -1 for its estimate. */
   setAssumedBandwidthBps(bps: number): void {
@@ -492,9 +400,7 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** Whether restartJvbIce() can be asked: config `enableIceRestart` and a bridge session. */
-  isIceRestartSupported(): boolean {
-    return this.options.config.enableIceRestart === true && this.jvb.currentSession !== undefined;
-  }
+  isIceRestartSupported(): boolean { return this.options.config.enableIceRestart === true && this.jvb.currentSession !== undefined; }
 
   /**
    * Asks the focus for an in-place ICE restart of the bridge session (protocol.md 5.2); `reason` is only logged.
@@ -509,32 +415,20 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** lib-jitsi-meet's test hook: starts P2P with the one other participant, whatever the automatic rules say. */
-  startP2PSession(): void {
-    this.p2p.startManually();
-  }
+  startP2PSession(): void { this.p2p.startManually(); }
 
   /** Ends the P2P session; `reason`/`reasonDescription` go into its session-terminate. */
-  stopP2PSession(options?: { reason?: string; reasonDescription?: string }): void {
-    this.p2p.stopManually(options);
-  }
+  stopP2PSession(options?: { reason?: string; reasonDescription?: string }): void { this.p2p.stopManually(options); }
 
   /** The last LOCAL_STATS_UPDATED, if any. */
-  getConnectionQualityStats(): LocalStats | undefined {
-    return this.quality.getStats();
-  }
+  getConnectionQualityStats(): LocalStats | undefined { return this.quality.getStats(); }
 
   /** Source names the bridge currently forwards to us (ForwardedSources). */
-  getForwardedSources(): string[] {
-    return this.jvb.getForwardedSources();
-  }
+  getForwardedSources(): string[] { return this.jvb.getForwardedSources(); }
 
-  isStartAudioMuted(): boolean {
-    return this.roomSide.startAudioMuted;
-  }
+  isStartAudioMuted(): boolean { return this.roomSide.startAudioMuted; }
 
-  isStartVideoMuted(): boolean {
-    return this.roomSide.startVideoMuted;
-  }
+  isStartVideoMuted(): boolean { return this.roomSide.startVideoMuted; }
 
   getStartMutedPolicy(): { audio: boolean; video: boolean } {
     return { ...this.roomSide.startMutedPolicy };
@@ -556,49 +450,33 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     const next = { audio: Boolean(policy.audio), video: Boolean(policy.video) };
     this.local.startMuted = next;
     this.room?.updatePresence();
-    if (this.extras.metadata.isSupported()) this.extras.metadata.setMetadata('startMuted', next);
+    if (this.features.extras.metadata.isSupported()) this.features.extras.metadata.setMetadata('startMuted', next);
     this.roomSide.onStartMutedPolicy(next);
   }
 
-  sendCommand(name: string, values: CommandValue): void {
-    this.presence.sendCommand(name, values);
-  }
+  sendCommand(name: string, values: CommandValue): void { this.presence.sendCommand(name, values); }
 
   /** In exactly one presence: dropped after the presence queued by sendCommand() went out. */
-  sendCommandOnce(name: string, values: CommandValue): void {
-    this.presence.sendCommandOnce(name, values);
-  }
+  sendCommandOnce(name: string, values: CommandValue): void { this.presence.sendCommandOnce(name, values); }
 
   /** Goes out with the next presence. */
-  removeCommand(name: string): void {
-    this.presence.removeCommand(name);
-  }
+  removeCommand(name: string): void { this.presence.removeCommand(name); }
 
-  addCommandListener(name: string, listener: CommandListener): void {
-    this.presence.addCommandListener(name, listener);
-  }
+  addCommandListener(name: string, listener: CommandListener): void { this.presence.addCommandListener(name, listener); }
 
-  removeCommandListener(name: string, listener: CommandListener): void {
-    this.presence.removeCommandListener(name, listener);
-  }
+  removeCommandListener(name: string, listener: CommandListener): void { this.presence.removeCommandListener(name, listener); }
 
   /** `jitsi_participant_<name>` in presence (protocol.md 4.10); arrays as comma lists. */
-  setLocalParticipantProperty(name: string, value: PropertyValue): void {
-    this.presence.setProperties([[name, value]]);
-  }
+  setLocalParticipantProperty(name: string, value: PropertyValue): void { this.presence.setProperties([[name, value]]); }
 
   /** Several `jitsi_participant_<name>` values at once, in one presence. */
   setLocalParticipantProperties(properties: Record<string, PropertyValue> | Map<string, PropertyValue>): void {
     this.presence.setProperties(properties instanceof Map ? [...properties] : Object.entries(properties));
   }
 
-  getLocalParticipantProperty(name: string): string | undefined {
-    return this.local.properties.get(name);
-  }
+  getLocalParticipantProperty(name: string): string | undefined { return this.local.properties.get(name); }
 
-  removeLocalParticipantProperty(name: string): void {
-    this.presence.removeProperty(name);
-  }
+  removeLocalParticipantProperty(name: string): void { this.presence.removeProperty(name); }
 
   // ---- messages -----------------------------------------------------------------------------------------------
 
@@ -617,14 +495,10 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     this.requireRoom().sendJsonMessage(payload, to || undefined);
   }
 
-  broadcastEndpointMessage(payload: Record<string, unknown>): void {
-    this.sendEndpointMessage('', payload);
-  }
+  broadcastEndpointMessage(payload: Record<string, unknown>): void { this.sendEndpointMessage('', payload); }
 
   /** EndpointStats to every other endpoint through the bridge (protocol.md 8.2); nothing without a bridge channel. */
-  sendEndpointStatsMessage(payload: Record<string, unknown>): void {
-    this.jvb.send({ ...payload, colibriClass: 'EndpointStats' });
-  }
+  sendEndpointStatsMessage(payload: Record<string, unknown>): void { this.jvb.send({ ...payload, colibriClass: 'EndpointStats' }); }
 
   /**
    * lib-jitsi-meet's generic form: strings as chat; objects as JSON messages in the room or, with
@@ -645,19 +519,13 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
     }
   }
 
-  setSubject(subject: string): void {
-    this.requireRoom().setSubject(subject);
-  }
+  setSubject(subject: string): void { this.requireRoom().setSubject(subject); }
 
   // ---- moderation ---------------------------------------------------------------------------------------------
 
-  kickParticipant(id: string, reason = 'You have been kicked.'): Promise<void> {
-    return this.roomSide.kick(id, reason);
-  }
+  kickParticipant(id: string, reason = 'You have been kicked.'): Promise<void> { return this.roomSide.kick(id, reason); }
 
-  grantOwner(id: string): Promise<void> {
-    return this.roomSide.setAffiliation(id, 'owner');
-  }
+  grantOwner(id: string): Promise<void> { return this.roomSide.setAffiliation(id, 'owner'); }
 
   revokeOwner(id: string): Promise<void> {
     // In a members-only room (lobby on) 'none' would put them out: they stay a member, as in lib-jitsi-meet.
@@ -665,154 +533,9 @@ export class JitsiConference extends EventEmitter<ConferenceEventMap> {
   }
 
   /** Sets the room password (moderators). Rejects with PASSWORD_NOT_SUPPORTED when the room has none. */
-  lock(password: string): Promise<void> {
-    return this.roomSide.lock(password);
-  }
+  lock(password: string): Promise<void> { return this.roomSide.lock(password); }
 
-  unlock(): Promise<void> {
-    return this.lock('');
-  }
-
-  // ---- meeting features (protocol.md 13; each in features/<name>.ts, here one-line delegations) ---------------
-
-  // -- lobby (features/Lobby.ts) --
-
-  isLobbySupported(): boolean {
-    return this.lobby.isSupported();
-  }
-
-  isMembersOnly(): boolean {
-    return this.roomSide.membersOnly;
-  }
-
-  enableLobby(): Promise<void> {
-    return this.lobby.enable();
-  }
-
-  disableLobby(): void {
-    this.lobby.disable();
-  }
-
-  joinLobby(displayName?: string, email?: string): Promise<void> {
-    return this.lobby.join(displayName, email);
-  }
-
-  myLobbyUserId(): string | undefined {
-    return this.lobby.myLobbyUserId();
-  }
-
-  lobbyApproveAccess(id: string | string[]): void {
-    this.lobby.approve(id);
-  }
-
-  lobbyDenyAccess(id: string): void {
-    this.lobby.deny(id);
-  }
-
-  sendLobbyMessage(message: Record<string, unknown>, id?: string): void {
-    this.lobby.sendMessage(message, id);
-  }
-
-  addLobbyMessageListener(listener: LobbyMessageListener): LobbyMessageListener {
-    return this.lobby.addMessageListener(listener);
-  }
-
-  removeLobbyMessageHandler(handler: LobbyMessageListener): void {
-    this.lobby.removeMessageHandler(handler);
-  }
-
-  // -- AV moderation (features/AVModeration.ts) --
-  private readonly avModeration: AVModeration;
-  isAVModerationSupported(): boolean { return this.avModeration.isSupported(); }
-  enableAVModeration(mediaType: ModeratedMediaType): void { this.avModeration.enable(true, mediaType); }
-  disableAVModeration(mediaType: ModeratedMediaType): void { this.avModeration.enable(false, mediaType); }
-  avModerationApprove(mediaType: ModeratedMediaType, id: string): void { this.avModeration.approve(mediaType, id); }
-  avModerationReject(mediaType: ModeratedMediaType, id: string): void { this.avModeration.reject(mediaType, id); }
-  /** Ours, not lib-jitsi-meet's: whether moderation is on for the media type. */
-  isAVModerationEnabled(mediaType: ModeratedMediaType): boolean { return this.avModeration.isEnabled(mediaType); }
-  /** Ours: whether our own unmute of the media type is allowed (moderation off, moderator, or approved). */
-  isUnmuteAllowed(mediaType: ModeratedMediaType): boolean { return this.avModeration.isUnmuteAllowed(mediaType); }
-
-  // -- breakout rooms (features/BreakoutRooms.ts) --
-
-  getBreakoutRooms(): BreakoutRooms {
-    return this.breakoutRooms;
-  }
-
-  // -- end conference (features/EndConference.ts) --
-  private readonly endConference: EndConference;
-  isEndConferenceSupported(): boolean { return this.endConference.isSupported(); }
-  /** Ends the meeting for everyone (moderators; the component ignores others): CONFERENCE_FAILED(CONFERENCE_DESTROYED). */
-  end(): void { this.endConference.end(); }
-
-  // -- speaker stats (features/SpeakerStats.ts) --
-  private readonly speakerStats: SpeakerStatsCollector;
-  /** Each participant's time as dominant speaker (ours included; those who left too): id -> SpeakerStats. */
-  getSpeakerStats(): Record<string, SpeakerStats> { return this.speakerStats.getStats(); }
-  /** Ours, not lib-jitsi-meet's: the deployment has a speakerstats component (totals from before we joined). */
-  isSpeakerStatsSupported(): boolean { return this.components.isSupported('speakerstats'); }
-
-  // -- reactions and polls (features/Polls.ts) --
-
-  /** XEP-0444 reaction to chat message `messageId` (protocol.md 13.7); others get REACTION_RECEIVED. */
-  sendReaction(reaction: string, messageId: string, receiverId?: string): void {
-    this.extras.reactions.sendReaction(reaction, messageId, receiverId);
-  }
-
-  /** lib-jitsi-meet's polls: isSupported(), createPoll(), answerPoll(); here also getPoll(), getPollResults(). */
-  getPolls(): PollsHandler {
-    return this.extras.polls;
-  }
-
-  // -- room metadata (features/RoomMetadata.ts) --
-
-  /** lib-jitsi-meet's room-metadata handler: getMetadata(), setMetadata(key, data), isSupported(). */
-  getMetadataHandler(): RoomMetadataHandler {
-    return this.extras.metadata;
-  }
-
-  // -- recording, transcription (features/Recording.ts) --
-
-  /** Asks the focus for a Jibri recording or stream (protocol.md 13.9); rejects with RecordingError. */
-  startRecording(options: StartRecordingOptions): Promise<JibriSession> {
-    return this.extras.recording.startRecording(options);
-  }
-
-  stopRecording(sessionId: string): Promise<void> {
-    return this.extras.recording.stopRecording(sessionId);
-  }
-
-  /** The language transcribers should use, as participant property `transcription_language`. */
-  setTranscriptionLanguage(language: string): void {
-    this.setLocalParticipantProperty('transcription_language', language);
-  }
-
-  getTranscriptionStatus(): TranscriptionStatus {
-    return this.extras.recording.getTranscriptionStatus();
-  }
-
-  // -- dial-out, phone number (features/DialOut.ts) --
-
-  isSIPCallingSupported(): boolean {
-    return this.extras.dialOut.isSIPCallingSupported();
-  }
-
-  /** Dials out through Jigasi (protocol.md 13.11); rejects with DialError. */
-  dial(number: string): Promise<void> {
-    return this.extras.dialOut.dial(number);
-  }
-
-  hangup(): Promise<void> {
-    return this.extras.dialOut.hangup();
-  }
-
-  getPhoneNumber(): string | undefined {
-    return this.extras.dialOut.getPhoneNumber();
-  }
-
-  getPhonePin(): string | undefined {
-    return this.extras.dialOut.getPhonePin();
-  }
+  unlock(): Promise<void> { return this.lock(''); }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
 
