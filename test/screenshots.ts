@@ -118,6 +118,9 @@ const scenes: Record<string, (width: number) => Promise<void>> = {
     await clickPart(page, 'button-chat');
     await clickPart(page, 'button-participants');
     await shoot(page, `index-participants-${width}`);
+    // The moderators' part of the panel (lobby, AV moderation, end for all, speaking time), scrolled into view.
+    await page.evaluate(() => document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="speaker-stats"], [part~="end-for-all"]')?.scrollIntoView());
+    await shoot(page, `index-moderation-${width}`);
     await clickPart(page, 'button-participants');
     await clickPart(page, 'button-layout');
     await shoot(page, `index-speaker-${width}`);

@@ -166,6 +166,22 @@ export const styles = css`
     box-sizing: border-box;
     width: 100%;
   }
+  input[type='checkbox'] {
+    width: 1.125rem;
+    height: 1.125rem;
+    min-height: 0;
+    margin: 0;
+    padding: 0;
+    flex: none;
+    accent-color: var(--_accent);
+  }
+  .moderation-switch {
+    display: flex;
+    align-items: center;
+    gap: 0.6rem;
+    padding: 0.25rem 0;
+    cursor: pointer;
+  }
   .field {
     display: flex;
     flex-direction: column;
@@ -609,7 +625,8 @@ export const styles = css`
     border-top: 1px solid var(--_border);
     padding-top: var(--_gap);
   }
-  .speaker-stats h3 {
+  .speaker-stats h3,
+  .panel-subtitle {
     font-size: inherit;
     margin: var(--_gap) 0 0.25rem;
   }
