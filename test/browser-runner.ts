@@ -109,7 +109,7 @@ function udpStarve(on: boolean): boolean {
 function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
   return {
     name: 'jitsi-elements-backend-commands',
-    async executeCommand({ command }) {
+    async executeCommand({ command, payload }) {
       const backend = getBackend();
       switch (command) {
         case 'backend-relay-cut':
@@ -127,6 +127,18 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
           return udpStarve(true);
         case 'backend-udp-restore':
           return udpStarve(false);
+        case 'soak-config':
+          // npm test: one fault of each kind, 30 s apart; `npm run soak` sets SOAK_CYCLES and SOAK_INTERVAL_MS.
+          return {
+            cycles: Number(process.env.SOAK_CYCLES ?? 5),
+            intervalMs: Number(process.env.SOAK_INTERVAL_MS ?? 30_000),
+            udpBlockMs: Number(process.env.SOAK_UDP_BLOCK_MS ?? 10_000),
+            recoveryBoundMs: Number(process.env.SOAK_RECOVERY_BOUND_MS ?? 20_000),
+            faults: process.env.SOAK_FAULTS?.split(',').filter(Boolean),
+          };
+        case 'soak-report':
+          if (process.env.SOAK_REPORT) writeFileSync(process.env.SOAK_REPORT, JSON.stringify(payload, null, 2));
+          return true;
         case 'backend-bridge-restart':
           await backend.restartBridge();
           return true;
@@ -173,7 +185,8 @@ const runner = await startTestRunner({
     open: false,
     port: 8000 + Math.floor(Math.random() * 1000),
     testFramework: { config: { timeout: 20_000 } },
-    testsFinishTimeout: 300_000,
+    // A soak run (`npm run soak`) lasts its cycles; everything else finishes well within 5 minutes.
+    testsFinishTimeout: Number(process.env.TESTS_FINISH_TIMEOUT_MS ?? 300_000),
     browserStartTimeout: 60_000,
     browsers: [
       chromeLauncher({

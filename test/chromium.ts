@@ -17,4 +17,7 @@ export const chromiumArgs = [
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
+  // window.gc() and unquantised performance.memory, for the soak's heap figures (issue 16).
+  '--js-flags=--expose-gc',
+  '--enable-precise-memory-info',
 ];
