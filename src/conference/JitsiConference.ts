@@ -481,7 +481,7 @@ export class JitsiConference extends ConferenceFeatureApi {
   // ---- messages -----------------------------------------------------------------------------------------------
 
   sendTextMessage(message: string, elementName = 'body', replyToId?: string): void {
-    this.requireRoom().sendMessage(message, { elementName, replyToId });
+    this.roomSide.sendGroupChat({ text: message, elementName, replyToId });
   }
 
   /** With `useFullJid`, `id` is a full JID (a lobby occupant, a visitor) rather than a participant id. */

@@ -15,6 +15,7 @@ import { fetchRoomInfo, PasswordNotSupportedError, setMucAdminItem, setRoomPassw
 import type { XmppConnection } from '../xmpp/XmppConnection.js';
 import type { ConnectionTimes } from './connectionState.js';
 import type { ConferenceEmit } from './host.js';
+import { ChatDelivery, type OutgoingChat } from './chatDelivery.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant, type ParticipantConference } from './JitsiParticipant.js';
 import type { ConferenceOptions, ConnectionLike } from './types.js';
@@ -85,6 +86,8 @@ export class RoomController {
   /** During a rejoin after a fresh login: who was there, to report only what changed. */
   private rejoinSnapshot: Set<string> | undefined;
   private readonly onSessionReplaced = (): void => this.rejoin();
+  /** Group chat survives a replaced session: unconfirmed messages go out again, repeats are dropped. */
+  private readonly chat = new ChatDelivery();
 
   constructor(private readonly host: RoomHost) {
     const focusUserJid = host.config.focusUserJid;
@@ -150,6 +153,7 @@ export class RoomController {
     this.ended = true;
     this.joining = false;
     this.host.xmpp.off('sessionReplaced', this.onSessionReplaced);
+    this.chat.clear();
     this.host.finished();
     this.room?.dispose();
     this.room = undefined;
@@ -408,6 +412,7 @@ export class RoomController {
       const sender = this.participants.get(message.nick);
       const isVisitor = !sender && message.source === 'visitor';
       const displayName = sender ? sender.getDisplayName() : isVisitor ? message.displayName : undefined;
+      if (!message.private && !this.chat.accept(message.nick, message.messageId, room.nick)) return;
       if (message.private) {
         emit(E.PRIVATE_MESSAGE_RECEIVED, message.nick, message.text, message.stamp, message.messageId, displayName, isVisitor, message.replyToId);
       } else {
@@ -427,8 +432,15 @@ export class RoomController {
     room.on('chatError', (settings, text) => emit(E.CONFERENCE_ERROR, settings ? JitsiConferenceErrors.SETTINGS_ERROR : JitsiConferenceErrors.CHAT_ERROR, text));
   }
 
+  /** A group chat message: now, or once the room is joined (again). Returns its id. */
+  sendGroupChat(message: OutgoingChat): string {
+    if (this.ended || (!this.room && !this.rejoinSnapshot)) throw new Error('the conference is not joined');
+    return this.chat.send(this.room, message);
+  }
+
   private onJoined(): void {
     this.host.times.mark('muc.joined');
+    if (this.room) this.chat.resend(this.room);
     const snapshot = this.rejoinSnapshot;
     this.rejoinSnapshot = undefined;
     if (snapshot) {

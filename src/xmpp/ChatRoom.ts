@@ -192,8 +192,8 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
   }
 
   /** `to` is an occupant's nick, `toJid` a full JID (lobby occupants, visitors); neither: the whole room. */
-  sendMessage(text: string, options: { to?: string; toJid?: string; elementName?: string; replyToId?: string } = {}): string {
-    const id = crypto.randomUUID();
+  sendMessage(text: string, options: { to?: string; toJid?: string; elementName?: string; replyToId?: string; id?: string } = {}): string {
+    const id = options.id ?? crypto.randomUUID();
     const to = options.toJid ?? (options.to ? `${this.roomJid}/${options.to}` : this.roomJid);
     const direct = options.toJid !== undefined || Boolean(options.to);
     // Builder.c() with text does not descend into the new element.

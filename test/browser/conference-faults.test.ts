@@ -98,6 +98,33 @@ describe('JitsiConference under faults', () => {
   });
 });
 
+describe('JitsiConference: chat across a Prosody restart', () => {
+  it('a message sent as the server goes down or while rejoining arrives once, after the rejoin; nothing is doubled', async function () {
+    this.timeout(60_000);
+    const room = uniqueRoomName('restart-chat');
+    const a = await joinedClient(room, 'websocket');
+    const b = await joinedClient(room, 'websocket');
+    await until(() => a.conference.getParticipants().length === 1 && b.conference.getParticipants().length === 1, 'A and B');
+    const atB = record(b.conference, C.MESSAGE_RECEIVED);
+    const atA = record(a.conference, C.MESSAGE_RECEIVED);
+    const replaced = record(a.connection.xmpp.engine as unknown as Parameters<typeof record>[0], 'sessionReplaced');
+    const restarting = restartProsody();
+    a.conference.sendTextMessage('as the server goes down');
+    await restarting;
+    await until(() => replaced.length > 0, 'A to log in afresh', 30_000);
+    // A is joining the room again now: the message waits for the join.
+    a.conference.sendTextMessage('while rejoining');
+    await until(() => a.conference.isJoined() && b.conference.isJoined() && b.conference.getParticipants().length === 1, 'both back', 30_000);
+    a.conference.sendTextMessage('after');
+    const texts = (calls: unknown[][]): unknown[] => calls.map((c) => c[1]);
+    await until(() => texts(atB).includes('after'), 'B to get the last message', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([...texts(atB)].sort()).to.deep.equal(['after', 'as the server goes down', 'while rejoining']);
+    // A sees its own messages once each too (the room reflects them).
+    expect([...texts(atA)].sort()).to.deep.equal(['after', 'as the server goes down', 'while rejoining']);
+  });
+});
+
 describe('JitsiConference under hostile input', () => {
   it('keeps the participant list sound when another occupant sends malformed, oversized and hostile presence and messages', async () => {
     const endpoints = await backendEndpoints();
