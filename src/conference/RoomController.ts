@@ -87,7 +87,7 @@ export class RoomController {
   private rejoinSnapshot: Set<string> | undefined;
   private readonly onSessionReplaced = (): void => this.rejoin();
   /** Group chat survives a replaced session: unconfirmed messages go out again, repeats are dropped. */
-  private readonly chat = new ChatDelivery();
+  private readonly chat = new ChatDelivery(() => this.room);
 
   constructor(private readonly host: RoomHost) {
     const focusUserJid = host.config.focusUserJid;
@@ -435,12 +435,12 @@ export class RoomController {
   /** A group chat message: now, or once the room is joined (again). Returns its id. */
   sendGroupChat(message: OutgoingChat): string {
     if (this.ended || (!this.room && !this.rejoinSnapshot)) throw new Error('the conference is not joined');
-    return this.chat.send(this.room, message);
+    return this.chat.send(message);
   }
 
   private onJoined(): void {
     this.host.times.mark('muc.joined');
-    if (this.room) this.chat.resend(this.room);
+    this.chat.resend();
     const snapshot = this.rejoinSnapshot;
     this.rejoinSnapshot = undefined;
     if (snapshot) {

@@ -308,7 +308,9 @@ export async function runSoak(config: SoakConfig, onCycle: (result: CycleResult)
         result.chatMs = Date.now() - over;
         await new Promise((resolve) => setTimeout(resolve, 1000));
         for (const c of clients) {
-          result.lost += expected(c).filter((text) => !c.chat.has(text)).length;
+          const missing = expected(c).filter((text) => !c.chat.has(text));
+          if (missing.length > 0) console.log(`soak cycle ${cycle}: ${c.name} did not get ${missing.join(', ')}`);
+          result.lost += missing.length;
           result.doubled += [...c.chat.values()].filter((n) => n > 1).length;
         }
         if (result.lost > 0) result.chatMs = -1;
