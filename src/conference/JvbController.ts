@@ -129,6 +129,11 @@ export class JvbController {
     session.on('remoteMedia', (media) => this.onRemoteMedia(media));
     session.on('remoteRemoved', (ssrc, owner) => this.onRemoteRemoved(ssrc, owner));
     session.on('ice', (state) => this.onIce(session, state));
+    // lib-jitsi-meet: a refused source-add is TRACK_UNMUTE_REJECTED for each of our tracks of that kind.
+    session.on('sourcesRejected', (kinds) => {
+      if (this.session !== session) return;
+      for (const track of this.media.getLocalTracks()) if (kinds.includes(track.getType())) this.host.emit(E.TRACK_UNMUTE_REJECTED, track);
+    });
     session.on('failed', (reason) => {
       if (this.session !== session) return;
       logger.warn(`bridge session failed: ${reason}`);

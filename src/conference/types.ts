@@ -151,6 +151,8 @@ export interface ConferenceEventMap {
   'conference.trackAdded': (track: JitsiTrack) => void;
   'conference.trackRemoved': (track: JitsiTrack) => void;
   'conference.trackMuteChanged': (track: JitsiTrack, actor?: Participant) => void;
+  /** The focus refused our source-add (AV moderation, source validation): the track's unmute did not take. */
+  'conference.trackUnmuteRejected': (track: JitsiTrack) => void;
   'conference.audioLevelsChanged': (participantId: string, level: number) => void;
   'conference.dominantSpeaker': (id: string, previousSpeakers: string[], silence: boolean) => void;
   'conference.p2pStatus': (conference: unknown, isP2P: boolean) => void;

@@ -34,6 +34,8 @@ export interface JvbSessionEvents {
   ice(state: 'connected' | 'interrupted' | 'restored' | 'failed'): void;
   /** The session failed locally (a bad offer, a failed renegotiation). */
   failed(reason: string): void;
+  /** The focus refused a source-add of ours (AV moderation, source validation; protocol.md 5.6, 13.2 e). */
+  sourcesRejected(mediaTypes: ('audio' | 'video')[]): void;
 }
 
 export interface JvbSessionOptions {
@@ -346,11 +348,12 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
 
   // ---- signalling out ----------------------------------------------------------------------------------------
 
-  private sendIq(iq: ReturnType<typeof jingleIq>, what: string, fatal: boolean): void {
+  private sendIq(iq: ReturnType<typeof jingleIq>, what: string, fatal: boolean, refused?: () => void): void {
     this.options.xmpp.sendIQ(iq, 10_000).catch((error: unknown) => {
       if (this.closed) return;
       logger.warn(`${what} was not accepted by the focus`, String(error));
       if (fatal) this.fail(`${what} refused`);
+      else refused?.();
     });
   }
 
@@ -374,7 +377,8 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
       if (contents.length === 0) continue;
       const iq = jingleIq(this.options.focusJid, action, { sid: this.sid, initiator: this.options.focusJid });
       appendContents(iq, { contents, bundle: [] }, { parts: 'sources', group: false });
-      this.sendIq(iq, action, false);
+      const kinds = [...new Set(contents.map((c) => c.media).filter((m): m is 'audio' | 'video' => m === 'audio' || m === 'video'))];
+      this.sendIq(iq, action, false, action === 'source-add' ? () => this.emit('sourcesRejected', kinds) : undefined);
     }
   }
 

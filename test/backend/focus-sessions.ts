@@ -91,6 +91,8 @@ export interface SessionsOptions {
   log: (message: string) => void;
   singleParticipantTimeoutMs?: number;
   region?: string;
+  /** protocol.md 13.2 (e): whether a feature (AV moderation) lets the participant add a source of this kind. */
+  sourceAddAllowed?(roomJid: string, nick: string, mediaType: 'audio' | 'video'): boolean;
 }
 
 const stanzaError = (type: string, condition: string, text?: string, extra?: XmlElement): XmlElement =>
@@ -492,6 +494,11 @@ export class FocusSessions {
     let changed: EndpointSources;
     if (action === 'source-add') {
       if (isEmptySources(parsed.sources)) return badRequest('source-add without sources');
+      const refused = (['audio', 'video'] as const).find((kind) => parsed.sources[kind].length > 0 && this.o.sourceAddAllowed?.(conference.room, participant.nick, kind) === false);
+      if (refused) {
+        this.log(`${participant.occupantJid}: source-add of ${refused} refused: not allowed to unmute`);
+        return stanzaError('cancel', 'not-allowed', `${refused} is moderated`);
+      }
       next = union(current, parsed.sources);
       changed = parsed.sources;
     } else {

@@ -233,6 +233,11 @@ export class FocusStandIn {
         focusFullJid: `${this.focusJid}/focus`,
         bridge: this.bridge,
         log: (message) => log(message),
+        sourceAddAllowed: (roomJid, nick, kind) => {
+          const room = this.rooms.get(roomJid);
+          const occupant = room?.occupants.get(nick);
+          return !room || !occupant || !this.features.some((f) => f.unmuteAllowed?.(room, occupant, kind) === false);
+        },
         ...(config.jvb.singleParticipantTimeoutMs !== undefined ? { singleParticipantTimeoutMs: config.jvb.singleParticipantTimeoutMs } : {}),
       });
     }

@@ -71,6 +71,32 @@ const participantAt = (at: JitsiConference, of: Joined): JitsiParticipant | unde
 describe('JitsiConference: audio/video moderation', function () {
   this.timeout(45_000);
 
+  it('a microphone added while audio is moderated: the focus refuses the source-add, TRACK_UNMUTE_REJECTED(track); a moderator\'s is accepted', async () => {
+    const room = uniqueRoomName('avsource');
+    const a = await joinedClient(room, 'websocket', { p2p: { enabled: false } });
+    await until(() => a.conference.isModerator(), 'A moderator');
+    const b = await joinedClient(room, 'websocket', { p2p: { enabled: false } });
+    const c = await joinedClient(room, 'websocket', { p2p: { enabled: false } });
+    await until(() => a.conference.getParticipants().length === 2 && Boolean(b.conference.jvbJingleSession) && Boolean(a.conference.jvbJingleSession), 'bridge sessions');
+    const enabledAtB = nextEvent(b.conference, C.AV_MODERATION_CHANGED);
+    a.conference.enableAVModeration('audio');
+    await enabledAtB;
+    const rejectedAtB = record(b.conference, C.TRACK_UNMUTE_REJECTED);
+    const rejectedAtA = record(a.conference, C.TRACK_UNMUTE_REJECTED);
+    const [micB] = await JitsiMeetJS.createLocalTracks({ devices: ['audio'] });
+    const [micA] = await JitsiMeetJS.createLocalTracks({ devices: ['audio'] });
+    if (!micA || !micB) throw new Error('no microphone track');
+    tracks.push(micA, micB);
+    await b.conference.addTrack(micB);
+    await a.conference.addTrack(micA);
+    await until(() => rejectedAtB.length === 1, 'B\'s TRACK_UNMUTE_REJECTED');
+    expect(rejectedAtB[0]?.[0]).to.equal(micB);
+    // The moderator's source went through: C gets A's audio track, never B's.
+    await until(() => remoteTracks(c.conference, a.conference.myUserId(), 'audio').length === 1, 'A\'s audio at C');
+    expect(remoteTracks(c.conference, b.conference.myUserId(), 'audio')).to.have.length(0);
+    expect(rejectedAtA).to.deep.equal([]);
+  });
+
   it('a participant\'s enable and whitelist are ignored by the component; a moderator\'s enable reaches everyone', async () => {
     const [a, b] = await moderatorAnd(uniqueRoomName('avmod'));
     for (const x of [a, b]) expect(x.conference.isAVModerationSupported()).to.equal(true);
