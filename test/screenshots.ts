@@ -137,6 +137,34 @@ const scenes: Record<string, (width: number) => Promise<void>> = {
     await shoot(page, `custom-layout-${width}`);
     await Promise.all([page, ...others].map((p) => p.close()));
   },
+  async lobby(width) {
+    // A host switches the lobby on; a guest knocks and waits; the host sees who waits (issue 14).
+    const room = `lobby${width}${Date.now().toString(36)}`;
+    const join = async (name: string) => {
+      const page = await open(`/demo/index.html?room=${room}`, width);
+      await conferenceState(page, 'prejoin');
+      await page.evaluate((n) => {
+        const root = document.querySelector('jitsi-conference')?.shadowRoot;
+        const input = root?.querySelector('input[name="name"]') as HTMLInputElement | null;
+        if (input) input.value = n;
+        (root?.querySelector('[part~="join-button"]') as HTMLButtonElement | null)?.click();
+      }, name);
+      return page;
+    };
+    const host = await join('Host');
+    await conferenceState(host, 'joined');
+    await clickPart(host, 'button-participants');
+    await host.waitForFunction(() => Boolean(document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="lobby-switch"]')), WAIT);
+    await clickPart(host, 'lobby-switch');
+    await host.waitForFunction(() => document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="lobby-switch"]')?.getAttribute('aria-pressed') === 'true', WAIT);
+    await clickPart(host, 'button-participants');
+    const guest = await join('Guest');
+    await guest.waitForFunction(() => Boolean(document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="lobby-waiting"], [part~="lobby-knock"]')), WAIT);
+    await shoot(guest, `lobby-waiting-${width}`);
+    await host.waitForFunction(() => Boolean(document.querySelector('jitsi-conference')?.shadowRoot?.querySelector('[part~="lobby-notice"]')), WAIT);
+    await shoot(host, `lobby-host-${width}`);
+    await Promise.all([host, guest].map((p) => p.close()));
+  },
   async cms(width) {
     const page = await open('/demo/cms-embed.html', width);
     await conferenceState(page, 'prejoin');
