@@ -128,10 +128,10 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
         case 'backend-udp-restore':
           return udpStarve(false);
         case 'soak-config':
-          // npm test: one fault of each kind, 30 s apart; `npm run soak` sets SOAK_CYCLES and SOAK_INTERVAL_MS.
+          // npm test: one fault of each kind, 20 s apart; `npm run soak` sets SOAK_CYCLES and SOAK_INTERVAL_MS.
           return {
             cycles: Number(process.env.SOAK_CYCLES ?? 5),
-            intervalMs: Number(process.env.SOAK_INTERVAL_MS ?? 30_000),
+            intervalMs: Number(process.env.SOAK_INTERVAL_MS ?? 20_000),
             udpBlockMs: Number(process.env.SOAK_UDP_BLOCK_MS ?? 10_000),
             recoveryBoundMs: Number(process.env.SOAK_RECOVERY_BOUND_MS ?? 20_000),
             faults: process.env.SOAK_FAULTS?.split(',').filter(Boolean),

@@ -1,6 +1,6 @@
 /**
  * The soak of issue 16 (test/soak/scenario.ts): four people through the bridge, a fault after another. In npm
- * test a short run (one fault of each kind, ~3 minutes); `npm run soak` runs the same file with SOAK_CYCLES=30
+ * test a short run (one fault of each kind, 20 s apart: about 2 minutes); `npm run soak` runs the same file with SOAK_CYCLES=30
  * and a minute between faults, and writes the report. Asserted: every fault recovers within the bound, no
  * chat message is lost or doubled, and the page's peer connections, live tracks, DOM nodes, timers and JS heap
  * come back to their level.
