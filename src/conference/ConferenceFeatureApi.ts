@@ -5,6 +5,7 @@
  */
 import type { TranscriptionStatus } from '../constants/JitsiTranscriptionStatus.js';
 import { EventEmitter } from '../util/EventEmitter.js';
+import { getLogger } from '../util/logger.js';
 import type { ModeratedMediaType } from './features/AVModeration.js';
 import type { BreakoutRooms } from './features/BreakoutRooms.js';
 import type { LobbyMessageListener } from './features/Lobby.js';
@@ -15,6 +16,8 @@ import type { RoomMetadataHandler } from './features/RoomMetadata.js';
 import type { SpeakerStats } from './features/SpeakerStats.js';
 import type { PropertyValue } from './presenceCommands.js';
 import type { ConferenceEventMap } from './types.js';
+
+const logger = getLogger('conference/ConferenceFeatureApi');
 
 export abstract class ConferenceFeatureApi extends EventEmitter<ConferenceEventMap> {
   protected abstract readonly features: MeetingFeatures;
@@ -49,8 +52,14 @@ export abstract class ConferenceFeatureApi extends EventEmitter<ConferenceEventM
 
   // -- end conference (features/EndConference.ts) --
   isEndConferenceSupported(): boolean { return this.features.endConference.isSupported(); }
-  /** Ends the meeting for everyone (moderators; the component ignores others): CONFERENCE_FAILED(CONFERENCE_DESTROYED). */
-  end(): void { this.features.endConference.end(); }
+  /**
+   * Ends the meeting for everyone (moderators; the component ignores others): CONFERENCE_FAILED(CONFERENCE_DESTROYED).
+   * Refused inside a breakout room (protocol.md 13.3), as in lib-jitsi-meet.
+   */
+  end(): void {
+    if (this.features.breakoutRooms.isBreakoutRoom()) return logger.warn('end() is not allowed in a breakout room');
+    this.features.endConference.end();
+  }
 
   // -- speaker stats (features/SpeakerStats.ts) --
   /** Each participant's time as dominant speaker (ours included; those who left too): id -> SpeakerStats. */

@@ -166,5 +166,13 @@ describe('breakout rooms', function () {
     const [update] = await second;
     expect(update.roomCounter).to.equal(2);
     expect(Object.keys(update.rooms[breakout.jid.split('@')[0] ?? '']?.participants ?? {})).to.deep.equal([`${breakout.jid}/${a.id}`]);
+
+    // end() is refused inside a breakout room (protocol.md 13.3): the main room goes on.
+    const failedAtA = record(a.conference, C.CONFERENCE_FAILED);
+    const failedAtB = record(b.conference, C.CONFERENCE_FAILED);
+    a.conference.end();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([...failedAtA, ...failedAtB]).to.deep.equal([]);
+    expect(a.conference.isJoined() && b.conference.isJoined()).to.equal(true);
   });
 });

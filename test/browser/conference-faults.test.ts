@@ -40,7 +40,8 @@ describe('JitsiConference under faults', () => {
     const a = await relayedClient(room);
     const b = await joinedClient(room, 'websocket');
     await until(() => a.conference.getParticipants().length === 1 && b.conference.getParticipants().length === 1, 'both');
-    const churnAtA = [...record(a.conference, C.USER_LEFT), ...record(a.conference, C.USER_JOINED)];
+    const churnAtA1 = record(a.conference, C.USER_LEFT);
+    const churnAtA2 = record(a.conference, C.USER_JOINED);
     const leftAtB = record(b.conference, C.USER_LEFT);
     const joinedAtB = record(b.conference, C.USER_JOINED);
     const chatAtA = record(a.conference, C.MESSAGE_RECEIVED);
@@ -60,7 +61,7 @@ describe('JitsiConference under faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(texts(chatAtA)).to.deep.equal(['from A during the cut', 'from B during the cut']);
     expect(texts(chatAtB)).to.deep.equal(['from A during the cut', 'from B during the cut']);
-    expect(churnAtA).to.deep.equal([]);
+    expect([...churnAtA1, ...churnAtA2]).to.deep.equal([]);
     expect(leftAtB).to.deep.equal([]);
     expect(joinedAtB).to.deep.equal([]);
     expect(a.conference.isJoined()).to.equal(true);
@@ -74,7 +75,8 @@ describe('JitsiConference under faults', () => {
     // pooled sockets, so a BOSH client recovers too, but later than this test waits.
     const b = await joinedClient(room, 'websocket');
     await until(() => a.conference.getParticipants().length === 1, 'A to see B');
-    const failures = [...record(a.conference, C.CONFERENCE_FAILED), ...record(b.conference, C.CONFERENCE_FAILED)];
+    const failures1 = record(a.conference, C.CONFERENCE_FAILED);
+    const failures2 = record(b.conference, C.CONFERENCE_FAILED);
     const leftEvents = record(a.conference, C.CONFERENCE_LEFT);
     const aId = a.conference.myUserId();
     // Until each client has noticed the restart, its old room still looks joined: wait for the fresh logins.
@@ -89,7 +91,7 @@ describe('JitsiConference under faults', () => {
     expect(a.conference.getParticipants()[0]?.getId()).to.equal(b.conference.myUserId());
     expect(b.conference.getParticipants()[0]?.getId()).to.equal(a.conference.myUserId());
     expect(a.conference.myUserId()).to.equal(aId);
-    expect(failures).to.deep.equal([]);
+    expect([...failures1, ...failures2]).to.deep.equal([]);
     expect(leftEvents).to.deep.equal([]);
     // Chat works in the new sessions.
     const atB = nextEvent<unknown[]>(b.conference, C.MESSAGE_RECEIVED);
@@ -107,7 +109,7 @@ describe('JitsiConference: chat across a Prosody restart', () => {
     await until(() => a.conference.getParticipants().length === 1 && b.conference.getParticipants().length === 1, 'A and B');
     const atB = record(b.conference, C.MESSAGE_RECEIVED);
     const atA = record(a.conference, C.MESSAGE_RECEIVED);
-    const replaced = record(a.connection.xmpp.engine as unknown as Parameters<typeof record>[0], 'sessionReplaced');
+    const replaced = record(a.connection.xmpp.engine, 'sessionReplaced');
     const restarting = restartProsody();
     a.conference.sendTextMessage('as the server goes down');
     await restarting;

@@ -177,7 +177,8 @@ describe('a hostile occupant', function () {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const since = Date.now();
     const messages = record(a.conference, C.MESSAGE_RECEIVED);
-    const configChanges = [...record(a.conference, C.LOCK_STATE_CHANGED), ...record(a.conference, C.MEMBERS_ONLY_CHANGED)];
+    const configChanges1 = record(a.conference, C.LOCK_STATE_CHANGED);
+    const configChanges2 = record(a.conference, C.MEMBERS_ONLY_CHANGED);
     for (let i = 0; i < 20; i++) {
       const message = $msg({ to: mallory.roomJid, type: 'groupchat' });
       if (i === 19) message.c('body', {}, 'a body next to status 104').up();
@@ -192,7 +193,7 @@ describe('a hostile occupant', function () {
     expect(discoInfoQueries(a.conference, mallory.roomJid, since)).to.equal(0);
     // The counter does see queries: the one after our own join.
     expect(discoInfoQueries(a.conference, mallory.roomJid, 0)).to.be.at.least(1);
-    expect(configChanges).to.deep.equal([]);
+    expect([...configChanges1, ...configChanges2]).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
   });
 
@@ -248,7 +249,8 @@ describe('a hostile occupant', function () {
     const nick = randomNick();
     const placeholder = await rawOccupant(room, a.conference, { name: 'Calling…' }, nick);
     const before = participant(a.conference, nick);
-    const churn = [...record(a.conference, C.USER_LEFT), ...record(a.conference, C.USER_JOINED)];
+    const churn1 = record(a.conference, C.USER_LEFT);
+    const churn2 = record(a.conference, C.USER_JOINED);
     const renamed = nextEventWhere<[string, string]>(a.conference, C.DISPLAY_NAME_CHANGED, (id) => id === nick);
     placeholder.raw.send($pres({ to: `${placeholder.roomJid}/${nick}`, type: 'unavailable' }).c('ignore', { xmlns: 'http://jitsi.org/jitmeet/' }));
     const endpoints = await backendEndpoints();
@@ -259,7 +261,7 @@ describe('a hostile occupant', function () {
     expect(before.getRealJid()).to.equal(real.jid);
     // Longer than the replacement wait: the participant stays.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    expect(churn).to.deep.equal([]);
+    expect([...churn1, ...churn2]).to.deep.equal([]);
     expect(a.conference.getParticipants().map((p) => p.getId())).to.deep.equal([nick]);
     expect(errors).to.deep.equal([]);
   });
