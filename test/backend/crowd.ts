@@ -14,7 +14,8 @@
  * its own per-stanza work minimal.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { client as xmppClient, xml } from '@xmpp/client';
+import { xml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from './xmpp-client.js';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import type { BackendEndpoints } from './endpoints.js';
 

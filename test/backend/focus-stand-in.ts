@@ -69,7 +69,8 @@
  *   configured with `jicofo.codec.video.{av1,vp9,h264}.enabled = false`.
  */
 import { randomUUID } from 'node:crypto';
-import { client as xmppClient, xml as clientXml } from '@xmpp/client';
+import { xml as clientXml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from './xmpp-client.js';
 import { component as xmppComponent, xml as componentXml } from '@xmpp/component';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import { BridgeStandIn } from './bridge-stand-in.js';

@@ -24,6 +24,7 @@ declare module '@xmpp/xml' {
     send(element: XmlElement): Promise<void>;
     on(event: 'error', listener: (error: Error) => void): void;
     on(event: 'stanza', listener: (stanza: XmlElement) => void): void;
+    on(event: 'nonza', listener: (nonza: XmlElement) => void): void;
     on(event: 'online', listener: (jid: unknown) => void): void;
     on(event: 'offline', listener: () => void): void;
     on(event: 'disconnect', listener: (details: { clean: boolean; reason?: unknown }) => void): void;

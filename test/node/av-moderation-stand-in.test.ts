@@ -4,31 +4,15 @@
  * joiners, whitelists to moderators, approved/removed to the target, "ask to unmute", the focus's mute IQs on
  * enable, the refusal of a non-whitelisted self-unmute, and a participant's commands ignored.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { xml } from '@xmpp/client';
-import { startBackend, type Backend } from '../backend/launcher.js';
-import { FeatureClient, sleep, unique } from './feature-clients.js';
+import type { FeatureClient} from './feature-clients.js';
+import { featureSuite, sleep, unique } from './feature-clients.js';
 
 describe('av_moderation stand-in', { timeout: 60_000 }, () => {
-  let backend: Backend;
-  const clients: FeatureClient[] = [];
-  let address = '';
-
-  before(async () => {
-    backend = await startBackend({ jvb: false });
-    address = `avmoderation.${backend.endpoints.domain}`;
-  });
-  after(async () => {
-    await Promise.allSettled(clients.map((c) => c.leave()));
-    await backend?.stop();
-  });
-
-  const client = (room: string, nick: string): FeatureClient => {
-    const c = new FeatureClient(backend, room, nick);
-    clients.push(c);
-    return c;
-  };
+  const suite = featureSuite('avmoderation');
+  const client = suite.client;
   const command = (attrs: Record<string, string>) => xml('av_moderation', attrs);
   const unmute = (c: FeatureClient, kind = 'audio') => c.focusIq(xml('mute', { xmlns: `http://jitsi.org/jitmeet/${kind}`, jid: c.occupantJid }, 'false'));
   const refusal = (promise: Promise<unknown>): Promise<string | undefined> =>
@@ -52,17 +36,17 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
 
   it('ignores a participant\'s enable and whitelist; a moderator\'s enable reaches everyone, mutes the others, whitelists the moderators', async () => {
     const [a, b, c] = await threeInARoom();
-    await b.sendTo(address, command({ enable: 'true', mediaType: 'audio' }));
-    await b.sendTo(address, command({ jidToWhitelist: b.occupantJid, mediaType: 'audio' }));
+    await b.sendTo(suite.address(), command({ enable: 'true', mediaType: 'audio' }));
+    await b.sendTo(suite.address(), command({ jidToWhitelist: b.occupantJid, mediaType: 'audio' }));
     await sleep(500);
     for (const x of [a, b, c]) assert.deepEqual(x.jsonOfType('av_moderation'), [], `${x.nick} got nothing`);
     assert.equal(await refusal(unmute(b)), undefined, 'no moderation yet: unmuting is fine');
 
-    await a.sendTo(address, command({ enable: 'true', mediaType: 'audio' }));
+    await a.sendTo(suite.address(), command({ enable: 'true', mediaType: 'audio' }));
     for (const x of [a, b, c]) {
       const [first] = await x.until('enabled JSON', () => (x.jsonOfType('av_moderation').length ? x.jsonOfType('av_moderation') : undefined));
       assert.deepEqual(first, { type: 'av_moderation', room: a.roomJid, enabled: true, mediaType: 'audio', actor: a.occupantJid });
-      assert.equal(x.json.find((j) => j.payload.type === 'av_moderation')?.from, address);
+      assert.equal(x.json.find((j) => j.payload.type === 'av_moderation')?.from, suite.address());
     }
     const whitelist = await a.until('whitelists', () => a.jsonOfType('av_moderation').find((j) => j.whitelists));
     assert.deepEqual(whitelist, { type: 'av_moderation', room: a.roomJid, whitelists: { audio: [a.occupantJid] }, mediaType: 'audio' });
@@ -82,9 +66,9 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
 
   it('approve and reject: the target and the moderators hear of it; a joiner learns the state', async () => {
     const [a, b, c] = await threeInARoom();
-    await a.sendTo(address, command({ enable: 'true', mediaType: 'video' }));
+    await a.sendTo(suite.address(), command({ enable: 'true', mediaType: 'video' }));
     await b.until('enabled', () => b.jsonOfType('av_moderation').length > 0);
-    await a.sendTo(address, command({ jidToWhitelist: b.occupantJid, mediaType: 'video' }));
+    await a.sendTo(suite.address(), command({ jidToWhitelist: b.occupantJid, mediaType: 'video' }));
     const approved = await b.until('approved', () => b.jsonOfType('av_moderation').find((j) => j.approved));
     assert.deepEqual(approved, { type: 'av_moderation', room: a.roomJid, mediaType: 'video', approved: true });
     await a.until('list with B', () => a.jsonOfType('av_moderation').find((j) => JSON.stringify(j.whitelists) === JSON.stringify({ video: [a.occupantJid, b.occupantJid] })));
@@ -92,7 +76,7 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
     assert.equal(await refusal(unmute(c, 'video')), 'not-allowed');
     assert.equal(c.jsonOfType('av_moderation').some((j) => j.approved), false);
 
-    await a.sendTo(address, command({ jidToBlacklist: b.occupantJid, mediaType: 'video' }));
+    await a.sendTo(suite.address(), command({ jidToBlacklist: b.occupantJid, mediaType: 'video' }));
     const removed = await b.until('removed', () => b.jsonOfType('av_moderation').find((j) => j.removed));
     assert.deepEqual(removed, { type: 'av_moderation', room: a.roomJid, mediaType: 'video', removed: true });
     const list = await a.until('list without B', () => a.jsonOfType('av_moderation').find((j) => j.removed));
@@ -104,7 +88,7 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
     const joined = await d.until('state on join', () => d.jsonOfType('av_moderation')[0]);
     assert.deepEqual(joined, { type: 'av_moderation', room: a.roomJid, enabled: true, mediaType: 'video', actor: a.occupantJid });
 
-    await a.sendTo(address, command({ enable: 'false', mediaType: 'video' }));
+    await a.sendTo(suite.address(), command({ enable: 'false', mediaType: 'video' }));
     const off = await c.until('disabled', () => c.jsonOfType('av_moderation').find((j) => j.enabled === false));
     assert.equal(off.actor, a.occupantJid);
     assert.equal(await refusal(unmute(c, 'video')), undefined);
@@ -112,7 +96,7 @@ describe('av_moderation stand-in', { timeout: 60_000 }, () => {
 
   it('"ask to unmute" while moderation is off: approved with from, to the target only', async () => {
     const [a, b, c] = await threeInARoom();
-    await a.sendTo(address, command({ jidToWhitelist: b.occupantJid, mediaType: 'audio' }));
+    await a.sendTo(suite.address(), command({ jidToWhitelist: b.occupantJid, mediaType: 'audio' }));
     const asked = await b.until('approved', () => b.jsonOfType('av_moderation')[0]);
     assert.deepEqual(asked, { type: 'av_moderation', room: a.roomJid, approved: true, mediaType: 'audio', from: a.occupantJid });
     await sleep(300);

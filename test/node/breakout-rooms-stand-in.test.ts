@@ -3,12 +3,14 @@
  * focus stand-in's side of it, spoken to as raw XMPP over websockets with `?room=` (what the jitsi-meet app
  * sends), so that a shortcut in the stand-in cannot hide behind the engine.
  */
-import { client as xmppClient, xml } from '@xmpp/client';
+import { xml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from '../backend/xmpp-client.js';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startBackend, type Backend } from '../backend/launcher.js';
+import { waitUntil } from './jvb-clients.js';
 
 // xmpp.js opens websockets with the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -68,24 +70,7 @@ class Client {
   }
 
   until<T>(what: string, condition: () => T | undefined | false, timeoutMs = 8_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const check = (): void => {
-        const value = condition();
-        if (value === undefined || value === false) return;
-        done();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${this.nick}: timed out waiting for ${what}`));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return waitUntil(this.waiters, `${this.nick}: ${what}`, condition, timeoutMs);
   }
 
   /** Conference request, then the MUC join (protocol.md 3.1, 4.2); resolves on our own presence. */

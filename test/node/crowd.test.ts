@@ -5,7 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { client as xmppClient, xml } from '@xmpp/client';
+import { xml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from '../backend/xmpp-client.js';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import { startBackend, type Backend } from '../backend/launcher.js';
 import { CROWD_CAPS_VER, CROWD_FEATURES, startCrowd, type Crowd } from '../backend/crowd.js';

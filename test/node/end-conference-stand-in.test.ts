@@ -3,31 +3,15 @@
  * real Prosody with XMPP-only clients: a moderator's request destroys the room with the reason, everyone else's
  * is ignored.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { xml } from '@xmpp/client';
-import { startBackend, type Backend } from '../backend/launcher.js';
-import { FeatureClient, sleep, unique } from './feature-clients.js';
+import type { FeatureClient} from './feature-clients.js';
+import { featureSuite, sleep, unique } from './feature-clients.js';
 
 describe('end_conference stand-in', { timeout: 60_000 }, () => {
-  let backend: Backend;
-  const clients: FeatureClient[] = [];
-  let address = '';
-
-  before(async () => {
-    backend = await startBackend({ jvb: false });
-    address = `endconference.${backend.endpoints.domain}`;
-  });
-  after(async () => {
-    await Promise.allSettled(clients.map((c) => c.leave()));
-    await backend?.stop();
-  });
-
-  const client = (room: string, nick: string): FeatureClient => {
-    const c = new FeatureClient(backend, room, nick);
-    clients.push(c);
-    return c;
-  };
+  const suite = featureSuite('endconference');
+  const client = suite.client;
   const destroyOf = (c: FeatureClient): string | undefined => {
     const gone = c.presences.find((p) => p.attrs.from === c.occupantJid && p.attrs.type === 'unavailable');
     const destroy = gone?.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('destroy');
@@ -43,18 +27,18 @@ describe('end_conference stand-in', { timeout: 60_000 }, () => {
     await b.until('A in B\'s roster', () => b.presences.some((p) => p.attrs.from === a.occupantJid));
     assert.equal(b.role(), 'participant');
 
-    await b.sendTo(address, xml('end_conference'));
+    await b.sendTo(suite.address(), xml('end_conference'));
     const outsider = client(unique('elsewhere'), 'cccc0003');
     await outsider.join();
     await outsider.untilModerator();
     // A moderator, but of another room: its request ends only its own room.
-    await outsider.sendTo(address, xml('end_conference'));
+    await outsider.sendTo(suite.address(), xml('end_conference'));
     await outsider.until('outsider room destroyed', () => destroyOf(outsider) !== undefined);
     await sleep(700);
     assert.equal(destroyOf(a), undefined, 'B (participant) cannot end the meeting');
     assert.equal(destroyOf(b), undefined);
 
-    await a.sendTo(address, xml('end_conference'));
+    await a.sendTo(suite.address(), xml('end_conference'));
     for (const c of [a, b]) {
       const reason = await c.until('destroy presence', () => destroyOf(c));
       assert.equal(reason, 'The meeting has been terminated');
@@ -66,7 +50,7 @@ describe('end_conference stand-in', { timeout: 60_000 }, () => {
     const a = client(room, 'dddd0004');
     await a.join();
     await a.untilModerator();
-    await a.sendTo(address, xml('end_conference'));
+    await a.sendTo(suite.address(), xml('end_conference'));
     await a.until('destroyed', () => destroyOf(a) !== undefined);
     const b = client(room, 'eeee0005');
     await b.join();

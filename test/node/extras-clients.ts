@@ -3,9 +3,11 @@
  * sends the conference request, joins the room and records every stanza in order, so a test can assert what
  * arrived, from whom and in which order, with nothing of the engine involved.
  */
-import { client as xmppClient, xml } from '@xmpp/client';
+import { xml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from '../backend/xmpp-client.js';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import type { Backend } from '../backend/launcher.js';
+import { waitUntil } from './jvb-clients.js';
 
 export const FNS = {
   muc: 'http://jabber.org/protocol/muc',
@@ -50,26 +52,7 @@ export class FeatureClient {
 
   /** Resolves once `condition` holds (re-checked on every stanza and every 100 ms). */
   until<T>(what: string, condition: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const check = (): void => {
-        const value = condition();
-        if (value === undefined || value === false) return;
-        done();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${this.nick}: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const poll = setInterval(check, 100);
-      const done = (): void => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return waitUntil(this.waiters, `${this.nick}: ${what}`, condition, timeoutMs);
   }
 
   /** Index of our own self-presence (status 110) in `stanzas`, or -1. */

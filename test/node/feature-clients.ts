@@ -5,7 +5,8 @@
  */
 import { xml } from '@xmpp/client';
 import type { XmlElement } from '@xmpp/xml';
-import type { Backend } from '../backend/launcher.js';
+import { after, before } from 'node:test';
+import { startBackend, type Backend } from '../backend/launcher.js';
 import { JvbClient, NS } from './jvb-clients.js';
 
 export interface ComponentJson {
@@ -68,3 +69,32 @@ export class FeatureClient extends JvbClient {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export const unique = (prefix: string): string => `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/**
+ * The shared set-up of a component stand-in's node tests, called inside `describe`: a backend without the
+ * bridge started before and stopped after, the component's address (`<node>.<domain>`), and `client(room,
+ * nick)` making clients that leave at the end.
+ */
+export function featureSuite(node: string): { address: () => string; client: (room: string, nick: string) => FeatureClient } {
+  let backend: Backend | undefined;
+  const clients: FeatureClient[] = [];
+  before(async () => {
+    backend = await startBackend({ jvb: false });
+  });
+  after(async () => {
+    await Promise.allSettled(clients.map((c) => c.leave()));
+    await backend?.stop();
+  });
+  const started = (): Backend => {
+    if (!backend) throw new Error('the backend is not started');
+    return backend;
+  };
+  return {
+    address: () => `${node}.${started().endpoints.domain}`,
+    client: (room, nick) => {
+      const c = new FeatureClient(started(), room, nick);
+      clients.push(c);
+      return c;
+    },
+  };
+}

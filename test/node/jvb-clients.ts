@@ -5,7 +5,8 @@
  * session-initiate with a session-accept built by the engine's pure Jingle functions.
  */
 import { build } from 'esbuild';
-import { client as xmppClient, xml } from '@xmpp/client';
+import { xml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from '../backend/xmpp-client.js';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import { parse as parseXml } from 'ltx';
 import type { Browser, Page } from 'puppeteer-core';
@@ -69,6 +70,34 @@ export interface ClientOptions {
   media?: { width: number; height: number; simulcast: boolean; codec?: string };
 }
 
+
+/**
+ * Resolves with the first truthy value of `condition`, checked now, whenever a waiter in `waiters` is woken
+ * (a stanza arrived) and every 100 ms; rejects after `timeoutMs` naming `what`. Shared by the node test clients.
+ */
+export function waitUntil<T>(waiters: Set<() => void>, what: string, condition: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const check = (): void => {
+      const value = condition();
+      if (value === undefined || value === false) return;
+      done();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const poll = setInterval(check, 100);
+    const done = (): void => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      waiters.delete(check);
+    };
+    waiters.add(check);
+    check();
+  });
+}
+
 export class JvbClient {
   readonly xmpp: XmppEntity;
   readonly jingle: ReceivedJingle[] = [];
@@ -125,26 +154,7 @@ export class JvbClient {
 
   /** Resolves once `condition` holds (re-checked on every stanza and every 100 ms). */
   until<T>(what: string, condition: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const check = (): void => {
-        const value = condition();
-        if (value === undefined || value === false) return;
-        done();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${this.nick}: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const poll = setInterval(check, 100);
-      const done = (): void => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return waitUntil(this.waiters, `${this.nick}: ${what}`, condition, timeoutMs);
   }
 
   async join(): Promise<void> {

@@ -4,11 +4,11 @@
  * stops when another speaker takes over, survives a leave, and reaches each joiner once as a snapshot;
  * requests from non-occupants are ignored.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { xml } from '@xmpp/client';
-import { startBackend, type Backend } from '../backend/launcher.js';
-import { FeatureClient, sleep, unique } from './feature-clients.js';
+import type { FeatureClient} from './feature-clients.js';
+import { featureSuite, sleep, unique } from './feature-clients.js';
 
 interface User {
   displayName?: string;
@@ -17,26 +17,10 @@ interface User {
 }
 
 describe('speakerstats stand-in', { timeout: 60_000 }, () => {
-  let backend: Backend;
-  const clients: FeatureClient[] = [];
-  let address = '';
-
-  before(async () => {
-    backend = await startBackend({ jvb: false });
-    address = `speakerstats.${backend.endpoints.domain}`;
-  });
-  after(async () => {
-    await Promise.allSettled(clients.map((c) => c.leave()));
-    await backend?.stop();
-  });
-
-  const client = (room: string, nick: string): FeatureClient => {
-    const c = new FeatureClient(backend, room, nick);
-    clients.push(c);
-    return c;
-  };
+  const suite = featureSuite('speakerstats');
+  const client = suite.client;
   const dominant = (c: FeatureClient, silence: boolean, room = c.roomJid) =>
-    c.sendTo(address, xml('speakerstats', { xmlns: 'http://jitsi.org/jitmeet', room, silence: String(silence) }));
+    c.sendTo(suite.address(), xml('speakerstats', { xmlns: 'http://jitsi.org/jitmeet', room, silence: String(silence) }));
   /** Joins and returns the snapshot the joiner got (waits a little: none may come). */
   const snapshotOf = async (c: FeatureClient): Promise<Record<string, User> | undefined> => {
     await c.join();
@@ -59,7 +43,7 @@ describe('speakerstats stand-in', { timeout: 60_000 }, () => {
     await sleep(600);
     await dominant(b, false);
     await sleep(300);
-    await b.sendTo(address, xml('faceLandmarks', { xmlns: 'http://jitsi.org/jitmeet', room: b.roomJid, faceExpression: 'happy', timestamp: '1700000000000', duration: '2' }));
+    await b.sendTo(suite.address(), xml('faceLandmarks', { xmlns: 'http://jitsi.org/jitmeet', room: b.roomJid, faceExpression: 'happy', timestamp: '1700000000000', duration: '2' }));
     const c = client(room, 'cccc0003');
     const second = await snapshotOf(c);
     assert.ok(second);

@@ -8,7 +8,8 @@
  * focus presence carries a dial-in `<call-control phone= pin=>`.
  */
 import { randomBytes } from 'node:crypto';
-import { client as xmppClient, xml } from '@xmpp/client';
+import { xml } from '@xmpp/client';
+import { createXmppClient as xmppClient } from '../xmpp-client.js';
 import type { XmlElement, XmppEntity } from '@xmpp/xml';
 import type { FeatureHost, FeatureStandIn } from './types.js';
 
