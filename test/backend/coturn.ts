@@ -7,6 +7,7 @@
  * never touched.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +36,11 @@ export interface RunningCoturn {
   readonly process: ChildProcess;
   configPath: string;
   logPath: string;
+  /**
+   * base64 SHA-256 of the certificate's public key (SubjectPublicKeyInfo): what Chromium's
+   * `--ignore-certificate-errors-spki-list` takes, so that a test browser trusts this one self-signed key.
+   */
+  certSpki: string;
   stop(): Promise<void>;
 }
 
@@ -105,5 +111,7 @@ export async function startCoturn(options: CoturnOptions, onSpawn?: (child: Chil
     const log = await readFile(logPath, 'utf8').catch(() => '');
     throw new Error(`coturn did not start (are ${TURN_PORT}/${TURNS_PORT} free?): ${(error as Error).message}\n${output}\n${log.slice(-3000)}`, { cause: error });
   }
-  return { process: child, configPath, logPath, stop: () => stopChild(child) };
+  const certificate = new X509Certificate(await readFile(join(runDir, 'turn-cert.pem')));
+  const certSpki = createHash('sha256').update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return { process: child, configPath, logPath, certSpki, stop: () => stopChild(child) };
 }

@@ -309,7 +309,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       boshUrl: `http://127.0.0.1:${faultRelay.port}/http-bind`,
       httpPort: faultRelay.port,
     },
-    ...(turnServer ? { turn: { host: '127.0.0.1', port: TURN_PORT, tlsPort: TURNS_PORT } } : {}),
+    ...(turnServer ? { turn: { host: '127.0.0.1', port: TURN_PORT, tlsPort: TURNS_PORT, certSpki: turnServer.certSpki } } : {}),
     ...(bridgePort !== undefined ? { bridge: { colibriWebsocketBase: `ws://127.0.0.1:${bridgePort}/colibri-ws/`, port: bridgePort } } : {}),
   };
   let stopping: Promise<void> | undefined;
