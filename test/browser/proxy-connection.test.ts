@@ -322,7 +322,8 @@ describe('ProxyConnectionService', function () {
     // XEP-0215 discovery completes after CONNECTION_ESTABLISHED.
     await until(() => connection.getIceServers().length > 0, 'the deployment ICE servers');
     fromConnection.start('peer@example.com/x', [screen]);
-    const expected = [stun, ...connection.getIceServers()].flatMap((s) => [s.urls].flat());
+    // The deployment's servers, then the STUN servers of the options, as for P2P (rtc/iceConfig.ts).
+    const expected = [...connection.getIceServers(), stun].flatMap((s) => [s.urls].flat());
     expect(expected.length).to.be.greaterThan(1);
     expect(urls(fromConnection.peerconnection)).to.deep.equal(expected);
     await fromConnection.stop();
