@@ -10,12 +10,12 @@
 import { expect } from '@open-wc/testing';
 import { $iq } from 'strophe.js';
 import JitsiMeetJS, { type JitsiLocalTrack, type ProxyConnectionService } from '../../src/index.js';
-import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
 import { backendEndpoints, uniqueRoomName } from '../helpers/backend.js';
 import { bridgePc, cleanupMedia, mediaClient, untilMediaFrom } from '../helpers/bridge.js';
 import { connectionOptions, establish, newConnection } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
+import { framesDecoded, p2pPc, selectedPair, type SelectedPair } from '../helpers/ice.js';
 
 type Transport = 'udp' | 'tcp' | 'tls';
 const TRANSPORTS: Transport[] = ['udp', 'tcp', 'tls'];
@@ -59,24 +59,6 @@ function restorePeerConnection(): void {
   window.RTCPeerConnection = NativePeerConnection;
 }
 
-interface SelectedPair {
-  local: { candidateType?: string; relayProtocol?: string; url?: string };
-  remote: { candidateType?: string };
-}
-
-/** The candidate pair in use (the transport's selectedCandidatePairId), once ICE has one. */
-async function selectedPair(pc: RTCPeerConnection | undefined): Promise<SelectedPair | undefined> {
-  if (!pc) return undefined;
-  const stats = await pc.getStats();
-  let pairId: string | undefined;
-  stats.forEach((report: { type?: string; selectedCandidatePairId?: string }) => {
-    if (report.type === 'transport' && report.selectedCandidatePairId) pairId = report.selectedCandidatePairId;
-  });
-  const pair = pairId ? (stats.get(pairId) as { state?: string; localCandidateId?: string; remoteCandidateId?: string } | undefined) : undefined;
-  if (!pair || pair.state !== 'succeeded' || !pair.localCandidateId || !pair.remoteCandidateId) return undefined;
-  return { local: stats.get(pair.localCandidateId) as SelectedPair['local'], remote: stats.get(pair.remoteCandidateId) as SelectedPair['remote'] };
-}
-
 /** Waits for a selected pair and checks it is relayed by coturn over `transport`; resolves with it. */
 async function expectRelayed(pc: () => RTCPeerConnection | undefined, transport: Transport, what: string): Promise<SelectedPair> {
   let pair: SelectedPair | undefined;
@@ -86,17 +68,6 @@ async function expectRelayed(pc: () => RTCPeerConnection | undefined, transport:
   expect(pair.local.relayProtocol, `${what}: relay protocol`).to.equal(transport);
   expect(pair.local.url, `${what}: TURN server`).to.match(transport === 'tls' ? /^turns:127\.0\.0\.1:5349/ : /^turn:127\.0\.0\.1:3478/);
   return pair;
-}
-
-const p2pPc = (conference: JitsiConference): RTCPeerConnection | undefined =>
-  (conference.p2pJingleSession as { peerconnection?: RTCPeerConnection } | undefined)?.peerconnection;
-
-async function framesDecoded(pc: RTCPeerConnection | undefined): Promise<number> {
-  let frames = 0;
-  (await pc?.getStats())?.forEach((report: { type?: string; kind?: string; framesDecoded?: number }) => {
-    if (report.type === 'inbound-rtp' && report.kind === 'video') frames = Math.max(frames, report.framesDecoded ?? 0);
-  });
-  return frames;
 }
 
 /** Time from `since` to the first selected pair, for the report. */
