@@ -1,0 +1,101 @@
+/**
+ * Behind a firewall that blocks UDP (issue 16): `udpFirewall()` makes every UDP send of the test namespace fail
+ * except the TURN server's relay ports (test/backend/network.ts), so clients reach media only through the
+ * backend's coturn over TCP or TLS. Nothing in the engine or the conference options is set for it: the ICE
+ * servers are the ones the deployment announces (XEP-0215), the bridge's the TCP/TLS ones only.
+ */
+import { expect } from '@open-wc/testing';
+import JitsiMeetJS from '../../src/index.js';
+import { backendEndpoints, udpFirewall, udpFirewallOff, uniqueRoomName } from '../helpers/backend.js';
+import { bridgePc, cleanupMedia, mediaClient, untilMediaFrom } from '../helpers/bridge.js';
+import { record } from '../helpers/engine.js';
+import { until, untilAsync } from '../helpers/events.js';
+import { framesDecoded, p2pPc, selectedPair, type SelectedPair } from '../helpers/ice.js';
+
+const C = JitsiMeetJS.events.conference;
+const NativePeerConnection = window.RTCPeerConnection;
+const timings: string[] = [];
+
+async function pairOf(pc: () => RTCPeerConnection | undefined, what: string, timeoutMs = 30_000): Promise<SelectedPair> {
+  let pair: SelectedPair | undefined;
+  await untilAsync(async () => (pair = await selectedPair(pc())) !== undefined, `${what}: a selected candidate pair`, timeoutMs);
+  if (!pair) throw new Error('unreachable');
+  return pair;
+}
+
+describe('UDP blocked by a firewall', function () {
+  this.timeout(90_000);
+
+  before(async () => {
+    expect((await backendEndpoints()).turn, 'the backend runs coturn').to.not.equal(undefined);
+  });
+  afterEach(async () => {
+    window.RTCPeerConnection = NativePeerConnection;
+    await udpFirewallOff();
+    await cleanupMedia();
+  });
+  after(() => console.log(`UDP blocked:\n  ${timings.join('\n  ')}`));
+
+  it('the bridge session connects through TURN over TCP/TLS (a relay candidate) and media flows', async () => {
+    await udpFirewall();
+    const room = uniqueRoomName('udp-blocked-jvb');
+    const started = performance.now();
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    for (const side of [a, b]) {
+      await until(() => bridgePc(side.conference) !== undefined, 'the bridge session', 15_000);
+      const pair = await pairOf(() => bridgePc(side.conference), 'bridge');
+      expect(pair.local.candidateType, 'local candidate of the bridge session').to.equal('relay');
+      expect(pair.local.relayProtocol).to.be.oneOf(['tcp', 'tls']);
+    }
+    timings.push(`bridge over TURN/TCP: ${(performance.now() - started).toFixed(0)} ms from the first join`);
+    await untilMediaFrom(a, [b]);
+    await untilMediaFrom(b, [a]);
+  });
+
+  it('P2P connects through TURN over TCP/TLS: no host-to-host pair, every local relay is TCP or TLS', async () => {
+    await udpFirewall();
+    const room = uniqueRoomName('udp-blocked-p2p');
+    const a = await mediaClient(room, { p2p: { enabled: true } });
+    const b = await mediaClient(room, { p2p: { enabled: true } });
+    await until(() => Boolean(p2pPc(a.conference) && p2pPc(b.conference)), 'both P2P sessions', 15_000);
+    const started = performance.now();
+    await until(() => a.conference.isP2PActive() && b.conference.isP2PActive(), 'P2P over the relay', 30_000);
+    for (const side of [a, b]) {
+      const pair = await pairOf(() => p2pPc(side.conference), 'P2P');
+      expect([pair.local.candidateType, pair.remote.candidateType], 'a relay on the path').to.include('relay');
+      if (pair.local.candidateType === 'relay') expect(pair.local.relayProtocol).to.be.oneOf(['tcp', 'tls']);
+    }
+    timings.push(`P2P through the relay: ${(performance.now() - started).toFixed(0)} ms from both sessions created`);
+    for (const side of [a, b]) await untilAsync(async () => (await framesDecoded(p2pPc(side.conference))) > 0, 'P2P video', 20_000);
+  });
+
+  it('P2P without a TURN server fails ICE and falls back to the bridge, which goes through TURN/TCP', async () => {
+    // Test-only: the P2P peer connections (the ones configured with a STUN server; the bridge never gets one)
+    // lose their TURN servers, so that P2P has nothing but UDP.
+    window.RTCPeerConnection = class extends NativePeerConnection {
+      constructor(config?: RTCConfiguration) {
+        const servers = config?.iceServers ?? [];
+        const isP2P = servers.some((s) => [s.urls].flat().some((url) => url.startsWith('stun:')));
+        super(isP2P ? { ...config, iceServers: servers.filter((s) => ![s.urls].flat().some((url) => url.startsWith('turn'))) } : config);
+      }
+    };
+    await udpFirewall();
+    const room = uniqueRoomName('udp-blocked-fallback');
+    const a = await mediaClient(room, { p2p: { enabled: true } });
+    const status = record(a.conference, C.P2P_STATUS);
+    const b = await mediaClient(room, { p2p: { enabled: true } });
+    await until(() => Boolean(p2pPc(a.conference) && p2pPc(b.conference)), 'both P2P sessions', 15_000);
+    const started = performance.now();
+    const p2p = p2pPc(a.conference);
+    await until(() => a.conference.p2pJingleSession === undefined || p2pPc(a.conference) !== p2p, 'P2P to end after its ICE failed', 45_000);
+    timings.push(`P2P ICE failure -> back on the bridge: ${(performance.now() - started).toFixed(0)} ms from both sessions created`);
+    expect(p2p?.iceConnectionState === 'failed' || p2p?.connectionState === 'closed', 'the P2P connection failed or was closed').to.equal(true);
+    expect(a.conference.isP2PActive()).to.equal(false);
+    expect(status.some(([, active]) => active === true), 'P2P never became active').to.equal(false);
+    const pair = await pairOf(() => bridgePc(a.conference), 'bridge');
+    expect(pair.local.candidateType).to.equal('relay');
+    await untilMediaFrom(a, [b]);
+    await untilMediaFrom(b, [a]);
+  });
+});
