@@ -40,13 +40,14 @@ export function udpFirewall(on: boolean): boolean {
   if (on) {
     if (udpFirewallOn()) return true;
     ip(['rule', 'add', 'pref', PREF.local, 'lookup', 'local']);
-    ip(['rule', 'del', 'pref', '0', 'lookup', 'local'], true);
+    while (/^0:\s+from all lookup local/m.test(rules())) ip(['rule', 'del', 'pref', '0', 'lookup', 'local']);
     ip(['rule', 'add', 'pref', PREF.relayFrom, 'ipproto', 'udp', 'sport', RELAY_RANGE, 'lookup', 'local']);
     ip(['rule', 'add', 'pref', PREF.relayTo, 'ipproto', 'udp', 'dport', RELAY_RANGE, 'lookup', 'local']);
     ip(['rule', 'add', 'pref', PREF.block, 'ipproto', 'udp', 'prohibit']);
     return true;
   }
-  ip(['rule', 'add', 'pref', '0', 'lookup', 'local'], true);
+  // `ip rule add` does not refuse a duplicate: add the usual rule back only when it is missing.
+  if (!/^0:\s+from all lookup local/m.test(rules())) ip(['rule', 'add', 'pref', '0', 'lookup', 'local']);
   for (const pref of [PREF.block, PREF.relayTo, PREF.relayFrom, PREF.local]) ip(['rule', 'del', 'pref', pref], true);
   return true;
 }

@@ -11,7 +11,8 @@ import { expect } from '@open-wc/testing';
 import { $iq } from 'strophe.js';
 import JitsiMeetJS, { type JitsiLocalTrack, type ProxyConnectionService } from '../../src/index.js';
 import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
-import { backendEndpoints, uniqueRoomName } from '../helpers/backend.js';
+import { backendEndpoints, udpFirewall, udpFirewallOff, uniqueRoomName } from '../helpers/backend.js';
+import { credentialsExpired } from '../../src/xmpp/externalServices.js';
 import { bridgePc, cleanupMedia, mediaClient, untilMediaFrom } from '../helpers/bridge.js';
 import { connectionOptions, establish, newConnection } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
@@ -60,17 +61,17 @@ function restorePeerConnection(): void {
 }
 
 /** Waits for a selected pair and checks it is relayed by coturn over `transport`; resolves with it. */
-async function expectRelayed(pc: () => RTCPeerConnection | undefined, transport: Transport, what: string): Promise<SelectedPair> {
+async function expectRelayed(pc: () => RTCPeerConnection | undefined, transports: Transport | Transport[], what: string): Promise<SelectedPair> {
   let pair: SelectedPair | undefined;
   await untilAsync(async () => (pair = await selectedPair(pc())) !== undefined, `${what}: a selected candidate pair`, 30_000);
   if (!pair) throw new Error('unreachable');
   expect(pair.local.candidateType, `${what}: local candidate type`).to.equal('relay');
-  expect(pair.local.relayProtocol, `${what}: relay protocol`).to.equal(transport);
-  expect(pair.local.url, `${what}: TURN server`).to.match(transport === 'tls' ? /^turns:127\.0\.0\.1:5349/ : /^turn:127\.0\.0\.1:3478/);
+  expect(pair.local.relayProtocol, `${what}: relay protocol`).to.be.oneOf([transports].flat());
+  expect(pair.local.url, `${what}: TURN server`).to.match(pair.local.relayProtocol === 'tls' ? /^turns:127\.0\.0\.1:5349/ : /^turn:127\.0\.0\.1:3478/);
   return pair;
 }
 
-/** Time from `since` to the first selected pair, for the report. */
+/** Measured times, printed after the suite. */
 const timings: string[] = [];
 
 const services: ProxyConnectionService[] = [];
@@ -84,6 +85,7 @@ describe('TURN relay through the backend coturn', function () {
   });
   afterEach(async () => {
     restorePeerConnection();
+    await udpFirewallOff();
     await Promise.all(services.splice(0).map((service) => service.stop()));
     await Promise.all(captured.splice(0).map((track) => track.dispose().catch(() => undefined)));
     await cleanupMedia();
@@ -185,4 +187,40 @@ describe('TURN relay through the backend coturn', function () {
       await untilAsync(async () => (await framesDecoded(receiver.service.peerconnection)) > 0, 'proxied frames over the relay', 20_000);
     });
   }
+
+  it('credentials past their expires are asked for again (extdisco) before the bridge session restarts after an ICE failure', async () => {
+    // Test-only: the first bridge sessions get no TURN server, so that blocking UDP makes their ICE fail (with one,
+    // ICE would move to the relay in place); the sessions after the failure get the deployment's servers.
+    let stripTurn = true;
+    const configured: RTCConfiguration[] = [];
+    window.RTCPeerConnection = class extends NativePeerConnection {
+      constructor(config?: RTCConfiguration) {
+        if (config) configured.push(config);
+        super(stripTurn && config ? { ...config, iceServers: [] } : config);
+      }
+    };
+    const room = uniqueRoomName('turn-expiry');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    await untilMediaFrom(a, [b]);
+    const turnUser = (config: RTCConfiguration | undefined): number => Number(config?.iceServers?.find((s) => s.username)?.username ?? NaN);
+    const oldPc = bridgePc(a.conference);
+    const issued = turnUser(configured.at(-1));
+    expect(issued, 'username = expiry time in seconds').to.be.greaterThan(Date.now() / 1000);
+    // The call outlives its credentials' ttl (here: their expiry moved into the past, as a clock would move it).
+    const { discovery } = a.connection.xmpp.engine;
+    discovery.externalServices = discovery.externalServices.map((s) => (s.expires ? { ...s, expires: new Date(Date.now() - 1_000).toISOString() } : s));
+    expect(credentialsExpired(discovery.externalServices)).to.equal(true);
+    // Then the network turns hostile: the bridge session's ICE fails and the engine asks for a new session.
+    const started = performance.now();
+    await udpFirewall();
+    stripTurn = false;
+    await until(() => bridgePc(a.conference) !== undefined && bridgePc(a.conference) !== oldPc, 'a new bridge session after the ICE failure', 60_000);
+    const renewed = turnUser(bridgePc(a.conference)?.getConfiguration());
+    expect(renewed, 'the new session has fresh credentials').to.be.greaterThan(issued);
+    expect(credentialsExpired(discovery.externalServices)).to.equal(false);
+    await expectRelayed(() => bridgePc(a.conference), ['tcp', 'tls'], 'the restarted bridge session');
+    timings.push(`bridge ICE failure (UDP blocked) -> new session over TURN/TCP with fresh credentials: ${(performance.now() - started).toFixed(0)} ms`);
+    await untilMediaFrom(a, [b]);
+  });
 });
