@@ -33,9 +33,10 @@ export interface BackendEndpoints {
    */
   /**
    * The coturn (option `turn`): TURN over UDP/TCP on `port`, over TLS on `tlsPort` with a self-signed
-   * certificate whose public key hash is `certSpki` (base64 SHA-256 of the SPKI). Absent without it.
+   * certificate whose public key hash is `certSpki` (base64 SHA-256 of the SPKI), relaying from the UDP ports
+   * `relayPorts`. Absent without it.
    */
-  turn?: { host: string; port: number; tlsPort: number; certSpki: string };
+  turn?: { host: string; port: number; tlsPort: number; certSpki: string; relayPorts: { min: number; max: number } };
   bridge?: { colibriWebsocketBase: string; port: number };
 }
 

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startProsody, stopChild, type RunningProsody } from './prosody.js';
 import type { BackendEndpoints, TestUser } from './endpoints.js';
 import { FaultRelay } from './relay.js';
-import { startCoturn, TURN_PORT, TURNS_PORT, type RunningCoturn } from './coturn.js';
+import { startCoturn, TURN_PORT, TURN_RELAY_PORTS, TURNS_PORT, type RunningCoturn } from './coturn.js';
 
 export type { BackendEndpoints, TestUser } from './endpoints.js';
 import type { FocusConfig } from './focus-stand-in.js';
@@ -309,7 +309,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       boshUrl: `http://127.0.0.1:${faultRelay.port}/http-bind`,
       httpPort: faultRelay.port,
     },
-    ...(turnServer ? { turn: { host: '127.0.0.1', port: TURN_PORT, tlsPort: TURNS_PORT, certSpki: turnServer.certSpki } } : {}),
+    ...(turnServer ? { turn: { host: '127.0.0.1', port: TURN_PORT, tlsPort: TURNS_PORT, certSpki: turnServer.certSpki, relayPorts: { ...TURN_RELAY_PORTS } } } : {}),
     ...(bridgePort !== undefined ? { bridge: { colibriWebsocketBase: `ws://127.0.0.1:${bridgePort}/colibri-ws/`, port: bridgePort } } : {}),
   };
   let stopping: Promise<void> | undefined;

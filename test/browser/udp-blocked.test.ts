@@ -53,7 +53,7 @@ describe('UDP blocked by a firewall', function () {
     await untilMediaFrom(b, [a]);
   });
 
-  it('P2P connects through TURN over TCP/TLS: no host-to-host pair, every local relay is TCP or TLS', async () => {
+  it('P2P connects through coturn: no host-to-host pair, every local relay is TCP or TLS', async () => {
     await udpFirewall();
     const room = uniqueRoomName('udp-blocked-p2p');
     const a = await mediaClient(room, { p2p: { enabled: true } });
@@ -61,12 +61,21 @@ describe('UDP blocked by a firewall', function () {
     await until(() => Boolean(p2pPc(a.conference) && p2pPc(b.conference)), 'both P2P sessions', 15_000);
     const started = performance.now();
     await until(() => a.conference.isP2PActive() && b.conference.isP2PActive(), 'P2P over the relay', 30_000);
+    const kinds: string[] = [];
     for (const side of [a, b]) {
       const pair = await pairOf(() => p2pPc(side.conference), 'P2P');
-      expect([pair.local.candidateType, pair.remote.candidateType], 'a relay on the path').to.include('relay');
-      if (pair.local.candidateType === 'relay') expect(pair.local.relayProtocol).to.be.oneOf(['tcp', 'tls']);
+      kinds.push(`${pair.local.candidateType}${pair.local.relayProtocol ? `/${pair.local.relayProtocol}` : ''} -> ${pair.remote.candidateType}`);
+      if (pair.local.candidateType === 'relay') {
+        expect(pair.local.relayProtocol, 'the client reaches coturn over TCP/TLS').to.be.oneOf(['tcp', 'tls']);
+      } else {
+        // The limitation of one shared loopback (network.ts): a host candidate may send to the other side's relay
+        // port (seen as a relay, or as peer-reflexive before its candidate arrives), never to a host.
+        const port = pair.remote.port ?? 0;
+        const relayPorts = (await backendEndpoints()).turn?.relayPorts ?? { min: 1, max: 0 };
+        expect(port >= relayPorts.min && port <= relayPorts.max, `the remote end is a coturn relay port, not ${port}`).to.equal(true);
+      }
     }
-    timings.push(`P2P through the relay: ${(performance.now() - started).toFixed(0)} ms from both sessions created`);
+    timings.push(`P2P through coturn (${kinds.join(', ')}): ${(performance.now() - started).toFixed(0)} ms from both sessions created`);
     for (const side of [a, b]) await untilAsync(async () => (await framesDecoded(p2pPc(side.conference))) > 0, 'P2P video', 20_000);
   });
 

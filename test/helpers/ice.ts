@@ -3,7 +3,7 @@ import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 
 export interface SelectedPair {
   local: { candidateType?: string; relayProtocol?: string; url?: string; protocol?: string };
-  remote: { candidateType?: string; protocol?: string };
+  remote: { candidateType?: string; protocol?: string; port?: number };
 }
 
 /** The candidate pair in use (the transport's selectedCandidatePairId, succeeded), or undefined. */
