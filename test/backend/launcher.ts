@@ -5,6 +5,8 @@
  * With the option `jvb` (default on, as in a Jitsi deployment; `BACKEND_JVB=0` turns it off) the focus
  * stand-in also runs Jicofo's Jingle sessions and hosts the bridge stand-in (bridge-stand-in.ts), whose
  * Colibri websockets listen on one more loopback port (`endpoints.bridge`).
+ * With the option `turn` (default on; `BACKEND_TURN=0` turns it off) it also runs a coturn (coturn.ts) whose
+ * shared secret Prosody's XEP-0215 external services mint time-limited credentials from (`endpoints.turn`).
  * Used by the tests, the benchmarks and `npm run demo`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
