@@ -107,4 +107,30 @@ describe('UDP blocked by a firewall', function () {
     await untilMediaFrom(a, [b]);
     await untilMediaFrom(b, [a]);
   });
+
+  it('the bridge session without a TURN server fails ICE, asks for new sessions, then reports ICE_FAILED', async function () {
+    this.timeout(150_000);
+    // Test-only: no TURN server for any peer connection, so that nothing can reach the bridge.
+    window.RTCPeerConnection = class extends NativePeerConnection {
+      constructor(config?: RTCConfiguration) {
+        super(config ? { ...config, iceServers: [] } : config);
+      }
+    };
+    await udpFirewall();
+    const room = uniqueRoomName('udp-blocked-icefailed');
+    const a = await mediaClient(room);
+    const failed = record(a.conference, C.CONFERENCE_FAILED);
+    await mediaClient(room);
+    await until(() => bridgePc(a.conference) !== undefined, 'the bridge session', 15_000);
+    const started = performance.now();
+    const sessions = new Set<RTCPeerConnection>();
+    await until(() => {
+      const pc = bridgePc(a.conference);
+      if (pc) sessions.add(pc);
+      return failed.length > 0;
+    }, 'CONFERENCE_FAILED', 140_000);
+    timings.push(`bridge without TURN -> ICE_FAILED after ${sessions.size} sessions: ${(performance.now() - started).toFixed(0)} ms`);
+    expect(failed[0]?.[0]).to.equal(JitsiMeetJS.errors.conference.ICE_FAILED);
+    expect(sessions.size, 'a new session was asked for after each failure, as Jicofo restarts it').to.be.greaterThan(1);
+  });
 });
