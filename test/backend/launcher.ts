@@ -236,7 +236,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const testUser: TestUser = { username: 'tester', jid: `tester@auth.${domain}`, password: secret() };
 
   // The Prosody process, Backend.pids and the exit hook follow restarts.
-  const pids = { prosody: -1, focus: -1 };
+  const pids: Backend['pids'] = { prosody: -1, focus: -1 };
   const onOwnedSpawn = (child: ChildProcess): void => {
     owned.add(child);
     child.on('exit', () => owned.delete(child));
