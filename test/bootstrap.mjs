@@ -10,6 +10,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 export const DEBIAN_PACKAGES = [
   { name: 'prosody', provides: 'prosody', why: 'the local XMPP server' },
   { name: 'chromium', provides: 'chromium', why: 'the browser the tests run in' },
+  { name: 'coturn', provides: 'turnserver', why: 'the TURN server (relay-only calls, blocked UDP)' },
+  { name: 'openssl', provides: 'openssl', why: 'the TURN server\'s self-signed TLS certificate' },
   { name: 'iproute2', provides: 'ip', why: 'the loopback-only network namespace of the tests' },
 ];
 

@@ -10,7 +10,8 @@
  * `backend-bridge-restart` (the bridge stand-in crashes and comes back; everyone is re-invited),
  * `backend-bridge-websockets-cut` (answers how many Colibri websockets it dropped), and
  * `backend-udp-block` / `backend-udp-restore`, which starve every UDP packet on `lo` (WebRTC's media and ICE
- * checks; XMPP is TCP and unaffected) with a traffic-control class of 8 bit/s. The browser tests run alone in
+ * checks; XMPP is TCP and unaffected) with a traffic-control class of 8 bit/s; `backend-udp-firewall` /
+ * `backend-udp-firewall-off`, a firewall that refuses UDP except the TURN server's relay ports (backend/network.ts). The browser tests run alone in
  * a private network namespace, so this touches nothing else.
  *
  *   tsx test/browser-runner.ts [--files GLOB ...] [--results FILE]
@@ -44,6 +45,7 @@ function commonjsAsEsm(packageEntry: string, names: string[]): TestRunnerPlugin 
 }
 import { configuredHttpPort, startBackend, type Backend } from './backend/launcher.js';
 import { chromiumArgs, chromiumPath } from './chromium.js';
+import { udpFirewall } from './backend/network.js';
 
 function argValues(name: string): string[] {
   const values: string[] = [];
@@ -139,6 +141,10 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
         case 'soak-report':
           if (process.env.SOAK_REPORT) writeFileSync(process.env.SOAK_REPORT, JSON.stringify(payload, null, 2));
           return true;
+        case 'backend-udp-firewall':
+          return udpFirewall(true);
+        case 'backend-udp-firewall-off':
+          return udpFirewall(false);
         case 'backend-bridge-restart':
           await backend.restartBridge();
           return true;
@@ -194,7 +200,8 @@ const runner = await startTestRunner({
         launchOptions: {
           executablePath: chromiumPath,
           headless: true,
-          args: chromiumArgs,
+          // TURN over TLS: the browser trusts the backend coturn's self-signed key, and only that one.
+          args: [...chromiumArgs, ...(activeBackend.endpoints.turn ? [`--ignore-certificate-errors-spki-list=${activeBackend.endpoints.turn.certSpki}`] : [])],
           handleSIGINT: false,
           handleSIGTERM: false,
           handleSIGHUP: false,

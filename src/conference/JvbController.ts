@@ -242,8 +242,11 @@ export class JvbController {
     logger.warn(`bridge ICE failed; asking the focus for a new session in ${Math.round(delay)} ms`);
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
-      if (this.session !== session || this.host.xmpp.state !== 'connected') return;
-      this.end('connectivity-error', 'ICE FAILED', true);
+      // The new session's RTC configuration is built from XEP-0215 credentials: renewed first when expired.
+      void this.host.xmpp.discovery.refreshIfExpired().then(() => {
+        if (this.session !== session || this.host.xmpp.state !== 'connected') return;
+        this.end('connectivity-error', 'ICE FAILED', true);
+      });
     }, delay);
   }
 
@@ -435,6 +438,8 @@ export class JvbController {
     const session = this.session;
     if (!session) throw new Error('there is no bridge session to restart');
     if (!session.bridgeSessionId) throw new Error('the bridge offer had no bridge-session id');
+    // The restart gathers anew with the peer connection's TURN servers: renew expired credentials first.
+    if (await this.host.xmpp.discovery.refreshIfExpired()) session.pc.setConfiguration({ ...session.pc.getConfiguration(), ...this.host.iceConfig('jvb') });
     const iq = jingleIq(this.focusJid, 'session-info', { sid: session.sid, initiator: this.focusJid });
     iq.c('bridge-session', { xmlns: JINGLE_NS.FOCUS, id: session.bridgeSessionId, 'ice-restart': 'true' }).up();
     await this.host.xmpp.sendIQ(iq, 10_000);

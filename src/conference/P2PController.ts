@@ -264,6 +264,8 @@ export class P2PController {
         // protocol.md 7.1: terminate and fall back to the bridge; no retry until membership changes.
         this.suspended = true;
         this.stop('connectivity-error', 'ICE FAILED', true);
+        // The next P2P session is built from XEP-0215 credentials: renewed now if they have expired.
+        void this.host.xmpp.discovery.refreshIfExpired();
     }
   }
 

@@ -161,6 +161,8 @@ export class ProxyConnectionService extends EventEmitter<ProxyConnectionServiceE
       onRemoteTrack: (track) => this.onRemoteTrack(connection, track),
       onFailure: (details, cause) => {
         if (this.connection !== connection) return;
+        // The next proxy connection is built from XEP-0215 credentials: renewed now if they have expired.
+        void this.options.jitsiConnection?.xmpp.engine.discovery.refreshIfExpired();
         this.sendError(peerJid, ProxyActions.CONNECTION_ERROR, details);
         void this.close({ notify: false, error: new ProxyConnectionError(peerJid, ProxyActions.CONNECTION_ERROR, details, false, { cause }) });
       },

@@ -5,7 +5,7 @@
  */
 import { $iq } from 'strophe.js';
 import { getLogger } from '../util/logger.js';
-import { parseExternalServices, toIceServers, type ExternalService } from './externalServices.js';
+import { credentialsExpired, parseExternalServices, toIceServers, type ExternalService } from './externalServices.js';
 import { NS } from './namespaces.js';
 import { parseServerInfo, type ServerInfo } from './serverInfo.js';
 import { firstChild, type StanzaRouter } from './StanzaRouter.js';
@@ -24,6 +24,7 @@ export class ServerDiscovery {
   externalServices: ExternalService[] = [];
   iceServers: RTCIceServer[] = [];
   private pushed: ServerInfo | undefined;
+  private refreshing: Promise<boolean> | undefined;
 
   constructor(private readonly host: DiscoveryHost, private readonly domain: string) {
     host.router.addHandler(
@@ -56,17 +57,38 @@ export class ServerDiscovery {
       this.host.onServerInfo(info);
     }
     if (info?.components.room_metadata || !this.host.isConnected()) return;
+    await this.queryServices();
+  }
+
+  /**
+   * Credentials past their `expires` (time-limited TURN credentials) are asked for again with extdisco, so that
+   * the next RTC configuration (a new session, an ICE restart) is built from valid ones. Resolves true when a
+   * new list arrived; false when nothing had expired or the query failed. Never rejects.
+   */
+  refreshIfExpired(nowMs = Date.now()): Promise<boolean> {
+    if (!credentialsExpired(this.externalServices, nowMs) || this.serverInfo?.components.room_metadata || !this.host.isConnected()) {
+      return Promise.resolve(false);
+    }
+    logger.info('TURN credentials expired; asking the server for new ones');
+    return (this.refreshing ??= this.queryServices().finally(() => {
+      this.refreshing = undefined;
+    }));
+  }
+
+  /** XEP-0215 extdisco v2, then v1. Resolves true when the server answered with a list. */
+  private async queryServices(): Promise<boolean> {
     for (const ns of [NS.EXTDISCO_2, NS.EXTDISCO_1]) {
       try {
         const result = await this.host.sendIQ($iq({ type: 'get', to: this.domain }).c('services', { xmlns: ns }), 5_000);
         const services = firstChild(result, 'services', ns);
         if (services) this.useServices(parseExternalServices(services));
-        return;
+        return services !== null;
       } catch (error) {
         logger.debug(`extdisco ${ns} failed`, (error as Error).message);
-        if (!this.host.isConnected()) return;
+        if (!this.host.isConnected()) return false;
       }
     }
+    return false;
   }
 
   /** The STUN/TURN services, from XEP-0215 or the room metadata's `services` (protocol.md 2.6). */

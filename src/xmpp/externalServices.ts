@@ -33,6 +33,25 @@ export function parseExternalServices(services: Element): ExternalService[] {
   return out;
 }
 
+/**
+ * When the first of the services' credentials expires (XEP-0215 `expires`, an XEP-0082 date-time, as Prosody's
+ * mod_external_services sets it from `ttl`), in ms since the epoch; undefined when none says or can be read.
+ */
+export function credentialsExpiry(services: ExternalService[]): number | undefined {
+  let first: number | undefined;
+  for (const service of services) {
+    const at = service.expires === undefined ? NaN : Date.parse(service.expires);
+    if (Number.isFinite(at) && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}
+
+/** Whether any credential is past its `expires` at `nowMs` (never true without an `expires`). */
+export function credentialsExpired(services: ExternalService[], nowMs = Date.now()): boolean {
+  const expiry = credentialsExpiry(services);
+  return expiry !== undefined && expiry <= nowMs;
+}
+
 const hostPart = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 /** `stun:host[:port]`; `turn|turns:host[:port][?transport=t]` (query only when t is not udp). Others dropped. */

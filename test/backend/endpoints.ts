@@ -31,6 +31,12 @@ export interface BackendEndpoints {
    * `<colibriWebsocketBase><jvb-id>/<conference-id>/<endpoint-id>?pwd=<secret>` (the full URL comes in the
    * focus's session-initiate, protocol.md 5.3). Absent without `jvb`.
    */
+  /**
+   * The coturn (option `turn`): TURN over UDP/TCP on `port`, over TLS on `tlsPort` with a self-signed
+   * certificate whose public key hash is `certSpki` (base64 SHA-256 of the SPKI), relaying from the UDP ports
+   * `relayPorts`. Absent without it.
+   */
+  turn?: { host: string; port: number; tlsPort: number; certSpki: string; relayPorts: { min: number; max: number } };
   bridge?: { colibriWebsocketBase: string; port: number };
 }
 

@@ -5,6 +5,8 @@
  * With the option `jvb` (default on, as in a Jitsi deployment; `BACKEND_JVB=0` turns it off) the focus
  * stand-in also runs Jicofo's Jingle sessions and hosts the bridge stand-in (bridge-stand-in.ts), whose
  * Colibri websockets listen on one more loopback port (`endpoints.bridge`).
+ * With the option `turn` (default on; `BACKEND_TURN=0` turns it off) it also runs a coturn (coturn.ts) whose
+ * shared secret Prosody's XEP-0215 external services mint time-limited credentials from (`endpoints.turn`).
  * Used by the tests, the benchmarks and `npm run demo`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { startProsody, stopChild, type RunningProsody } from './prosody.js';
 import type { BackendEndpoints, TestUser } from './endpoints.js';
 import { FaultRelay } from './relay.js';
+import { startCoturn, TURN_PORT, TURN_RELAY_PORTS, TURNS_PORT, type RunningCoturn } from './coturn.js';
 
 export type { BackendEndpoints, TestUser } from './endpoints.js';
 import type { FocusConfig } from './focus-stand-in.js';
@@ -26,7 +29,7 @@ export interface Backend {
   endpoints: BackendEndpoints;
   runDir: string;
   /** PIDs of the processes the backend owns (Prosody, focus stand-in); updated by restartProsody(). */
-  pids: { prosody: number; focus: number };
+  pids: { prosody: number; focus: number; coturn?: number };
   /** Milliseconds from start() to both processes ready. */
   startupMs: number;
   /** The fault-injecting relay in front of Prosody's http port (`endpoints.relay`). */
@@ -67,6 +70,13 @@ export interface BackendOptions {
    * browser tests use DEFAULT_HTTP_PORT, so a page can name the backend's address in its markup.
    */
   httpPort?: number;
+  /**
+   * A coturn (coturn.ts) on 127.0.0.1:3478 (UDP, TCP) and :5349 (TLS), announced by Prosody's XEP-0215
+   * external services with time-limited credentials. Default true, unless `BACKEND_TURN=0`.
+   */
+  turn?: boolean;
+  /** With `turn`: lifetime of the TURN credentials Prosody issues, in seconds (default 86400). */
+  turnTtlSeconds?: number;
 }
 
 /** The documented address of the local backend: `ws://127.0.0.1:5280/xmpp-websocket` (Prosody's usual port). */
@@ -221,24 +231,36 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const bridgePort = jvb ? await freePort() : undefined;
   const focusPassword = secret();
   const componentSecret = secret();
+  const turnSecret = secret();
+  const turn = options.turn ?? process.env.BACKEND_TURN !== '0';
   const testUser: TestUser = { username: 'tester', jid: `tester@auth.${domain}`, password: secret() };
 
   // The Prosody process, Backend.pids and the exit hook follow restarts.
-  const pids = { prosody: -1, focus: -1 };
-  const onSpawn = (child: ChildProcess): void => {
+  const pids: Backend['pids'] = { prosody: -1, focus: -1 };
+  const onOwnedSpawn = (child: ChildProcess): void => {
     owned.add(child);
     child.on('exit', () => owned.delete(child));
+  };
+  const onSpawn = (child: ChildProcess): void => {
+    onOwnedSpawn(child);
     pids.prosody = child.pid ?? -1;
   };
   let prosody: RunningProsody | undefined;
   let focus: FocusHandle | undefined;
   let relay: FaultRelay | undefined;
+  let coturn: RunningCoturn | undefined;
   try {
+    if (turn) {
+      coturn = await startCoturn({ runDir, realm: domain, secret: turnSecret }, onOwnedSpawn);
+      pids.coturn = coturn.process.pid ?? -1;
+    }
     prosody = await startProsody({
       runDir,
       domain,
       ports: { c2s, component, http },
       componentSecret,
+      turnSecret,
+      ...(options.turnTtlSeconds !== undefined ? { turnTtlSeconds: options.turnTtlSeconds } : {}),
       debug: options.debug,
       accounts: [
         { username: 'focus', host: `auth.${domain}`, password: focusPassword },
@@ -264,6 +286,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     if (relay) await relay.stop();
     if (focus) await stopChild(focus.child);
     if (prosody) await prosody.stop();
+    if (coturn) await coturn.stop();
     rmSync(runDir, { recursive: true, force: true });
     runDirs.delete(runDir);
     throw error;
@@ -271,6 +294,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const prosodyServer = prosody;
   const focusHandle = focus;
   const faultRelay = relay;
+  const turnServer = coturn;
   const endpoints: BackendEndpoints = {
     domain,
     mucDomain: `conference.${domain}`,
@@ -287,6 +311,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       boshUrl: `http://127.0.0.1:${faultRelay.port}/http-bind`,
       httpPort: faultRelay.port,
     },
+    ...(turnServer ? { turn: { host: '127.0.0.1', port: TURN_PORT, tlsPort: TURNS_PORT, certSpki: turnServer.certSpki, relayPorts: { ...TURN_RELAY_PORTS } } } : {}),
     ...(bridgePort !== undefined ? { bridge: { colibriWebsocketBase: `ws://127.0.0.1:${bridgePort}/colibri-ws/`, port: bridgePort } } : {}),
   };
   let stopping: Promise<void> | undefined;
@@ -325,6 +350,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
         await stopChild(focusHandle.child);
         await prosodyServer.stop();
         owned.delete(prosodyServer.process);
+        await turnServer?.stop();
         rmSync(runDir, { recursive: true, force: true });
         runDirs.delete(runDir);
       })()),
@@ -340,6 +366,9 @@ export function describeEndpoints(endpoints: BackendEndpoints): string {
     `  domain      ${endpoints.domain} (anonymous)`,
     `  MUC         ${endpoints.mucDomain}`,
     `  focus       ${endpoints.focusAddress} (stand-in for Jicofo, user ${endpoints.focusJid})`,
+    endpoints.turn
+      ? `  TURN        turn:${endpoints.turn.host}:${endpoints.turn.port} (udp, tcp), turns:${endpoints.turn.host}:${endpoints.turn.tlsPort} (coturn; credentials via XEP-0215)`
+      : '  TURN        off (BACKEND_TURN=0)',
     endpoints.bridge
       ? `  bridge      ${endpoints.bridge.colibriWebsocketBase}<jvb-id>/<conference-id>/<endpoint-id>?pwd=… (stand-in for the JVB; Jingle sessions on)`
       : '  bridge      off (no Jingle sessions: --no-jvb or BACKEND_JVB=0)',

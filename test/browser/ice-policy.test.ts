@@ -15,8 +15,7 @@ const p2pPc = (conference: JitsiConference): RTCPeerConnection | undefined =>
 
 /**
  * The candidate types the browser gathered, once the session is negotiated (host candidates on loopback come
- * within milliseconds; the TURN servers the backend announces have no listener until issue 16's coturn, so
- * gathering itself never completes here).
+ * within milliseconds).
  */
 async function gatheredTypes(pc: () => RTCPeerConnection | undefined, what: string): Promise<string[]> {
   await until(() => pc()?.signalingState === 'stable' && pc()?.remoteDescription !== null, `${what} to be negotiated`, 15_000);
@@ -57,8 +56,8 @@ describe('ICE transport policy, read where lib-jitsi-meet reads it', function ()
     await until(() => bridgePc(a.conference) !== undefined, 'the bridge session', 15_000);
     const configuration = bridgePc(a.conference)?.getConfiguration();
     expect(configuration?.iceTransportPolicy).to.equal('relay');
-    // The backend announces stun:, turn: (udp) and turns: (tcp); the bridge gets only the last.
-    expect(configuration?.iceServers?.map((s) => s.urls).flat()).to.deep.equal(['turns:127.0.0.1:5349?transport=tcp']);
+    // The backend announces stun:, turn: (udp and tcp) and turns: (tcp); the bridge gets only TCP and TLS.
+    expect(configuration?.iceServers?.map((s) => s.urls).flat()).to.deep.equal(['turn:127.0.0.1:3478?transport=tcp', 'turns:127.0.0.1:5349?transport=tcp']);
     const types = await gatheredTypes(() => bridgePc(a.conference), 'the bridge session');
     expect(types, 'bridge candidates with relay forced').to.not.include('host');
   });

@@ -62,6 +62,18 @@ export async function udpRestore(): Promise<void> {
   await executeServerCommand<boolean, undefined>('backend-udp-restore');
 }
 
+/**
+ * A firewall that refuses UDP (sends fail), except coturn's relay ports (the TURN server's far side): clients
+ * reach the TURN server over TCP/TLS only (test/backend/network.ts). Until udpFirewallOff().
+ */
+export async function udpFirewall(): Promise<void> {
+  await executeServerCommand<boolean, undefined>('backend-udp-firewall');
+}
+
+export async function udpFirewallOff(): Promise<void> {
+  await executeServerCommand<boolean, undefined>('backend-udp-firewall-off');
+}
+
 /** The bridge stand-in "crashes" and comes back under a new id; the focus stand-in re-invites everyone (as Jicofo does). */
 export async function bridgeRestart(): Promise<void> {
   await executeServerCommand<boolean, undefined>('backend-bridge-restart');
