@@ -106,6 +106,9 @@ export default defineConfig(({ command, mode }) => {
   }
   if (mode === 'cdn') {
     return {
+      // Chunks, and the preloads of a chunk's imports, are fetched relative to the file that asks for them, so
+      // dist/cdn/ works from any path (a bare `/` base would preload from the site root).
+      base: './',
       plugins: [staticClosure('components/cdn.ts', firstLoad), sizeBudget({ firstLoad: FIRST_LOAD_BUDGET_GZIP_BYTES, total: TOTAL_BUDGET_GZIP_BYTES })],
       build: {
         outDir: 'dist/cdn',

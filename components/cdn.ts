@@ -10,6 +10,7 @@
  * would never finish); vite.config.ts makes the chunks.
  */
 import type * as Engine from '../src/index.js';
+import type * as Exported from './cdn.js';
 import './define.js';
 
 export * from './index.js';
@@ -61,6 +62,5 @@ export type ProxyConnectionError = Engine.ProxyConnectionError;
 export type TrackVADEmitter = Engine.TrackVADEmitter;
 
 /** Fails the typecheck when src/index.ts gains a value export this list lacks. */
-type Exported = typeof import('./cdn.js');
-const everyEngineExport: [Exclude<keyof typeof Engine, keyof Exported>] extends [never] ? true : never = true;
+const everyEngineExport: [Exclude<keyof typeof Engine, keyof typeof Exported>] extends [never] ? true : never = true;
 void everyEngineExport;

@@ -9,6 +9,7 @@ import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import type { BreakoutRoomsUpdate } from '../../src/conference/features/BreakoutRooms.js';
 import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiConnection, JitsiConnectionOptions } from '../../src/connection/JitsiConnection.js';
+import type * as ConnectionModule from '../../src/connection/JitsiConnection.js';
 import { JitsiTrackError } from '../../src/errors/JitsiTrackError.js';
 import { JitsiConferenceEvents as C } from '../../src/events/JitsiConferenceEvents.js';
 import { ConnectionQualityEvents as CQ } from '../../src/events/ConnectionQualityEvents.js';
@@ -65,8 +66,8 @@ interface Host extends ReactiveControllerHost, EventTarget {
 const MAX_CHAT = 200;
 
 /** The signalling engine (JitsiConnection and all it needs), loaded on demand: the pre-join step needs only media. */
-let engine: Promise<typeof import('../../src/connection/JitsiConnection.js')> | undefined;
-const loadEngine = (): Promise<typeof import('../../src/connection/JitsiConnection.js')> => {
+let engine: Promise<typeof ConnectionModule> | undefined;
+const loadEngine = (): Promise<typeof ConnectionModule> => {
   engine ??= import('../../src/connection/JitsiConnection.js');
   engine.catch(() => {
     engine = undefined;
