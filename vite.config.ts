@@ -58,26 +58,33 @@ function sizeBudget(budgets: { firstLoad?: number; total: number }): Plugin {
 }
 
 /**
- * Collects into `into` every module the entry imports statically, directly or not (the entry itself
- * excluded): the CDN build's first load, which the `ui` chunk holds. Everything else is loaded on demand.
+ * Sorts the CDN build's modules into its chunks: `ui`, every module the entry imports statically, directly or
+ * not (the first load: elements, media, constants); `call`, what the in-call views add to it
+ * (components/jitsi-conference/call-views.ts, loaded from the pre-join step on); everything else is `engine`
+ * (the signalling engine, which the entry awaits after the elements are defined).
  */
-function staticClosure(entry: string, into: Set<string>): Plugin {
+const chunkOf = new Map<string, 'ui' | 'call'>();
+function sortIntoChunks(): Plugin {
   return {
-    name: 'jitsi-elements-first-load',
+    name: 'jitsi-elements-chunks',
     buildEnd() {
-      into.clear();
-      const start = [...this.getModuleIds()].find((id) => id.endsWith(entry));
-      if (!start) this.error(`no module ${entry}`);
-      const todo = [...(this.getModuleInfo(start)?.importedIds ?? [])];
-      for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
-        if (into.has(id)) continue;
-        into.add(id);
-        todo.push(...(this.getModuleInfo(id)?.importedIds ?? []));
-      }
+      chunkOf.clear();
+      const ids = [...this.getModuleIds()];
+      const collect = (root: string, chunk: 'ui' | 'call', withRoot: boolean): void => {
+        const start = ids.find((id) => id.endsWith(root));
+        if (!start) this.error(`no module ${root}`);
+        const todo = withRoot ? [start] : [...(this.getModuleInfo(start)?.importedIds ?? [])];
+        for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+          if (chunkOf.has(id)) continue;
+          chunkOf.set(id, chunk);
+          todo.push(...(this.getModuleInfo(id)?.importedIds ?? []));
+        }
+      };
+      collect('components/cdn.ts', 'ui', false);
+      collect('components/jitsi-conference/call-views.ts', 'call', true);
     },
   };
 }
-const firstLoad = new Set<string>();
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   dependencies: Record<string, string>;
@@ -109,7 +116,7 @@ export default defineConfig(({ command, mode }) => {
       // Chunks, and the preloads of a chunk's imports, are fetched relative to the file that asks for them, so
       // dist/cdn/ works from any path (a bare `/` base would preload from the site root).
       base: './',
-      plugins: [staticClosure('components/cdn.ts', firstLoad), sizeBudget({ firstLoad: FIRST_LOAD_BUDGET_GZIP_BYTES, total: TOTAL_BUDGET_GZIP_BYTES })],
+      plugins: [sortIntoChunks(), sizeBudget({ firstLoad: FIRST_LOAD_BUDGET_GZIP_BYTES, total: TOTAL_BUDGET_GZIP_BYTES })],
       build: {
         outDir: 'dist/cdn',
         emptyOutDir: true,
@@ -125,9 +132,11 @@ export default defineConfig(({ command, mode }) => {
             entryFileNames: 'jitsi-elements.js',
             chunkFileNames: 'jitsi-elements-[name]-[hash].js',
             codeSplitting: {
+              // In this order: a group takes the modules it imports along, unless an earlier group took them.
               groups: [
-                { name: 'ui', test: (id) => firstLoad.has(id), priority: 2 },
-                { name: 'engine', test: (id) => !firstLoad.has(id) && !id.endsWith('components/cdn.ts'), priority: 1 },
+                { name: 'ui', test: (id) => chunkOf.get(id) === 'ui', priority: 3 },
+                { name: 'call', test: (id) => chunkOf.get(id) === 'call', priority: 2 },
+                { name: 'engine', test: (id) => !chunkOf.has(id) && !id.endsWith('components/cdn.ts'), priority: 1 },
               ],
             },
           },
