@@ -2,9 +2,10 @@
  * One source, two builds (issue 2, house style):
  * - `vite build`: the npm build in dist/, unbundled ES modules mirroring src/ and components/, every
  *   dependency external (declarations come from `tsc -p tsconfig.build.json`);
- * - `vite build --mode cdn`: dist/cdn/jitsi-elements.js, one minified self-contained module that registers
- *   the elements and exports the engine. That path is public: CDN users and the no-build demo load it.
- * - `vite build --mode cdn-iife`: dist/cdn/jitsi-elements.iife.js, the same as a classic script that sets
+ * - `vite build --mode cdn`: dist/cdn/jitsi-elements.js, a minified module that registers the elements and
+ *   exports the engine, with the chunks it loads from beside it (jitsi-elements-{ui,call,engine}-*.js; issue
+ *   15, see sortIntoChunks). That path is public: CDN users and the no-build demo load it.
+ * - `vite build --mode cdn-iife`: dist/cdn/jitsi-elements.iife.js, the same as one classic script that sets
  *   `window.JitsiMeetJS` (lib-jitsi-meet's global).
  * `vite` (serve) is the demo's server, rooted at the project so that demo/*.html load dist/cdn/.
  */
