@@ -12,11 +12,26 @@ import { receiverConstraintsFor, type VisibleSource } from './layout.js';
 import { ConferenceSession, type ConferenceState, type SessionSettings } from './session.js';
 import { styles } from './jitsi-conference.styles.js';
 import type { ConferenceUi, Layout, Panel } from './ui.js';
-import { renderControls, renderStage, stageModel, tileModels, type StageModel } from './view-call.js';
-import { renderPanel } from './view-panels.js';
-import { renderUnmuteNotice } from './view-moderation.js';
+import type * as CallViews from './call-views.js';
+import type { StageModel } from './view-call.js';
 import { lobbyStyles, renderKnocking, renderLobbyNotice } from './view-lobby.js';
 import { renderConnecting, renderFailed, renderLeft, renderPrejoin } from './view-status.js';
+
+/** The in-call views, loaded once from the pre-join step on (call-views.ts; a chunk of the CDN build, issue 15). */
+let callViews: typeof CallViews | undefined;
+let loadingCallViews: Promise<void> | undefined;
+function loadCallViews(): Promise<void> {
+  loadingCallViews ??= import('./call-views.js').then(
+    (views) => {
+      callViews = views;
+    },
+    (error: unknown) => {
+      loadingCallViews = undefined;
+      throw error;
+    },
+  );
+  return loadingCallViews;
+}
 
 /**
  * A Jitsi Meet conference in one tag: connection, conference, local media, a participant grid, controls and
@@ -487,9 +502,10 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     const inCall = state === 'joined' || state === 'reconnecting';
     const actions = { retry: (password?: string) => this.retry(password) };
     this.drawn = undefined;
+    if (state !== 'idle' && !callViews) void loadCallViews().then(() => this.requestUpdate(), () => undefined);
     let body: TemplateResult;
     if (state === 'prejoin') body = renderPrejoin(this);
-    else if (inCall) body = this.renderCall();
+    else if (inCall) body = callViews ? this.renderCall(callViews) : renderConnecting(this, 'connecting');
     else if (state === 'failed') body = session.failure === 'conference.destroyed' ? renderLeft(this, actions) : renderFailed(this, actions);
     else if (state === 'left') body = renderLeft(this, actions);
     else body = session.lobby.knocking && state === 'connecting' ? renderKnocking(this) : renderConnecting(this, state === 'connecting' ? 'connecting' : 'idle');
@@ -500,7 +516,7 @@ export class JitsiConferenceElement extends JitsiElement implements ConferenceUi
     </div>`;
   }
 
-  private renderCall(): TemplateResult {
+  private renderCall({ renderControls, renderPanel, renderStage, renderUnmuteNotice, stageModel, tileModels }: typeof CallViews): TemplateResult {
     const session = this.session;
     const tiles = tileModels(this);
     const model = stageModel(this, tiles);

@@ -9,12 +9,14 @@ import type { JitsiConference } from '../../src/conference/JitsiConference.js';
 import type { BreakoutRoomsUpdate } from '../../src/conference/features/BreakoutRooms.js';
 import type { ConferenceOptions } from '../../src/conference/types.js';
 import type { JitsiConnection, JitsiConnectionOptions } from '../../src/connection/JitsiConnection.js';
+import type * as ConnectionModule from '../../src/connection/JitsiConnection.js';
 import { JitsiTrackError } from '../../src/errors/JitsiTrackError.js';
 import { JitsiConferenceEvents as C } from '../../src/events/JitsiConferenceEvents.js';
 import { ConnectionQualityEvents as CQ } from '../../src/events/ConnectionQualityEvents.js';
 import { JitsiConnectionEvents } from '../../src/events/JitsiConnectionEvents.js';
 import { JitsiTrackEvents } from '../../src/events/JitsiTrackEvents.js';
-import JitsiMeetJS from '../../src/JitsiMeetJS.js';
+import { createLocalTracks } from '../../src/rtc/createLocalTracks.js';
+import { mediaDevices } from '../../src/rtc/mediaDevices.js';
 import type { JitsiLocalTrack } from '../../src/rtc/JitsiLocalTrack.js';
 import type { JitsiTrack } from '../../src/rtc/JitsiTrack.js';
 import { CONFERENCE_DOM_EVENTS, CONNECTION_DOM_EVENTS, type EngineEventDetail } from './events.js';
@@ -62,6 +64,16 @@ interface Host extends ReactiveControllerHost, EventTarget {
 }
 
 const MAX_CHAT = 200;
+
+/** The signalling engine (JitsiConnection and all it needs), loaded on demand: the pre-join step needs only media. */
+let engine: Promise<typeof ConnectionModule> | undefined;
+const loadEngine = (): Promise<typeof ConnectionModule> => {
+  engine ??= import('../../src/connection/JitsiConnection.js');
+  engine.catch(() => {
+    engine = undefined;
+  });
+  return engine;
+};
 
 export class ConferenceSession implements ReactiveController {
   state: ConferenceState = 'idle';
@@ -120,6 +132,7 @@ export class ConferenceSession implements ReactiveController {
   enterPrejoin(): void {
     if (this.state === 'idle' || this.state === 'left' || this.state === 'failed') this.setState('prejoin');
     void this.prepareMedia();
+    loadEngine().catch(() => undefined);
   }
 
   get sharing(): boolean {
@@ -137,11 +150,11 @@ export class ConferenceSession implements ReactiveController {
     const options = { devices: ['audio', 'video'] as ('audio' | 'video')[], micDeviceId: devices.audio, cameraDeviceId: devices.video };
     let tracks: JitsiLocalTrack[] = [];
     try {
-      tracks = await JitsiMeetJS.createLocalTracks(options);
+      tracks = await createLocalTracks(options);
     } catch (error) {
       this.mediaError = error instanceof JitsiTrackError ? error : new JitsiTrackError(error);
       for (const kind of ['audio', 'video'] as const) {
-        tracks.push(...(await JitsiMeetJS.createLocalTracks({ ...options, devices: [kind] }).catch(() => [])));
+        tracks.push(...(await createLocalTracks({ ...options, devices: [kind] }).catch(() => [])));
       }
       this.emit('jitsi-media-error', { error: this.mediaError });
     }
@@ -163,7 +176,14 @@ export class ConferenceSession implements ReactiveController {
     this.failure = undefined;
     this.endReason = undefined;
     this.setState('connecting');
-    const connection = new JitsiMeetJS.JitsiConnection(null, settings.token, settings.connection);
+    // The signalling engine is a chunk of its own in the CDN build (issue 15), loaded while the pre-join shows.
+    const loaded = await loadEngine().catch(() => undefined);
+    if (generation !== this.generation) return;
+    if (!loaded) {
+      this.setState('failed');
+      return;
+    }
+    const connection = new loaded.JitsiConnection(null, settings.token, settings.connection);
     this.connection = connection;
     this.forward(connection, CONNECTION_DOM_EVENTS, 'connection');
     const established = new Promise<boolean>((resolve) => {
@@ -300,7 +320,7 @@ export class ConferenceSession implements ReactiveController {
       this.cameraBeforeShare = undefined;
       return;
     }
-    const [screen] = (await JitsiMeetJS.createLocalTracks({ devices: ['desktop'] })).filter((t) => t.getType() === 'video');
+    const [screen] = (await createLocalTracks({ devices: ['desktop'] })).filter((t) => t.getType() === 'video');
     if (!screen) return;
     this.cameraBeforeShare = this.localTracks.find((t) => t.getType() === 'video');
     await this.replaceLocal(this.cameraBeforeShare, screen, false);
@@ -311,14 +331,14 @@ export class ConferenceSession implements ReactiveController {
     const type = kind === 'audioinput' ? 'audio' : 'video';
     const old = this.localTracks.find((t) => t.getType() === type && t.getVideoType() !== 'desktop');
     if (old?.getDeviceId() === deviceId) return;
-    const [fresh] = await JitsiMeetJS.createLocalTracks({ devices: [type], ...(type === 'audio' ? { micDeviceId: deviceId } : { cameraDeviceId: deviceId }) });
+    const [fresh] = await createLocalTracks({ devices: [type], ...(type === 'audio' ? { micDeviceId: deviceId } : { cameraDeviceId: deviceId }) });
     if (!fresh) return;
     if (old?.isMuted()) await fresh.mute();
     await this.replaceLocal(old, fresh);
   }
 
   async setAudioOutput(deviceId: string): Promise<void> {
-    await JitsiMeetJS.mediaDevices.setAudioOutputDevice(deviceId);
+    await mediaDevices.setAudioOutputDevice(deviceId);
     this.changed();
   }
 
