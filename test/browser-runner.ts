@@ -109,7 +109,7 @@ function udpStarve(on: boolean): boolean {
 function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
   return {
     name: 'jitsi-elements-backend-commands',
-    async executeCommand({ command }) {
+    async executeCommand({ command, payload }) {
       const backend = getBackend();
       switch (command) {
         case 'backend-relay-cut':
@@ -130,6 +130,8 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
         case 'backend-bridge-restart':
           await backend.restartBridge();
           return true;
+        case 'backend-jvb-ice-restart':
+          return backend.restartJvbIce((payload as { room?: string } | undefined)?.room ?? '');
         case 'backend-bridge-websockets-cut':
           return backend.cutBridgeWebsockets();
         case 'backend-prosody-restart':

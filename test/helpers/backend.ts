@@ -67,6 +67,11 @@ export async function bridgeRestart(): Promise<void> {
   await executeServerCommand<boolean, undefined>('backend-bridge-restart');
 }
 
+/** The focus stand-in sends an in-place ICE restart (transport-info, protocol.md 5.2) to every session of the room. */
+export function jvbIceRestart(roomJid: string): Promise<number> {
+  return executeServerCommand<number, { room: string }>('backend-jvb-ice-restart', { room: roomJid });
+}
+
 /** Drops every Colibri websocket of the bridge stand-in abnormally; resolves with how many. */
 export function bridgeWebsocketsCut(): Promise<number> {
   return executeServerCommand<number, undefined>('backend-bridge-websockets-cut');

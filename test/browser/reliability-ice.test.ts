@@ -1,0 +1,101 @@
+/**
+ * In-place ICE restarts of the bridge session (issue 16, protocol.md 5.2): the focus stand-in sends a
+ * `transport-info` with the bridge's new ICE credentials and `ice-generation`; the engine applies it to the
+ * same PeerConnection, answers with its own new credentials (same generation) and media keeps flowing.
+ */
+import { expect } from '@open-wc/testing';
+import JitsiMeetJS from '../../src/index.js';
+import { jvbIceRestart, uniqueRoomName } from '../helpers/backend.js';
+import { bridgePc, cleanupMedia, flow, mediaClient, remoteTracks, untilMediaFrom, type Client } from '../helpers/bridge.js';
+import { record } from '../helpers/engine.js';
+import { until, untilAsync } from '../helpers/events.js';
+
+const C = JitsiMeetJS.events.conference;
+
+afterEach(cleanupMedia);
+
+const ufragOf = (sdp: string | undefined): string | undefined => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1];
+const remoteUfrag = (client: Client): string | undefined => ufragOf(bridgePc(client.conference)?.remoteDescription?.sdp);
+const localUfrag = (client: Client): string | undefined => ufragOf(bridgePc(client.conference)?.localDescription?.sdp);
+
+/** The ufrag of the remote candidate of the selected pair (Chromium reports `usernameFragment`). */
+async function selectedRemoteUfrag(client: Client): Promise<string | undefined> {
+  const stats = await bridgePc(client.conference)?.getStats();
+  if (!stats) return undefined;
+  const reports = [...stats.values()] as Record<string, unknown>[];
+  const transport = reports.find((r) => r.type === 'transport');
+  const pair = reports.find((r) => r.id === transport?.selectedCandidatePairId);
+  const remote = reports.find((r) => r.id === pair?.remoteCandidateId);
+
+  return remote?.usernameFragment as string | undefined;
+}
+
+/** Frames decoded from `other`'s video grow by more than `frames` (media after the restart, not before it). */
+async function untilMoreFrames(self: Client, other: Client, frames = 10): Promise<void> {
+  const [track] = remoteTracks(self.conference, other.id, 'video');
+  if (!track) throw new Error(`${self.id} has no video track of ${other.id}`);
+  const start = await flow(self.conference, track);
+  await untilAsync(async () => (await flow(self.conference, track)) > start + frames, `${self.id} to decode ${frames} more frames of ${other.id}`, 15_000);
+}
+
+describe('bridge session: in-place ICE restart', () => {
+  it('a transport-info from the focus restarts ICE in place: new remote ufrag, same session, media keeps flowing', async function () {
+    this.timeout(60_000);
+    const room = uniqueRoomName('ice-restart');
+    const a = await mediaClient(room);
+    const b = await mediaClient(room);
+    await untilMediaFrom(a, [b]);
+    await untilMediaFrom(b, [a]);
+    const failures = [...record(a.conference, C.CONFERENCE_FAILED), ...record(b.conference, C.CONFERENCE_FAILED)];
+    const before = [a, b].map((client) => ({ remote: remoteUfrag(client), local: localUfrag(client), pc: bridgePc(client.conference), sid: client.conference.jvbJingleSession?.sid }));
+    expect(before.every((b) => b.remote && b.local)).to.equal(true);
+
+    const started = performance.now();
+    expect(await jvbIceRestart(a.conference.roomJid)).to.equal(2);
+    for (const [i, client] of [a, b].entries()) {
+      await until(() => remoteUfrag(client) !== before[i]?.remote, `${client.id}: the new remote ufrag applied`);
+      // The engine answers with new credentials of its own.
+      await until(() => localUfrag(client) !== before[i]?.local, `${client.id}: new local ufrag`);
+      const newRemote = remoteUfrag(client);
+      await untilAsync(async () => (await selectedRemoteUfrag(client)) === newRemote, `${client.id}: the selected pair uses the new remote credentials`, 15_000);
+    }
+    const restartedMs = Math.round(performance.now() - started);
+    await untilMoreFrames(a, b);
+    await untilMoreFrames(b, a);
+    console.log(`focus ICE restart: both clients on the new ICE credentials ${restartedMs} ms after the request, media flowing ${Math.round(performance.now() - started)} ms after it`);
+
+    for (const [i, client] of [a, b].entries()) {
+      expect(bridgePc(client.conference), 'the same PeerConnection').to.equal(before[i]?.pc);
+      expect(client.conference.jvbJingleSession?.sid, 'the same Jingle session').to.equal(before[i]?.sid);
+      // protocol.md 5.2: the reply is a transport-info with our new ufrag/pwd and the same ice-generation.
+      const replies = client.connection.getLogs().stanzas.filter((s) => s.direction === 'out' && s.xml.includes('action="transport-info"'));
+      expect(replies, 'one transport-info reply').to.have.length(1);
+      const reply = new DOMParser().parseFromString(replies[0]?.xml ?? '', 'application/xml');
+      const transport = reply.getElementsByTagNameNS('urn:xmpp:jingle:transports:ice-udp:1', 'transport')[0];
+      expect(transport?.getAttribute('ice-generation')).to.equal('1');
+      expect(transport?.getAttribute('ufrag')).to.equal(localUfrag(client));
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('restartJvbIce() asks the focus, which (with in-place restarts enabled) sends the transport-info; media keeps flowing', async function () {
+    this.timeout(60_000);
+    const room = uniqueRoomName('standin-icerestart');
+    const a = await mediaClient(room, { enableIceRestart: true });
+    const b = await mediaClient(room);
+    await untilMediaFrom(a, [b]);
+    await untilMediaFrom(b, [a]);
+    const failures = record(a.conference, C.CONFERENCE_FAILED);
+    const remoteBefore = remoteUfrag(a);
+    const bBefore = remoteUfrag(b);
+    const started = performance.now();
+    await a.conference.restartJvbIce(JitsiMeetJS.constants.iceRestartReason.NETWORK_CHANGE);
+    await until(() => remoteUfrag(a) !== remoteBefore, 'the new remote ufrag applied');
+    await untilAsync(async () => (await selectedRemoteUfrag(a)) === remoteUfrag(a), 'the selected pair uses the new remote credentials', 15_000);
+    await untilMoreFrames(a, b);
+    await untilMoreFrames(b, a);
+    console.log(`restartJvbIce: media flowing on the new credentials ${Math.round(performance.now() - started)} ms after the request`);
+    expect(remoteUfrag(b), 'only the requester restarts').to.equal(bBefore);
+    expect(failures).to.deep.equal([]);
+  });
+});
