@@ -3,7 +3,7 @@ export type IceChange = 'connected' | 'interrupted' | 'restored' | 'failed';
 
 /**
  * Calls `report` with `connected` the first time ICE connects, `interrupted` when a connected transport goes
- * `disconnected`, `restored` when it comes back, and `failed`.
+ * `disconnected` or `failed`, `restored` when it comes back, and `failed`.
  */
 export function watchIce(pc: RTCPeerConnection, report: (change: IceChange) => void): void {
   let wasConnected = false;
@@ -22,6 +22,8 @@ export function watchIce(pc: RTCPeerConnection, report: (change: IceChange) => v
       interrupted = true;
       report('interrupted');
     } else if (state === 'failed') {
+      // Connecting again after a failure (an ICE restart) is a restoration too.
+      interrupted = wasConnected;
       report('failed');
     }
   });

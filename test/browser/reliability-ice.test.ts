@@ -5,14 +5,17 @@
  */
 import { expect } from '@open-wc/testing';
 import JitsiMeetJS from '../../src/index.js';
-import { jvbIceRestart, uniqueRoomName } from '../helpers/backend.js';
+import { jvbIceRestart, udpBlock, udpRestore, uniqueRoomName } from '../helpers/backend.js';
 import { bridgePc, cleanupMedia, flow, mediaClient, remoteTracks, untilMediaFrom, type Client } from '../helpers/bridge.js';
-import { record } from '../helpers/engine.js';
+import { nextEvent, record } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
 
 const C = JitsiMeetJS.events.conference;
 
-afterEach(cleanupMedia);
+afterEach(async () => {
+  await udpRestore();
+  await cleanupMedia();
+});
 
 const ufragOf = (sdp: string | undefined): string | undefined => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1];
 const remoteUfrag = (client: Client): string | undefined => ufragOf(bridgePc(client.conference)?.remoteDescription?.sdp);
@@ -96,6 +99,64 @@ describe('bridge session: in-place ICE restart', () => {
     await untilMoreFrames(b, a);
     console.log(`restartJvbIce: media flowing on the new credentials ${Math.round(performance.now() - started)} ms after the request`);
     expect(remoteUfrag(b), 'only the requester restarts').to.equal(bBefore);
+    expect(failures).to.deep.equal([]);
+  });
+
+  /** Makes the bridge PeerConnection report `failed` once (Chromium would after 30 s without consent). */
+  function reportIceFailed(client: Client): void {
+    const pc = bridgePc(client.conference);
+    if (!pc) throw new Error('no bridge peer connection');
+    Object.defineProperty(pc, 'iceConnectionState', { configurable: true, get: () => 'failed' });
+    pc.dispatchEvent(new Event('iceconnectionstatechange'));
+    delete (pc as unknown as { iceConnectionState?: string }).iceConnectionState;
+  }
+
+  const sentActions = (client: Client, action: string): string[] =>
+    client.connection.getLogs().stanzas.filter((s) => s.direction === 'out' && s.xml.includes(`action="${action}"`)).map((s) => s.xml);
+
+  it('with enableIceRestart, a bridge ICE failure is repaired in place (session-info, then transport-info): same session, CONNECTION_RESTORED', async function () {
+    this.timeout(60_000);
+    const room = uniqueRoomName('standin-icerestart');
+    const a = await mediaClient(room, { enableIceRestart: true });
+    const b = await mediaClient(room);
+    await untilMediaFrom(a, [b]);
+    const failures = record(a.conference, C.CONFERENCE_FAILED);
+    const restored = record(a.conference, C.CONNECTION_RESTORED);
+    const sid = a.conference.jvbJingleSession?.sid;
+    const ufrag = remoteUfrag(a);
+    // The media path really goes (UDP starved), then the failure Chromium would report 30 s later is reported now.
+    const interrupted = nextEvent(a.conference, C.CONNECTION_INTERRUPTED, 20_000);
+    await udpBlock();
+    await interrupted;
+    const started = performance.now();
+    reportIceFailed(a);
+    await until(() => sentActions(a, 'session-info').length === 1, 'the in-place restart request', 5_000);
+    await udpRestore();
+    await until(() => remoteUfrag(a) !== ufrag, 'the new remote ufrag');
+    await until(() => restored.length === 1, 'CONNECTION_RESTORED');
+    await untilMoreFrames(a, b);
+    console.log(`bridge ICE failure, in place: media flowing ${Math.round(performance.now() - started)} ms after the failure`);
+    expect(a.conference.jvbJingleSession?.sid).to.equal(sid);
+    expect(sentActions(a, 'session-terminate')).to.have.length(0);
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('with enableIceRestart but a focus that refuses in-place restarts, a bridge ICE failure gets a new session (session-terminate restart=true)', async function () {
+    this.timeout(60_000);
+    const room = uniqueRoomName('ice-refused');
+    const a = await mediaClient(room, { enableIceRestart: true });
+    const b = await mediaClient(room);
+    await untilMediaFrom(a, [b]);
+    const failures = record(a.conference, C.CONFERENCE_FAILED);
+    const sid = a.conference.jvbJingleSession?.sid;
+    const started = performance.now();
+    reportIceFailed(a);
+    await until(() => sentActions(a, 'session-terminate').length === 1, 'the full restart', 5_000);
+    expect(sentActions(a, 'session-info')).to.have.length(1);
+    expect(sentActions(a, 'session-terminate')[0]).to.include('restart="true"').and.include('connectivity-error');
+    await until(() => a.conference.jvbJingleSession !== undefined && a.conference.jvbJingleSession.sid !== sid, 'a new bridge session', 15_000);
+    await untilMediaFrom(a, [b]);
+    console.log(`bridge ICE failure, refused in place: media on a new session ${Math.round(performance.now() - started)} ms after the failure`);
     expect(failures).to.deep.equal([]);
   });
 });
