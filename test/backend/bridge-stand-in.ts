@@ -373,7 +373,15 @@ export class BridgeStandIn {
     if (!endpoint.iceRestarting) return;
     endpoint.iceRestarting = false;
     for (const ice of endpoint.pc.iceTransports) {
-      ice.start().catch((error: Error) => this.log(`${room}: ${endpointId} ICE restart failed: ${error.message}`));
+      ice
+        .start()
+        .then(() => {
+          // Packets lost while the new pair was checked, both ways: keyframes for every forwarded source.
+          for (const receiver of endpoint.conference.endpoints.values()) {
+            for (const [name, forward] of receiver.forwards) this.requestKeyframe(endpoint.conference, name, forward.target);
+          }
+        })
+        .catch((error: Error) => this.log(`${room}: ${endpointId} ICE restart failed: ${error.message}`));
     }
   }
 

@@ -33,6 +33,33 @@ async function selectedRemoteUfrag(client: Client): Promise<string | undefined> 
   return remote?.usernameFragment as string | undefined;
 }
 
+/** Samples `self`'s decoded frames of `other` every 100 ms until stopped; resolves with the longest stall (ms). */
+function frameStalls(self: Client, other: Client): () => Promise<number> {
+  let running = true;
+  const done = (async () => {
+    const [track] = remoteTracks(self.conference, other.id, 'video');
+    if (!track) return Infinity;
+    let last = await flow(self.conference, track);
+    let lastChange = performance.now();
+    let longest = 0;
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const frames = await flow(self.conference, track);
+      const now = performance.now();
+      if (frames > last) {
+        longest = Math.max(longest, now - lastChange);
+        last = frames;
+        lastChange = now;
+      }
+    }
+    return Math.round(Math.max(longest, performance.now() - lastChange));
+  })();
+  return () => {
+    running = false;
+    return done;
+  };
+}
+
 /** Frames decoded from `other`'s video grow by more than `frames` (media after the restart, not before it). */
 async function untilMoreFrames(self: Client, other: Client, frames = 10): Promise<void> {
   const [track] = remoteTracks(self.conference, other.id, 'video');
@@ -53,6 +80,7 @@ describe('bridge session: in-place ICE restart', () => {
     const before = [a, b].map((client) => ({ remote: remoteUfrag(client), local: localUfrag(client), pc: bridgePc(client.conference), sid: client.conference.jvbJingleSession?.sid }));
     expect(before.every((b) => b.remote && b.local)).to.equal(true);
 
+    const stalls = [frameStalls(a, b), frameStalls(b, a)];
     const started = performance.now();
     expect(await jvbIceRestart(a.conference.roomJid)).to.equal(2);
     for (const [i, client] of [a, b].entries()) {
@@ -65,7 +93,11 @@ describe('bridge session: in-place ICE restart', () => {
     const restartedMs = Math.round(performance.now() - started);
     await untilMoreFrames(a, b);
     await untilMoreFrames(b, a);
-    console.log(`focus ICE restart: both clients on the new ICE credentials ${restartedMs} ms after the request, media flowing ${Math.round(performance.now() - started)} ms after it`);
+    const longest = await Promise.all(stalls.map((stop) => stop()));
+    console.log(`focus ICE restart: both clients on the new ICE credentials ${restartedMs} ms after the request; longest gap between decoded frames across it: ${longest.join(' / ')} ms`);
+    // Media keeps flowing through an in-place restart. The bridge stand-in (werift) drops its nominated pair as
+    // soon as it restarts, so video can stall until the new pair and a keyframe are there (measured 0.3-3.1 s).
+    for (const gap of longest) expect(gap).to.be.lessThan(5_000);
 
     for (const [i, client] of [a, b].entries()) {
       expect(bridgePc(client.conference), 'the same PeerConnection').to.equal(before[i]?.pc);
