@@ -11,8 +11,9 @@
  * `backend-bridge-websockets-cut` (answers how many Colibri websockets it dropped), and
  * `backend-udp-block` / `backend-udp-restore`, which starve every UDP packet on `lo` (WebRTC's media and ICE
  * checks; XMPP is TCP and unaffected) with a traffic-control class of 8 bit/s; `backend-udp-firewall` /
- * `backend-udp-firewall-off`, a firewall that refuses UDP except the TURN server's relay ports (backend/network.ts). The browser tests run alone in
- * a private network namespace, so this touches nothing else.
+ * `backend-udp-firewall-off`, a firewall that refuses UDP except the TURN server's relay ports (backend/network.ts);
+ * and `backend-network-change` (`{ downMs }`: 127.0.0.1 removed from `lo` and added back, as a laptop changing
+ * networks). The browser tests run alone in a private network namespace, so this touches nothing else.
  *
  *   tsx test/browser-runner.ts [--files GLOB ...] [--results FILE]
  */
@@ -104,6 +105,24 @@ function udpStarve(on: boolean): boolean {
 }
 
 /**
+ * A laptop switching networks, in the test namespace: the loopback address goes away for `downMs` and comes back
+ * (every socket bound to it loses its network meanwhile). Answers true once the address is back.
+ */
+async function networkChange(downMs: number): Promise<boolean> {
+  const ip = (...args: string[]): void => {
+    const result = spawnSync('ip', args);
+    if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.toString()}`);
+  };
+  ip('addr', 'del', '127.0.0.1/8', 'dev', 'lo');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(downMs, 0), 30_000)));
+  } finally {
+    ip('addr', 'add', '127.0.0.1/8', 'dev', 'lo');
+  }
+  return true;
+}
+
+/**
  * Server commands for the backend's faults. Unknown commands answer undefined, so other plugins (and
  * @web/test-runner-commands' own) can handle them. A command must answer something non-null to count as
  * handled, hence the stats or `true`.
@@ -127,6 +146,8 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
           return backend.relay.stats();
         case 'backend-udp-block':
           return udpStarve(true);
+        case 'backend-network-change':
+          return networkChange(Number((payload as { downMs?: number } | undefined)?.downMs ?? 2_000));
         case 'backend-udp-restore':
           return udpStarve(false);
         case 'soak-config':
@@ -148,6 +169,8 @@ function backendCommandsPlugin(getBackend: () => Backend): TestRunnerPlugin {
         case 'backend-bridge-restart':
           await backend.restartBridge();
           return true;
+        case 'backend-jvb-ice-restart':
+          return backend.restartJvbIce((payload as { room?: string } | undefined)?.room ?? '');
         case 'backend-bridge-websockets-cut':
           return backend.cutBridgeWebsockets();
         case 'backend-prosody-restart':

@@ -24,6 +24,8 @@ const logger = getLogger('conference/JvbController');
 
 /** protocol.md 5.2: after this many ICE failures the conference fails with ICE_FAILED. */
 const MAX_ICE_RESTARTS = 3;
+/** protocol.md 5.2: an in-place ICE restart not connected this long after the request becomes a new session. */
+const IN_PLACE_RESTART_TIMEOUT_MS = 15_000;
 /** lib-jitsi-meet re-selects the codec this long after the first of a burst of joins and leaves. */
 const CODEC_DEBOUNCE_MS = 1_000;
 
@@ -223,6 +225,8 @@ export class JvbController {
         if (!this.p2p.isActive()) this.host.emit(E.CONNECTION_INTERRUPTED);
         return;
       case 'restored':
+        clearTimeout(this.restartTimer);
+        this.restartTimer = undefined;
         if (!this.p2p.isActive()) this.host.emit(E.CONNECTION_RESTORED);
         return;
       case 'failed':
@@ -239,13 +243,28 @@ export class JvbController {
       return;
     }
     const delay = 1_000 + Math.random() * 1_000;
-    logger.warn(`bridge ICE failed; asking the focus for a new session in ${Math.round(delay)} ms`);
+    // With enableIceRestart, lib-jitsi-meet first asks for an in-place restart and falls back to a new session
+    // when the focus refuses or ICE is not back 15 s later (protocol.md 5.2).
+    const inPlace = this.host.config.enableIceRestart === true && session.bridgeSessionId !== undefined;
+    logger.warn(`bridge ICE failed; asking the focus for ${inPlace ? 'an in-place ICE restart' : 'a new session'} in ${Math.round(delay)} ms`);
     clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    const newSession = (): void => {
       // The new session's RTC configuration is built from XEP-0215 credentials: renewed first when expired.
       void this.host.xmpp.discovery.refreshIfExpired().then(() => {
         if (this.session !== session || this.host.xmpp.state !== 'connected') return;
         this.end('connectivity-error', 'ICE FAILED', true);
+      });
+    };
+    this.restartTimer = setTimeout(() => {
+      if (!inPlace || this.session !== session) {
+        newSession();
+        return;
+      }
+      this.restartTimer = setTimeout(newSession, IN_PLACE_RESTART_TIMEOUT_MS);
+      this.requestIceRestart().catch((error: unknown) => {
+        logger.warn('in-place ICE restart refused; asking for a new session', String(error));
+        clearTimeout(this.restartTimer);
+        newSession();
       });
     }, delay);
   }

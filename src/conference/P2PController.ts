@@ -32,13 +32,20 @@ export interface P2PHost extends MediaHost {
 interface P2POptions {
   enabled?: boolean;
   backToP2PDelay?: number;
+  /** Seconds our session-initiate may wait for the peer's session-accept before P2P is given up. */
+  sessionAcceptTimeout?: number;
 }
+
+/** Default of `p2p.sessionAcceptTimeout` (seconds): media flows through the bridge meanwhile. */
+export const DEFAULT_P2P_ACCEPT_TIMEOUT_S = 15;
 
 
 export class P2PController {
   private session: P2PSession | undefined;
   private active = false;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs from our session-initiate until the peer's session-accept. */
+  private acceptTimer: ReturnType<typeof setTimeout> | undefined;
   private stopLevels: (() => void) | undefined;
   /** Remote media of the session that waits for ICE to connect. */
   private pendingMedia: RemoteMedia[] = [];
@@ -202,6 +209,18 @@ export class P2PController {
   private startSession(peer: JitsiParticipant): void {
     logger.info(`starting P2P with ${peer.getId()}`);
     const session = this.newSession(peer, newSid(), true);
+    const timeoutS = this.options.sessionAcceptTimeout ?? DEFAULT_P2P_ACCEPT_TIMEOUT_S;
+    // A peer that acks our offer but never answers it: give P2P up (the bridge carries the media) until the
+    // next membership change, as after an ICE failure.
+    if (timeoutS > 0) {
+      this.acceptTimer = setTimeout(() => {
+        this.acceptTimer = undefined;
+        if (this.session !== session) return;
+        logger.warn(`P2P: no session-accept within ${timeoutS} s; staying on the bridge`);
+        this.suspended = true;
+        this.stop('timeout', 'session-accept timed out', true);
+      }, timeoutS * 1000);
+    }
     session.start(this.media.getLocalTracks()).catch((error: unknown) => {
       logger.error('P2P offer failed', error);
       if (this.session === session) this.stop('general-error', 'offer failed', true);
@@ -240,7 +259,13 @@ export class P2PController {
       this.stop('success', undefined, false);
       return;
     }
+    if (incoming.action === 'session-accept') this.clearAcceptTimer();
     session.handle(incoming.action, incoming.jingle);
+  }
+
+  private clearAcceptTimer(): void {
+    clearTimeout(this.acceptTimer);
+    this.acceptTimer = undefined;
   }
 
   private onIce(session: P2PSession, state: 'connected' | 'interrupted' | 'restored' | 'failed'): void {
@@ -274,6 +299,7 @@ export class P2PController {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
+    this.clearAcceptTimer();
     this.pendingMedia = [];
     this.stopLevels?.();
     this.stopLevels = undefined;

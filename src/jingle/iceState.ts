@@ -3,9 +3,10 @@ export type IceChange = 'connected' | 'interrupted' | 'restored' | 'failed';
 
 /**
  * Calls `report` with `connected` the first time ICE connects, `interrupted` when a connected transport goes
- * `disconnected`, `restored` when it comes back, and `failed` (once per attempt). Also `failed` when the connection
- * fails while ICE says only `disconnected`: Chromium stays there while a candidate gathering never completes (a
- * STUN/TURN server that cannot be reached, as behind a firewall), and lib-jitsi-meet treats it as an ICE failure.
+ * `disconnected` or `failed`, `restored` when it comes back (also after a failure, as an ICE restart does), and
+ * `failed` (once per attempt). Also `failed` when the connection fails while ICE says only `disconnected`:
+ * Chromium stays there while a candidate gathering never completes (a STUN/TURN server that cannot be reached,
+ * as behind a firewall), and lib-jitsi-meet treats it as an ICE failure.
  */
 export function watchIce(pc: RTCPeerConnection, report: (change: IceChange) => void): void {
   let wasConnected = false;
@@ -35,6 +36,8 @@ export function watchIce(pc: RTCPeerConnection, report: (change: IceChange) => v
       interrupted = true;
       report('interrupted');
     } else if (state === 'failed') {
+      // Connecting again after a failure (an ICE restart) is a restoration too.
+      interrupted = wasConnected;
       fail();
     }
   });

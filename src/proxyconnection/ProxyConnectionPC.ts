@@ -37,6 +37,8 @@ export interface ProxyConnectionPCOptions {
   onRemoteTrack(track: MediaStreamTrack): void;
   /** A local failure (ICE, a description that cannot be applied): the owner closes the connection. */
   onFailure(details: string, cause?: unknown): void;
+  /** Milliseconds from creation until ICE must have connected, else onFailure('timeout'); 0: no bound. */
+  connectTimeoutMs: number;
 }
 
 export class ProxyConnectionPC {
@@ -49,6 +51,7 @@ export class ProxyConnectionPC {
   private queue: Promise<void> = Promise.resolve();
   private readonly trickle: TrickleBatcher;
   private closed = false;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ProxyConnectionPCOptions) {
     this.peerJid = options.peerJid;
@@ -65,8 +68,18 @@ export class ProxyConnectionPC {
       if (!this.closed && RECEIVED_KINDS.includes(event.track.kind)) this.options.onRemoteTrack(event.track);
     });
     watchIce(this.pc, (state) => {
+      if (state === 'connected') this.clearConnectTimer();
       if (state === 'failed' && !this.closed) this.options.onFailure(ProxyErrorDetails.ICE_FAILED);
     });
+    // A peer that never answers (or whose answer never connects) must not leave the connection pending forever.
+    if (options.connectTimeoutMs > 0) {
+      this.connectTimer = setTimeout(() => {
+        this.connectTimer = undefined;
+        if (this.closed) return;
+        logger.warn(`proxy connection with ${this.peerJid}: not connected after ${options.connectTimeoutMs} ms`);
+        this.options.onFailure(ProxyErrorDetails.TIMEOUT);
+      }, options.connectTimeoutMs);
+    }
   }
 
   /** lib-jitsi-meet's accessor. */
@@ -119,6 +132,7 @@ export class ProxyConnectionPC {
       this.options.send(iq);
     }
     this.closed = true;
+    this.clearConnectTimer();
     this.trickle.stop();
     this.pc.close();
   }
@@ -199,6 +213,11 @@ export class ProxyConnectionPC {
       }
     }
     return description;
+  }
+
+  private clearConnectTimer(): void {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
   }
 
   /** Runs signalling steps one after another; a failing step fails the connection. */

@@ -33,6 +33,11 @@ export interface ProxyConnectionServiceOptions {
   jitsiConnection?: JitsiConnection;
   /** RTCConfiguration of the peer connection; replaces the connection's ICE servers when given. */
   pcConfig?: RTCConfiguration;
+  /**
+   * Milliseconds a connection may take to connect (offer answered and ICE up) before it is closed with an
+   * `error` (connection-error-encountered, details `timeout`). Default 20 000; 0 disables the bound.
+   */
+  connectionTimeout?: number;
   /** The connection closed (either side stopped, or it failed). */
   onConnectionClosed?: () => void;
   /** A track the peer sends, as a JitsiLocalTrack. Without this callback received tracks are released at once. */
@@ -51,6 +56,9 @@ export interface ProxyConnectionServiceEventMap {
   [event: string]: (...args: never[]) => void;
   error: (error: ProxyConnectionError) => void;
 }
+
+/** How long a connection may take to come up (connectionTimeout). */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 20_000;
 
 /** Actions that end a connection: never answered with a rejection (two services must not ping-pong). */
 const CLOSING_ACTIONS: readonly string[] = [ProxyActions.TERMINATE, ProxyActions.CONNECTION_ERROR, ProxyActions.UNAVAILABLE];
@@ -158,6 +166,7 @@ export class ProxyConnectionService extends EventEmitter<ProxyConnectionServiceE
       isInitiator,
       rtcConfig: this.rtcConfig(),
       send: (iq) => this.send(peerJid, iq),
+      connectTimeoutMs: this.options.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_MS,
       onRemoteTrack: (track) => this.onRemoteTrack(connection, track),
       onFailure: (details, cause) => {
         if (this.connection !== connection) return;

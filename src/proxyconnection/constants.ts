@@ -32,6 +32,8 @@ export const ProxyErrorDetails = {
   ICE_FAILED: 'ice-failed',
   /** The offer or answer could not be applied (bad Jingle, SDP refused by the browser). */
   SETUP_FAILED: 'setup-failed',
+  /** Not connected within `connectionTimeout` (the peer never answered, or ICE never connected). */
+  TIMEOUT: 'timeout',
 } as const;
 
 /**

@@ -9,6 +9,7 @@ import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger, redact, registerSecret } from '../util/logger.js';
 import { networkInfo } from '../util/networkInfo.js';
+import { abortBoshRequests, BOSH_RELOGIN_DELAYS, fastBoshRetries, jitter } from './boshRetry.js';
 import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
@@ -36,7 +37,7 @@ const streamManagementOf = (strophe: StropheConnection): ResumableStreamManageme
 type Buildable = Element | { tree(): Element };
 
 /** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
-const RESUME_DELAYS: [number, number][] = [
+const RESUME_DELAYS: readonly (readonly [number, number])[] = [
   [1_500, 3_000],
   [3_000, 9_000],
   [4_500, 27_000],
@@ -331,6 +332,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       streamManagement: { maxUnacked: 5, requestResume: true, storage: this.smStorage },
     });
     strophe.maxRetries = 3;
+    if (!websocket) fastBoshRetries(strophe);
     strophe.rawInput = (data: string) => this.onRawInput(data);
     strophe.rawOutput = (data: string) => this.record('out', data);
     return strophe;
@@ -341,9 +343,10 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     if (!strophe) return;
     this.armAttemptWatchdog();
     this.installCatchAll();
-    strophe.connect(this.jidToConnect, this.params.password ?? '', (status, condition, elem) =>
-      this.onStatus(status, condition ?? undefined, elem),
-    );
+    // A replaced Strophe connection's late reports (a BOSH request of the dead session answering) are ignored.
+    strophe.connect(this.jidToConnect, this.params.password ?? '', (status, condition, elem) => {
+      if (strophe === this.strophe) this.onStatus(status, condition ?? undefined, elem);
+    });
   }
 
   /**
@@ -496,6 +499,12 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   /** protocol.md 2.2: CONNFAIL 'giving-up' -> CONNECTION_FAILED(OTHER_ERROR, 'giving-up'). */
   private onGivingUp(): void {
     if (this.state === 'failed' || this.state === 'disconnected') return;
+    // A BOSH login attempt while reconnecting that found no server: the next attempt of the schedule follows.
+    if (this.state === 'resuming') {
+      this.strophe?._doDisconnect('giving-up');
+      if (this.state === 'resuming' && this.reconnectTimer === undefined) this.scheduleReconnect();
+      return;
+    }
     this.state = 'failed';
     this.clearReconnect();
     this.outbox = [];
@@ -552,9 +561,11 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       this.emitDropped();
       return;
     }
-    const [min, maxDelay] = RESUME_DELAYS[Math.min(this.reconnectAttempts, RESUME_DELAYS.length - 1)] ?? [1_500, 3_000];
+    // BOSH has no resume: the session is gone, so the fresh login need not wait as a websocket resume does.
+    const delays = this.transport === 'bosh' ? BOSH_RELOGIN_DELAYS : RESUME_DELAYS;
+    const range = delays[Math.min(this.reconnectAttempts, delays.length - 1)] ?? [1_500, 3_000];
     this.reconnectAttempts++;
-    const delay = this.immediateReconnect ? 0 : min + Math.random() * (maxDelay - min);
+    const delay = this.immediateReconnect ? 0 : jitter(range);
     this.immediateReconnect = false;
     logger.info(`link lost; reconnect attempt ${this.reconnectAttempts}/${max} in ${Math.round(delay)} ms`);
     this.clearReconnect();
@@ -584,6 +595,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     // A new Strophe connection per attempt: a reused one can keep requests of the dead BOSH session queued
     // ahead of the new ones. XEP-0198 state lives in our storage, so a websocket resume still finds it.
     strophe.reset();
+    abortBoshRequests(strophe);
     this.strophe = this.createStrophe(previd || undefined);
     this.startStream();
   }

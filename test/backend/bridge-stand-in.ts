@@ -168,6 +168,8 @@ class BridgeEndpoint {
   readonly lastPli = new Map<number, number>();
   readonly pliPending = new Set<number>();
   answered = false;
+  /** An ICE restart offer is out: the client's next transport starts ICE again. */
+  iceRestarting = false;
   /** Packets received from / sent to this endpoint (debug log with BRIDGE_DEBUG=1). */
   readonly counts = { in: 0, out: 0, unknown: 0 };
 
@@ -297,6 +299,28 @@ export class BridgeStandIn {
       if (state === 'connected') this.onConnected(endpoint);
     });
     await pc.setLocalDescription(await pc.createOffer());
+    return this.gatheredTransport(conference, endpoint);
+  }
+
+  /**
+   * Jicofo's in-place ICE restart (protocol.md 5.2), bridge half: a new offer with new ICE credentials (same DTLS
+   * certificate, same media); the client's new credentials come back through setTransport. Undefined for an
+   * endpoint that does not exist.
+   */
+  async restartIce(room: string, endpointId: string): Promise<BridgeTransport | undefined> {
+    const conference = this.conferences.get(room);
+    const endpoint = conference?.endpoints.get(endpointId);
+    if (!conference || !endpoint) return undefined;
+    await endpoint.pc.setLocalDescription(await endpoint.pc.createOffer({ iceRestart: true }));
+    endpoint.answered = false;
+    endpoint.iceRestarting = true;
+    this.log(`${room}: ${endpointId} ICE restart`);
+    return this.gatheredTransport(conference, endpoint);
+  }
+
+  /** The transport of the endpoint's current local offer, once ICE gathering is complete. */
+  private async gatheredTransport(conference: BridgeConference, endpoint: BridgeEndpoint): Promise<BridgeTransport> {
+    const pc = endpoint.pc;
     await new Promise<void>((resolve) => {
       if (pc.iceGatheringState === 'complete') return resolve();
       const sub = pc.iceGatheringStateChange.subscribe((state) => {
@@ -316,7 +340,7 @@ export class BridgeStandIn {
       fingerprint: { hash: fingerprint.hash, value: fingerprint.value },
       candidates: transport.candidates,
       sctpPort: 5000,
-      webSocketUrl: `ws://127.0.0.1:${this.config.port}/colibri-ws/${this.id}/${conference.id}/${encodeURIComponent(endpointId)}?pwd=${endpoint.wsPwd}`,
+      webSocketUrl: `ws://127.0.0.1:${this.config.port}/colibri-ws/${this.id}/${conference.id}/${encodeURIComponent(endpoint.id)}?pwd=${endpoint.wsPwd}`,
     };
   }
 
@@ -347,6 +371,20 @@ export class BridgeStandIn {
     delete offer.fingerprint;
     offer.origin = { username: '-', sessionId: hex(6).replace(/^0+/, '1'), sessionVersion: 1, netType: 'IN', ipVer: 4, address: '127.0.0.1' };
     await endpoint.pc.setRemoteDescription({ type: 'answer', sdp: writeSdp(offer) });
+    // werift does not start ICE again on its own while DTLS is up (an ICE restart keeps DTLS): start it here.
+    if (!endpoint.iceRestarting) return;
+    endpoint.iceRestarting = false;
+    for (const ice of endpoint.pc.iceTransports) {
+      ice
+        .start()
+        .then(() => {
+          // Packets lost while the new pair was checked, both ways: keyframes for every forwarded source.
+          for (const receiver of endpoint.conference.endpoints.values()) {
+            for (const [name, forward] of receiver.forwards) this.requestKeyframe(endpoint.conference, name, forward.target);
+          }
+        })
+        .catch((error: Error) => this.log(`${room}: ${endpointId} ICE restart failed: ${error.message}`));
+    }
   }
 
   /** An endpoint's sources (what it sends), from its session-accept and source-add/remove. */

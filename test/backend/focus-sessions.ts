@@ -16,7 +16,10 @@
  * `source-remove` from a client are validated and relayed. `session-terminate` from a client frees its bridge
  * endpoint and removes its sources (source-remove to the others); with `<bridge-session restart="true"/>` a
  * brand-new session-initiate follows. An in-place ICE restart request (`session-info` ice-restart) is refused
- * with feature-not-implemented.
+ * with feature-not-implemented, except in `standin-icerestart` rooms (a Jicofo with in-place restarts enabled),
+ * where it is answered by a `transport-info` carrying the bridge's new ICE credentials and `ice-generation`
+ * (protocol.md 5.2); so is the launcher's `ice-restart <room>` test control. The client's transport-info reply
+ * gives the bridge its new credentials.
  *
  * Choices where protocol.md leaves room:
  * - On leave, the others get a `source-remove` for the leaver's sources (current Jicofo skips it and relies on
@@ -38,6 +41,7 @@ import {
   DEFAULT_FEATURES,
   FEATURE,
   NS_JINGLE,
+  iceRestartTransportInfo,
   emptySources,
   isEmptySources,
   parseContents,
@@ -54,6 +58,8 @@ const MAX_SSRCS = 20;
 const MAX_GROUPS = 20;
 export const DISCO_TIMEOUT_MS = 5000;
 export const SINGLE_PARTICIPANT_TIMEOUT_MS = 20_000;
+/** TEST CONTROL `standin-icerestart`: a Jicofo with in-place ICE restarts enabled (session-info is honoured). */
+const ICE_RESTART_ROOM = /^standin-icerestart(-|@)/;
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
@@ -63,6 +69,8 @@ interface Session {
   features: Set<string>;
   json: boolean;
   accepted: boolean;
+  /** `ice-generation` of the last in-place ICE restart sent (0: none). */
+  iceGeneration: number;
   queue: { action: 'source-add' | 'source-remove'; sources: Map<string, EndpointSources> }[];
 }
 
@@ -304,6 +312,7 @@ export class FocusSessions {
         features,
         json: features.has(FEATURE.json),
         accepted: false,
+        iceGeneration: 0,
         queue: [],
       };
       participant.session = session;
@@ -426,13 +435,58 @@ export class FocusSessions {
       }
       case 'session-info':
         if (jingle.getChild('bridge-session', NS_JINGLE.focus)?.attrs['ice-restart'] === 'true') {
-          return stanzaError('cancel', 'feature-not-implemented', 'in-place ICE restart is disabled');
+          if (!ICE_RESTART_ROOM.test(room)) return stanzaError('cancel', 'feature-not-implemented', 'in-place ICE restart is disabled');
+          this.log(`${from}: in-place ICE restart requested`);
+          setTimeout(() => void this.restartIce(conference, participant, session), 0);
         }
         return true;
+      case 'transport-info':
+        return this.onTransportInfo(conference, participant, session, jingle);
       default:
-        // transport-info (a reply to an ICE restart we never start), transport-accept/-reject: acknowledged.
+        // transport-accept/-reject: acknowledged.
         return true;
     }
+  }
+
+  /**
+   * TEST CONTROL (launcher `ice-restart <room>`): an in-place ICE restart of every accepted session of the room,
+   * as Jicofo sends one (protocol.md 5.2). Resolves with how many were sent.
+   */
+  async restartRoomIce(room: string): Promise<number> {
+    const conference = this.conferences.get(room);
+    if (!conference) return 0;
+    const sent = await Promise.all(
+      [...conference.participants.values()].flatMap((p) => (p.session?.accepted ? [this.restartIce(conference, p, p.session)] : [])),
+    );
+    return sent.filter(Boolean).length;
+  }
+
+  /** A transport-info with the bridge's new ICE credentials; the client replies with its own in a transport-info. */
+  private async restartIce(conference: Conference, participant: Participant, session: Session): Promise<boolean> {
+    const transport = await this.o.bridge.restartIce(conference.room, participant.nick);
+    if (!transport || participant.session !== session || this.stopped) return false;
+    session.iceGeneration++;
+    const jingle = iceRestartTransportInfo(session.sid, this.o.focusFullJid, transport, session.iceGeneration);
+    this.log(`${participant.occupantJid}: transport-info ICE restart, generation ${session.iceGeneration}`);
+    try {
+      await this.o.client.iqCaller.request(xml('iq', { type: 'set', to: participant.occupantJid }, jingle), 10_000);
+      return true;
+    } catch (error) {
+      this.log(`${participant.occupantJid}: ICE restart transport-info refused: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** The client's reply to an ICE restart: its new credentials go to the bridge. Other transport-info: acked. */
+  private onTransportInfo(conference: Conference, participant: Participant, session: Session, jingle: XmlElement): XmlElement | true {
+    if (session.iceGeneration === 0) return true;
+    const t = parseContents(jingle).transport;
+    if (!t?.ufrag || !t.pwd) return badRequest('transport-info without ICE ufrag/pwd');
+    this.log(`${participant.occupantJid}: transport-info reply, ufrag ${t.ufrag}`);
+    this.o.bridge.setTransport(conference.room, participant.nick, t).catch((error: Error) => {
+      this.log(`${participant.occupantJid}: the bridge refused the restarted transport: ${error.message}`);
+    });
+    return true;
   }
 
   private onSessionAccept(conference: Conference, participant: Participant, session: Session, jingle: XmlElement): XmlElement | true {

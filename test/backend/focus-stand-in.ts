@@ -67,6 +67,11 @@
  *   for an unknown sid, a source-remove of an SSRC never announced, and a transport-info without a transport.
  * - `standin-vp8only` (option `jvb`): normal, but the offer has VP8 as its only video codec, as from a Jicofo
  *   configured with `jicofo.codec.video.{av1,vp9,h264}.enabled = false`.
+ * - `standin-icerestart` (option `jvb`): normal, but a client's in-place ICE restart request (`session-info`
+ *   ice-restart) is honoured with a transport-info restart (focus-sessions.ts), as by a Jicofo with it enabled.
+ *
+ * Launcher control `ice-restart <room JID>` (option `jvb`): an in-place ICE restart of every accepted session
+ * of the room (transport-info with new ICE credentials, protocol.md 5.2); answered `JVB_ICE_RESTARTED <n>`.
  */
 import { randomUUID } from 'node:crypto';
 import { xml as clientXml } from '@xmpp/client';
@@ -112,7 +117,7 @@ type Element = XmlElement;
 /** The test controls (see the file header), chosen by the room node's `standin-` prefix. */
 export type TestControl =
   | { kind: 'notready' | 'sessioninvalid'; count: number }
-  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' | 'vp8only' }
+  | { kind: 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' | 'vp8only' | 'icerestart' }
   | { kind: 'unknown' };
 
 export const TEST_CONTROL_PREFIX = 'standin-';
@@ -127,8 +132,8 @@ export function testControlOf(roomJid: string): TestControl | undefined {
   const rest = node.slice(TEST_CONTROL_PREFIX.length);
   const counted = /^(notready|sessioninvalid)(\d+)(?:-|$)/.exec(rest);
   if (counted) return { kind: counted[1] as 'notready' | 'sessioninvalid', count: Number(counted[2]) };
-  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus|hostilejingle|vp8only)(?:-|$)/.exec(rest);
-  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' | 'vp8only' };
+  const plain = /^(silent|notauthorized|reservation|nobridge|leavefocus|hostilejingle|vp8only|icerestart)(?:-|$)/.exec(rest);
+  if (plain) return { kind: plain[1] as 'silent' | 'notauthorized' | 'reservation' | 'nobridge' | 'leavefocus' | 'hostilejingle' | 'vp8only' | 'icerestart' };
   return { kind: 'unknown' };
 }
 
@@ -364,6 +369,10 @@ export class FocusStandIn {
       log(`test control ${command}: no bridge (option jvb is off)`);
     } else if (command === 'restart-bridge') {
       await this.bridge.restart();
+    } else if (command.startsWith('ice-restart ')) {
+      const sent = (await this.sessions?.restartRoomIce(command.slice('ice-restart '.length).trim())) ?? 0;
+      process.stdout.write(`JVB_ICE_RESTARTED ${sent}\n`);
+      return;
     } else if (command === 'cut-bridge-websockets') {
       process.stdout.write(`BRIDGE_WEBSOCKETS_CUT ${this.bridge.cutWebsockets()}\n`);
       return;
@@ -484,6 +493,7 @@ export class FocusStandIn {
       case 'leavefocus':
       case 'hostilejingle':
       case 'vp8only':
+      case 'icerestart':
         return undefined;
     }
   }

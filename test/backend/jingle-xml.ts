@@ -271,6 +271,16 @@ export function sessionInitiate(o: OfferOptions): XmlElement {
 }
 
 /**
+ * Jicofo's in-place ICE restart (protocol.md 5.2): a `transport-info` with one content, `audio`, whose transport
+ * carries the bridge's new ufrag/pwd/candidates and `ice-generation="N"`.
+ */
+export function iceRestartTransportInfo(sid: string, initiator: string, transport: BridgeTransport, generation: number): XmlElement {
+  const t = transportXml(transport, false);
+  t.attrs['ice-generation'] = str(generation);
+  return xml('jingle', { xmlns: NS_JINGLE.jingle, action: 'transport-info', sid, initiator }, xml('content', { creator: 'initiator', name: 'audio' }, t));
+}
+
+/**
  * `source-add` / `source-remove` from the focus (protocol.md 5.2, 5.4): JSON mode has one `json-message`
  * and no content; XML mode has one content per media kind that has sources.
  */

@@ -49,6 +49,8 @@ export interface Backend {
   restartBridge(): Promise<void>;
   /** Test control (option `jvb` only): drops every Colibri websocket abnormally; resolves with how many. */
   cutBridgeWebsockets(): Promise<number>;
+  /** Test control (option `jvb` only): the focus sends an in-place ICE restart to every session of the room; resolves with how many. */
+  restartJvbIce(roomJid: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -140,7 +142,7 @@ interface FocusHandle {
   control(command: string, marker: string, timeoutMs: number): Promise<string>;
 }
 
-const MARKERS = /^(?:FOCUS_STAND_IN_(READY|ONLINE)|(BRIDGE_RESTARTED|BRIDGE_WEBSOCKETS_CUT))(?: (.*))?$/;
+const MARKERS = /^(?:FOCUS_STAND_IN_(READY|ONLINE)|(BRIDGE_RESTARTED|BRIDGE_WEBSOCKETS_CUT|JVB_ICE_RESTARTED))(?: (.*))?$/;
 
 async function startFocus(config: FocusConfig, echo: boolean): Promise<FocusHandle> {
   const child = spawn(
@@ -338,6 +340,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     restartBridge: async () => {
       if (bridgePort === undefined) throw new Error('restartBridge(): the backend runs without the bridge (option jvb)');
       await focusHandle.control('restart-bridge', 'BRIDGE_RESTARTED', 10_000);
+    },
+    restartJvbIce: async (roomJid) => {
+      if (bridgePort === undefined) throw new Error('restartJvbIce(): the backend runs without the bridge (option jvb)');
+      return Number(await focusHandle.control(`ice-restart ${roomJid}`, 'JVB_ICE_RESTARTED', 15_000));
     },
     cutBridgeWebsockets: async () => {
       if (bridgePort === undefined) throw new Error('cutBridgeWebsockets(): the backend runs without the bridge (option jvb)');

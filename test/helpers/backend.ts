@@ -79,6 +79,16 @@ export async function bridgeRestart(): Promise<void> {
   await executeServerCommand<boolean, undefined>('backend-bridge-restart');
 }
 
+/** 127.0.0.1 leaves the namespace's loopback for `downMs` and comes back (a network change); resolves once it is back. */
+export function networkChange(downMs: number): Promise<boolean> {
+  return executeServerCommand<boolean, { downMs: number }>('backend-network-change', { downMs });
+}
+
+/** The focus stand-in sends an in-place ICE restart (transport-info, protocol.md 5.2) to every session of the room. */
+export function jvbIceRestart(roomJid: string): Promise<number> {
+  return executeServerCommand<number, { room: string }>('backend-jvb-ice-restart', { room: roomJid });
+}
+
 /** Drops every Colibri websocket of the bridge stand-in abnormally; resolves with how many. */
 export function bridgeWebsocketsCut(): Promise<number> {
   return executeServerCommand<number, undefined>('backend-bridge-websockets-cut');
