@@ -7,7 +7,7 @@
  * in one queue, and source updates that arrive together are applied with one round of
  * setRemoteDescription/setLocalDescription.
  */
-import { parse, write } from 'sdp-transform';
+import { parse } from 'sdp-transform';
 import { orderCodecCapabilities, preferPayloadTypes, type VideoCodec } from '../rtc/codecs.js';
 import { bridgeEncodings, type VideoQualityCodecSettings } from '../rtc/encodings.js';
 import { applySenderParameters, encodingCodec, negotiatedCodecs, sendCodec, type ApplyResult } from '../rtc/senderParameters.js';
@@ -19,6 +19,7 @@ import { JingleSessionError, type RemoteMedia, type SessionTrack } from './P2PSe
 import { watchIce } from './iceState.js';
 import { JINGLE_NS, parseJingle, parseTransport } from './parseJingle.js';
 import { fromLocalSdp, jvbLines, toJvbSdp, type JvbLine } from './sdp.js';
+import { mungeSimulcast, type SimulcastSsrcs } from './simulcastSdp.js';
 import { appendContents, appendReason, jingleIq } from './toJingle.js';
 
 const logger = getLogger('jingle/JvbSession');
@@ -81,7 +82,7 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   /** The bridge's height caps by source name (SenderSourceConstraints, protocol.md 8.3). */
   private sourceMaxHeights: ReadonlyMap<string, number> = new Map();
   /** SIM layer SSRCs munged into our answer, per transceiver mid (protocol.md 5.6). */
-  private readonly simulcastSsrcs = new Map<string, { layers: number[]; rtx: number[] }>();
+  private readonly simulcastSsrcs: SimulcastSsrcs = new Map();
   private codecs: VideoCodec[];
   /** Whether the browser takes the codec on the encodings (the codec selection API); else codecs change by renegotiating. */
   private codecApi = true;
@@ -404,51 +405,11 @@ export class JvbSession extends EventEmitter<JvbSessionEvents> {
   private async answer(): Promise<void> {
     this.applyCodecPreferences();
     const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription({ type: 'answer', sdp: this.mungeSimulcast(answer.sdp ?? '') });
+    const cameraMids = this.options.simulcast
+      ? new Set([...this.tracks].filter(([track, t]) => t.mid !== null && track.getVideoType() !== 'desktop').map(([, t]) => String(t.mid)))
+      : new Set<string>();
+    await this.pc.setLocalDescription({ type: 'answer', sdp: mungeSimulcast(answer.sdp ?? '', cameraMids, this.simulcastSsrcs) });
     for (const transceiver of this.tracks.values()) await this.applyEncodings(transceiver);
-  }
-
-  /**
-   * protocol.md 5.6: three camera layers for the bridge, as SSRCs of a SIM group (low to high) munged into the
-   * answer before setLocalDescription, each with an RTX in an FID group. Chromium then encodes simulcast.
-   * The same SSRCs are kept across renegotiations.
-   */
-  private mungeSimulcast(sdp: string): string {
-    if (!this.options.simulcast) return sdp;
-    const parsed = parse(sdp);
-    let changed = false;
-    for (const m of parsed.media) {
-      const mid = m.mid === undefined ? undefined : String(m.mid);
-      const track = [...this.tracks].find(([, t]) => t.mid === mid)?.[0];
-      if (m.type !== 'video' || !mid || !track || track.getVideoType() === 'desktop') continue;
-      const ssrcs = m.ssrcs ?? [];
-      const fid = (m.ssrcGroups ?? []).find((g) => g.semantics === 'FID');
-      const primary = fid ? Number(String(fid.ssrcs).split(' ')[0]) : ssrcs[0]?.id;
-      if (primary === undefined || (m.ssrcGroups ?? []).some((g) => g.semantics === 'SIM')) continue;
-      const msid = ssrcs.find((s) => s.attribute === 'msid')?.value;
-      const cname = ssrcs.find((s) => s.attribute === 'cname')?.value;
-      let layers = this.simulcastSsrcs.get(mid);
-      const primaryRtx = fid ? Number(String(fid.ssrcs).split(' ')[1]) : undefined;
-      if (!layers || layers.layers[0] !== Number(primary)) {
-        const random = (): number => crypto.getRandomValues(new Uint32Array(1))[0] || 1;
-        layers = { layers: [Number(primary), random(), random()], rtx: primaryRtx !== undefined ? [primaryRtx, random(), random()] : [] };
-        this.simulcastSsrcs.set(mid, layers);
-      }
-      const lines: { id: number; attribute: string; value?: string }[] = [];
-      const all = [...layers.layers, ...layers.rtx];
-      for (const ssrc of all) {
-        if (cname) lines.push({ id: ssrc, attribute: 'cname', value: cname });
-        if (msid) lines.push({ id: ssrc, attribute: 'msid', value: msid });
-      }
-      m.ssrcs = lines;
-      m.ssrcGroups = [
-        { semantics: 'SIM', ssrcs: layers.layers.join(' ') },
-        ...layers.rtx.map((rtx, i) => ({ semantics: 'FID', ssrcs: `${layers.layers[i]} ${rtx}` })),
-      ];
-      changed = true;
-    }
-    if (!changed) return sdp;
-    return write(parsed);
   }
 
   /**

@@ -63,10 +63,11 @@ export class ServerDiscovery {
   /**
    * Credentials past their `expires` (time-limited TURN credentials) are asked for again with extdisco, so that
    * the next RTC configuration (a new session, an ICE restart) is built from valid ones. Resolves true when a
-   * new list arrived; false when nothing had expired or the query failed. Never rejects.
+   * new list arrived; false when nothing had expired or the query failed. Never rejects. Also where the list
+   * came with the room metadata (which is pushed once per join): the server still answers extdisco.
    */
   refreshIfExpired(nowMs = Date.now()): Promise<boolean> {
-    if (!credentialsExpired(this.externalServices, nowMs) || this.serverInfo?.components.room_metadata || !this.host.isConnected()) {
+    if (!credentialsExpired(this.externalServices, nowMs) || !this.host.isConnected()) {
       return Promise.resolve(false);
     }
     logger.info('TURN credentials expired; asking the server for new ones');

@@ -14,7 +14,7 @@ import type { JitsiConnection } from '../../src/connection/JitsiConnection.js';
 import { backendEndpoints, udpFirewall, udpFirewallOff, uniqueRoomName } from '../helpers/backend.js';
 import { credentialsExpired } from '../../src/xmpp/externalServices.js';
 import { bridgePc, cleanupMedia, mediaClient, untilMediaFrom } from '../helpers/bridge.js';
-import { connectionOptions, establish, newConnection } from '../helpers/engine.js';
+import { connectionOptions, establish, newConnection, nextEvent } from '../helpers/engine.js';
 import { until, untilAsync } from '../helpers/events.js';
 import { framesDecoded, p2pPc, selectedPair, type SelectedPair } from '../helpers/ice.js';
 
@@ -143,6 +143,13 @@ describe('TURN relay through the backend coturn', function () {
     const NS = 'urn:example:proxy-connection';
     const connection = newConnection(await connectionOptions('websocket', { p2p: { iceTransportPolicy: 'relay' } }));
     await establish(connection);
+    // The backend announces room metadata, so the STUN/TURN list comes with a conference's first metadata push
+    // (protocol.md 2.3), as for a page that proxies its screen while in a meeting.
+    const conference = connection.initJitsiConference(uniqueRoomName('proxy-turn'), {});
+    const joined = nextEvent(conference, JitsiMeetJS.events.conference.CONFERENCE_JOINED);
+    conference.join();
+    await joined;
+    await until(() => connection.getIceServers().some((s) => s.username), 'the TURN servers of the room metadata');
     const xmpp = connection.xmpp.connection;
     const remote: JitsiLocalTrack[] = [];
     const service = new JitsiMeetJS.ProxyConnectionService({
