@@ -262,7 +262,16 @@ export async function startProsody(options: ProsodyOptions, hooks: ProsodyHooks 
       (restarting ??= (async () => {
         try {
           await stopChild(child);
-          child = await launchProsody(configPath, logPath, options.ports, hooks);
+          // Now and then the new process exits at once (a port of the old one not free yet): try again.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              child = await launchProsody(configPath, logPath, options.ports, hooks);
+              break;
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+            }
+          }
         } finally {
           restarting = undefined;
         }
