@@ -13,6 +13,7 @@ import { applyTrackChange, type ConferenceMedia, type LocalTrackChange, type Med
 import type { JitsiParticipant } from './JitsiParticipant.js';
 import type { ConferenceOptions } from './types.js';
 import { codecSettings, localCodecOrder, participantCodecs } from './videoCodecs.js';
+import { trace } from '../util/trace.js';
 
 const logger = getLogger('conference/P2PController');
 
@@ -198,6 +199,7 @@ export class P2PController {
 
   private startSession(peer: JitsiParticipant): void {
     logger.info(`starting P2P with ${peer.getId()}`);
+    trace('p2p start (initiator)');
     const session = this.newSession(peer, newSid(), true);
     session.start(this.media.getLocalTracks()).catch((error: unknown) => {
       logger.error('P2P offer failed', error);
@@ -244,6 +246,7 @@ export class P2PController {
     if (this.session !== session) return;
     switch (state) {
       case 'connected':
+        trace('p2p ice connected');
         this.active = true;
         this.stopLevels?.();
         this.stopLevels = this.media.pollLevels(session.pc, true);

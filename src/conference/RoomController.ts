@@ -18,6 +18,7 @@ import type { ConferenceEmit } from './host.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant, type ParticipantConference } from './JitsiParticipant.js';
 import type { ConferenceOptions, ConnectionLike } from './types.js';
+import { trace } from '../util/trace.js';
 
 const logger = getLogger('conference/RoomController');
 
@@ -234,7 +235,9 @@ export class RoomController {
       });
       this.focusRequest = request;
       try {
+        trace('conference request');
         const result = await request.run();
+        trace('conference request answered');
         if (this.ended || attempt !== this.attempt) return;
         this.sessionId = request.sessionId;
         if (result.focusJid) this.focusJids.add(result.focusJid);
@@ -290,6 +293,7 @@ export class RoomController {
     });
     this.room = room;
     this.wireRoom(room);
+    trace('muc join');
     room.join();
   }
 

@@ -18,6 +18,7 @@ import type { ServerInfo } from './serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams, type XmppTransport } from './serviceUrl.js';
 import { firstChild, IqError, StanzaRouter, type HandlerRef, type StanzaFilter, type StanzaHandlerFn } from './StanzaRouter.js';
 import type { ConnectParams, FailureDetails, StanzaLogEntry, XmppConnectionEvents, XmppConnectionOptions, XmppState } from './types.js';
+import { trace } from '../util/trace.js';
 
 export type * from './types.js';
 
@@ -34,6 +35,29 @@ interface ResumableStreamManagement {
 const streamManagementOf = (strophe: StropheConnection): ResumableStreamManagement | undefined =>
   (strophe as unknown as { sm?: ResumableStreamManagement }).sm;
 type Buildable = Element | { tree(): Element };
+
+/** The part of Strophe's login that reads the stream features after SASL. */
+interface StropheLogin {
+  _onStreamFeaturesAfterSASL(features: Element): boolean;
+  do_session: boolean;
+}
+
+/**
+ * RFC 6121 dropped the session IQ of RFC 3921; a server that still lists it marks it `<optional/>` (Prosody
+ * does), and then it is a round trip for nothing (issue 15). Strophe sends it whenever it is listed, so the
+ * login skips it when the server says it is optional.
+ */
+function skipOptionalSession(strophe: StropheConnection): void {
+  const login = strophe as unknown as StropheLogin;
+  const readFeatures = login._onStreamFeaturesAfterSASL.bind(strophe);
+  login._onStreamFeaturesAfterSASL = (features: Element): boolean => {
+    const session = Array.from(features.children).find((child) => child.localName === 'session');
+    const optional = session !== undefined && Array.from(session.children).some((child) => child.localName === 'optional');
+    const result = readFeatures(features);
+    if (optional) login.do_session = false;
+    return result;
+  };
+}
 
 /** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
 const RESUME_DELAYS: [number, number][] = [
@@ -330,6 +354,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       streamManagement: { maxUnacked: 5, requestResume: true, storage: this.smStorage },
     });
     strophe.maxRetries = 3;
+    skipOptionalSession(strophe);
     strophe.rawInput = (data: string) => this.onRawInput(data);
     strophe.rawOutput = (data: string) => this.record('out', data);
     return strophe;
@@ -399,6 +424,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private onStatus(status: number, condition: string | undefined, elem: Element | undefined): void {
     const name = STATUS_NAMES[status] ?? String(status);
     this.connectionTimes[name] = performance.now();
+    trace(`xmpp ${name}`);
     logger.debug(`strophe status ${name}${condition ? ` (${condition})` : ''}`);
     switch (status) {
       case Strophe.Status.CONNECTED:

@@ -357,6 +357,16 @@ function sizesOption(argv: string[], option: string): number[] | undefined {
 const GROUPS = ['startup', 'connect', 'p2p', 'jvb', 'large-room', 'presence-cost'] as const;
 type Group = (typeof GROUPS)[number];
 
+/** `--baseline=<jitsi-elements.js of another build>`: its page-flow medians next to ours, on stdout only. */
+function comparison(baseline: BenchRow[], current: BenchRow[]): void {
+  const lines = ['| Page flow (runs alternate between the builds) | baseline median | this build median | baseline p95 | this build p95 |', '|---|---|---|---|---|'];
+  for (const row of current) {
+    const before = baseline.find((b) => b.name === row.name);
+    if (before) lines.push(`| ${row.name.replace(/^Page flow:? ?/, '')} | ${before.median} | ${row.median} | ${before.p95} | ${row.p95} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
 /** `--runs=N`: joins per page-flow measurement (default 8). */
 function runsOption(argv: string[]): number | undefined {
   const value = Number(argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length));
@@ -392,9 +402,11 @@ async function main(): Promise<void> {
     try {
       if (only.has('connect')) rows.push(...(await connectTimes(backend, 20)));
       if (only.has('p2p')) {
-        const flow = await pageFlow(backend, runsOption(argv) ?? 8);
+        const baselineFile = argv.find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length);
+        const flow = await pageFlow(backend, runsOption(argv) ?? 8, baselineFile ? readFileSync(baselineFile, 'utf8') : undefined);
         rows.push(...flow.rows);
         trace = flow.trace;
+        if (flow.baselineRows) comparison(flow.baselineRows, flow.rows);
       }
       if (only.has('jvb')) rows.push(...(await jvbBenchmarks(backend, 10)));
     } finally {

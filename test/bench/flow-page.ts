@@ -50,7 +50,8 @@ export const FLOW_PAGE = `<!doctype html><link rel="icon" href="data:,"><script>
     }
   };
 </script><script type="module">
-  import JitsiMeetJS from '/dist/cdn/jitsi-elements.js';
+  // ?bundle=/baseline.js: another build of the bundle, for side-by-side runs (npm run bench -- --baseline=<file>).
+  const { default: JitsiMeetJS } = await import(new URLSearchParams(location.search).get('bundle') ?? '/dist/cdn/jitsi-elements.js');
   JitsiMeetJS.setLogLevel('error');
   JitsiMeetJS.setTraceListener?.((name) => mark('trace ' + name));
   const C = JitsiMeetJS.events.conference;

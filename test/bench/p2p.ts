@@ -87,65 +87,77 @@ function phasesOf(a: Mark[], b: Mark[], roleA: string, pcA: string, pcB: string)
   };
 }
 
-export async function pageFlow(backend: Backend, runs = 8): Promise<{ rows: BenchRow[]; trace: string[] }> {
-  const server = await serveStatic(process.cwd(), { '/flow.html': { type: 'text/html', body: FLOW_PAGE } });
+/**
+ * `runs` joins (after one warm-up) of the built bundle; with `baseline` (the text of another build of
+ * jitsi-elements.js), the runs alternate between the two builds, each in its own pair of tabs, so that both see
+ * the same load on a shared machine; the baseline's rows come back separately.
+ */
+export async function pageFlow(backend: Backend, runs = 8, baseline?: string): Promise<{ rows: BenchRow[]; trace: string[]; baselineRows?: BenchRow[] }> {
+  const routes: Record<string, { type: string; body: string }> = { '/flow.html': { type: 'text/html', body: FLOW_PAGE } };
+  if (baseline !== undefined) routes['/baseline.js'] = { type: 'text/javascript', body: baseline };
+  const server = await serveStatic(process.cwd(), routes);
   const browser = await puppeteer.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   try {
-    const [tabA, tabB] = [await open(browser, `${server.origin}/flow.html`), await open(browser, `${server.origin}/flow.html`)];
-    const { endpoints } = backend;
-    const hosts = JSON.stringify({ domain: endpoints.domain, muc: endpoints.mucDomain, focus: endpoints.focusAddress });
-    const url = JSON.stringify(endpoints.websocketUrl);
-    const run = async (index: number): Promise<RunResult> => {
-      const room = JSON.stringify(`benchflow${index + 1}x${Date.now().toString(36)}`);
-      await tabA.evaluate(`window.setup(${url}, ${hosts}, ${room})`);
-      await tabA.evaluate('window.join()');
-      await tabB.evaluate(`window.setup(${url}, ${hosts}, ${room})`);
-      await tabB.evaluate('window.join()');
-      const settled = await Promise.all([tabA.evaluate('window.settled(10000)'), tabB.evaluate('window.settled(10000)')]);
-      const a = (await tabA.evaluate('window.marks')) as Mark[];
-      const b = (await tabB.evaluate('window.marks')) as Mark[];
-      const roleA = (await tabA.evaluate('window.p2pRole()')) as string;
-      const pcA = (await tabA.evaluate('window.state?.conference?.p2pJingleSession?.peerconnection?.benchId ?? "pc?"')) as string;
-      const pcB = (await tabB.evaluate('window.state?.conference?.p2pJingleSession?.peerconnection?.benchId ?? "pc?"')) as string;
-      await Promise.all([tabA.evaluate('window.teardown()'), tabB.evaluate('window.teardown()')]);
-      if (!settled.every(Boolean)) process.stdout.write(`page flow run ${index}: no decoded frame on ${settled[0] ? '' : 'the first '}${settled[1] ? '' : 'the second '}page within 10 s\n`);
-      const span = (marks: Mark[], from: string, to: string): number => at(marks, (w) => w === to) - at(marks, (w) => w === from);
-      const { t0, phases } = phasesOf(a, b, roleA, pcA, pcB);
-      const trace = [
-        ...a.map(([t, what]) => [t, `1st ${what}`] as Mark),
-        ...b.map(([t, what]) => [t, `2nd ${what}`] as Mark),
-      ]
-        .sort((x, y) => x[0] - y[0])
-        .map(([t, what]) => `${(t - t0).toFixed(1).padStart(8)} ms  ${what}`);
-      return {
-        connect: [span(a, 'page connect()', 'page CONNECTION_ESTABLISHED'), span(b, 'page connect()', 'page CONNECTION_ESTABLISHED')],
-        joinFirst: span(a, 'page join()', 'page CONFERENCE_JOINED'),
-        joinSecond: span(b, 'page join()', 'page CONFERENCE_JOINED'),
-        phases,
-        trace: [`1st page: P2P ${roleA}, ${pcA}; 2nd page: ${pcB}`, ...trace],
-      };
-    };
-    await run(-1); // warm-up
-    const results: RunResult[] = [];
-    for (let i = 0; i < runs; i++) results.push(await run(i));
-    const round = (values: number[]): number[] => values.map((v) => Math.round(v * 10) / 10);
-    const note = 'test/bench/p2p.ts, page flow of issue 15 in two tabs';
-    const rows = [
-      summarise('Page flow: connect() -> CONNECTION_ESTABLISHED, websocket (both pages)', round(results.flatMap((r) => r.connect)), 'ms', note),
-      summarise('Page flow: join() -> CONFERENCE_JOINED, first page (new room)', round(results.map((r) => r.joinFirst)), 'ms', note),
-      summarise('Page flow: join() -> CONFERENCE_JOINED, second page', round(results.map((r) => r.joinSecond)), 'ms', note),
-      summarise('Page flow: 2nd join() -> remote video TRACK_ADDED (P2P), 2nd page', round(results.map((r) => r.phases.trackAddedSecondPage ?? NaN)), 'ms', note),
-      summarise('Page flow: 2nd join() -> remote video TRACK_ADDED (P2P), 1st page', round(results.map((r) => r.phases.trackAddedFirstPage ?? NaN)), 'ms', note),
-      summarise('Page flow: 2nd join() -> first framesDecoded > 0 (P2P), 2nd page', round(results.map((r) => r.phases.decodedSecondPage ?? NaN)), 'ms', note),
-      summarise('Page flow: 2nd join() -> first framesDecoded > 0 (P2P), 1st page', round(results.map((r) => r.phases.decodedFirstPage ?? NaN)), 'ms', note),
-      ...PHASES.map(([key, label]) => summarise(`Page flow phase, since 2nd join(): ${label}`, round(results.map((r) => r.phases[key] ?? NaN)), 'ms', note)),
-    ];
-    // The trace of the run whose second-page first frame is the median.
-    const byFrame = [...results].sort((x, y) => (x.phases.decodedSecondPage ?? 0) - (y.phases.decodedSecondPage ?? 0));
-    const median = byFrame[Math.floor((byFrame.length - 1) / 2)];
-    return { rows, trace: median?.trace ?? [] };
+    const pair = async (query: string): Promise<[Page, Page]> => [await open(browser, `${server.origin}/flow.html${query}`), await open(browser, `${server.origin}/flow.html${query}`)];
+    const variants = [{ tabs: await pair(''), results: [] as RunResult[] }];
+    if (baseline !== undefined) variants.push({ tabs: await pair('?bundle=/baseline.js'), results: [] });
+    for (const variant of variants) await measure(backend, variant.tabs, -1); // warm-up
+    for (let i = 0; i < runs; i++) for (const variant of variants) variant.results.push(await measure(backend, variant.tabs, i));
+    const [current, base] = variants.map((variant) => summary(variant.results));
+    return { rows: current?.rows ?? [], trace: current?.trace ?? [], ...(base ? { baselineRows: base.rows } : {}) };
   } finally {
     await browser.close();
     await server.close();
   }
+}
+
+/** One run: the first tab connects and joins a fresh room, then the second; both until their first decoded frame. */
+async function measure(backend: Backend, [tabA, tabB]: readonly [Page, Page], index: number): Promise<RunResult> {
+  const { endpoints } = backend;
+  const hosts = JSON.stringify({ domain: endpoints.domain, muc: endpoints.mucDomain, focus: endpoints.focusAddress });
+  const url = JSON.stringify(endpoints.websocketUrl);
+  const room = JSON.stringify(`benchflow${index + 1}x${Date.now().toString(36)}`);
+  await tabA.evaluate(`window.setup(${url}, ${hosts}, ${room})`);
+  await tabA.evaluate('window.join()');
+  await tabB.evaluate(`window.setup(${url}, ${hosts}, ${room})`);
+  await tabB.evaluate('window.join()');
+  const settled = await Promise.all([tabA.evaluate('window.settled(10000)'), tabB.evaluate('window.settled(10000)')]);
+  const a = (await tabA.evaluate('window.marks')) as Mark[];
+  const b = (await tabB.evaluate('window.marks')) as Mark[];
+  const roleA = (await tabA.evaluate('window.p2pRole()')) as string;
+  const pcId = 'window.state?.conference?.p2pJingleSession?.peerconnection?.benchId ?? "pc?"';
+  const [pcA, pcB] = (await Promise.all([tabA.evaluate(pcId), tabB.evaluate(pcId)])) as [string, string];
+  await Promise.all([tabA.evaluate('window.teardown()'), tabB.evaluate('window.teardown()')]);
+  if (!settled.every(Boolean)) process.stdout.write(`page flow run ${index}: no decoded frame on ${settled[0] ? '' : 'the first '}${settled[1] ? '' : 'the second '}page within 10 s\n`);
+  const span = (marks: Mark[], from: string, to: string): number => at(marks, (w) => w === to) - at(marks, (w) => w === from);
+  const { t0, phases } = phasesOf(a, b, roleA, pcA, pcB);
+  const trace = [...a.map(([t, what]) => [t, `1st ${what}`] as Mark), ...b.map(([t, what]) => [t, `2nd ${what}`] as Mark)]
+    .sort((x, y) => x[0] - y[0])
+    .map(([t, what]) => `${(t - t0).toFixed(1).padStart(8)} ms  ${what}`);
+  return {
+    connect: [span(a, 'page connect()', 'page CONNECTION_ESTABLISHED'), span(b, 'page connect()', 'page CONNECTION_ESTABLISHED')],
+    joinFirst: span(a, 'page join()', 'page CONFERENCE_JOINED'),
+    joinSecond: span(b, 'page join()', 'page CONFERENCE_JOINED'),
+    phases,
+    trace: [`1st page: P2P ${roleA}, ${pcA}; 2nd page: ${pcB}`, ...trace],
+  };
+}
+
+function summary(results: RunResult[]): { rows: BenchRow[]; trace: string[] } {
+  const round = (values: number[]): number[] => values.map((v) => Math.round(v * 10) / 10);
+  const note = 'test/bench/p2p.ts, page flow of issue 15 in two tabs';
+  const rows = [
+    summarise('Page flow: connect() -> CONNECTION_ESTABLISHED, websocket (both pages)', round(results.flatMap((r) => r.connect)), 'ms', note),
+    summarise('Page flow: join() -> CONFERENCE_JOINED, first page (new room)', round(results.map((r) => r.joinFirst)), 'ms', note),
+    summarise('Page flow: join() -> CONFERENCE_JOINED, second page', round(results.map((r) => r.joinSecond)), 'ms', note),
+    summarise('Page flow: 2nd join() -> remote video TRACK_ADDED (P2P), 2nd page', round(results.map((r) => r.phases.trackAddedSecondPage ?? NaN)), 'ms', note),
+    summarise('Page flow: 2nd join() -> remote video TRACK_ADDED (P2P), 1st page', round(results.map((r) => r.phases.trackAddedFirstPage ?? NaN)), 'ms', note),
+    summarise('Page flow: 2nd join() -> first framesDecoded > 0 (P2P), 2nd page', round(results.map((r) => r.phases.decodedSecondPage ?? NaN)), 'ms', note),
+    summarise('Page flow: 2nd join() -> first framesDecoded > 0 (P2P), 1st page', round(results.map((r) => r.phases.decodedFirstPage ?? NaN)), 'ms', note),
+    ...PHASES.map(([key, label]) => summarise(`Page flow phase, since 2nd join(): ${label}`, round(results.map((r) => r.phases[key] ?? NaN)), 'ms', note)),
+  ];
+  // The trace of the run whose second-page first frame is the median.
+  const byFrame = [...results].sort((x, y) => (x.phases.decodedSecondPage ?? 0) - (y.phases.decodedSecondPage ?? 0));
+  const median = byFrame[Math.floor((byFrame.length - 1) / 2)];
+  return { rows, trace: median?.trace ?? [] };
 }
