@@ -14,6 +14,7 @@ import { jingleIq } from '../jingle/toJingle.js';
 import { selectVideoCodecs, type VideoCodec } from '../rtc/codecs.js';
 import { DESKTOP_DEFAULT_FRAME_RATE } from '../rtc/constraints.js';
 import { getLogger } from '../util/logger.js';
+import { trace } from '../util/trace.js';
 import { BridgeChannel, type ColibriMessage } from './BridgeChannel.js';
 import { offerWebSocketUrls, pickWebSocketUrl } from './bridgeChannelOptions.js';
 import { applyTrackChange, type ConferenceMedia, type LocalTrackChange } from './ConferenceMedia.js';
@@ -26,6 +27,8 @@ const logger = getLogger('conference/JvbController');
 const MAX_ICE_RESTARTS = 3;
 /** lib-jitsi-meet re-selects the codec this long after the first of a burst of joins and leaves. */
 const CODEC_DEBOUNCE_MS = 1_000;
+/** The longest a bridge offer waits for a P2P session being negotiated (issue 15; then both proceed at once). */
+export const BRIDGE_OFFER_WAIT_MS = 1_000;
 
 export interface JvbHost extends P2PHost {
   /** The conference cannot go on (CONFERENCE_FAILED). */
@@ -71,6 +74,8 @@ export class JvbController {
   /** The last non-empty codec choice. */
   private codecs: VideoCodec[];
   private codecTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A bridge offer waiting for P2P (acknowledged already), with the focus's actions for it meanwhile. */
+  private deferred: { incoming: IncomingJingle; actions: IncomingJingle[]; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(private readonly host: JvbHost, private readonly media: ConferenceMedia, private readonly p2p: P2PController) {
     media.onSourceInfo = () => this.sendVideoTypes();
@@ -83,7 +88,7 @@ export class JvbController {
   }
 
   hasSession(sid: string): boolean {
-    return this.session?.sid === sid;
+    return this.session?.sid === sid || this.deferred?.incoming.sid === sid;
   }
 
   isBridgeChannelOpen(): boolean {
@@ -95,18 +100,29 @@ export class JvbController {
     this.disposed = true;
     clearTimeout(this.codecTimer);
     this.media.onSourceInfo = undefined;
+    this.dropDeferred();
     this.end(notify ? 'success' : undefined, 'leaving');
   }
 
   /** Our occupant is gone (a rejoin): the focus has ended the session already. */
   reset(): void {
+    this.dropDeferred();
     this.end(undefined, 'rejoining');
   }
 
   // ---- the session --------------------------------------------------------------------------------------------
 
-  onSessionInitiate(incoming: IncomingJingle): void {
+  onSessionInitiate(incoming: IncomingJingle, waited = false): void {
+    trace('jvb session-initiate');
     if (this.disposed) return;
+    // issue 15: while a P2P session is being negotiated, its signalling and ICE go first: the bridge's offer
+    // (acknowledged already) waits until P2P's ICE connects or the session ends, at most BRIDGE_OFFER_WAIT_MS.
+    this.dropDeferred();
+    if (!waited && this.p2p.isNegotiating()) {
+      trace('jvb offer waits for p2p');
+      this.deferred = { incoming, actions: [], timer: setTimeout(() => this.takeDeferred(), BRIDGE_OFFER_WAIT_MS) };
+      return;
+    }
     // Jicofo sends a fresh offer after a restart: the old session is over.
     this.end(undefined, 'replaced by a new offer');
     const { openBridgeChannel } = this.host.config;
@@ -138,6 +154,7 @@ export class JvbController {
     session
       .accept(incoming.jingle, this.media.getLocalTracks())
       .then(() => {
+        trace('jvb session-accept sent');
         if (this.session !== session) return;
         if (openBridgeChannel !== false) this.openChannel(session);
         this.onP2PChange();
@@ -177,6 +194,12 @@ export class JvbController {
   }
 
   onAction(incoming: IncomingJingle): void {
+    const deferred = this.deferred;
+    if (deferred && incoming.sid === deferred.incoming.sid) {
+      if (incoming.action === 'session-terminate') this.dropDeferred();
+      else deferred.actions.push(incoming);
+      return;
+    }
     const session = this.session;
     if (!session || incoming.sid !== session.sid) return;
     if (incoming.action === 'session-terminate') {
@@ -185,6 +208,21 @@ export class JvbController {
       return;
     }
     session.handle(incoming.action, incoming.jingle);
+  }
+
+  /** The bridge offer that waited for P2P: accepted now, then the focus's actions that came meanwhile. */
+  private takeDeferred(): void {
+    const deferred = this.deferred;
+    if (!deferred) return;
+    this.deferred = undefined;
+    clearTimeout(deferred.timer);
+    this.onSessionInitiate(deferred.incoming, true);
+    for (const action of deferred.actions) this.onAction(action);
+  }
+
+  private dropDeferred(): void {
+    if (this.deferred) clearTimeout(this.deferred.timer);
+    this.deferred = undefined;
   }
 
   /** Ends the session: session-terminate when `reason` is given, channel closed, bridge tracks removed. */
@@ -268,6 +306,7 @@ export class JvbController {
    * from the conference and our bridge senders are paused; when P2P ends both come back.
    */
   onP2PChange(): void {
+    if (this.deferred && !this.p2p.isNegotiating()) this.takeDeferred();
     const session = this.session;
     if (!session) return;
     void session.setSendingPaused(this.p2p.isActive());

@@ -69,6 +69,11 @@ export class P2PController {
     return this.active;
   }
 
+  /** A session exists and its ICE has not connected yet (issue 15: the bridge's offer waits for it). */
+  isNegotiating(): boolean {
+    return this.session !== undefined && !this.active;
+  }
+
   get currentSession(): P2PSession | undefined {
     return this.session;
   }
@@ -76,9 +81,10 @@ export class P2PController {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // The bridge side is disposed with us: it must not take this end as a cue (a waiting offer, paused senders).
+    this.onChange = undefined;
     this.stop('success', 'Turning off P2P session', true);
     clearTimeout(this.startTimer);
-    this.onChange = undefined;
   }
 
   /** Drops the session without signalling (our occupant is gone: the peer has already ended it). */
