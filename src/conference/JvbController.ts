@@ -115,10 +115,11 @@ export class JvbController {
   onSessionInitiate(incoming: IncomingJingle, waited = false): void {
     trace('jvb session-initiate');
     if (this.disposed) return;
-    // issue 15: while a P2P session is being negotiated, its signalling and ICE go first: the bridge's offer
-    // (acknowledged already) waits until P2P's ICE connects or the session ends, at most BRIDGE_OFFER_WAIT_MS.
+    // issue 15: while a P2P session is being set up, its signalling, ICE, DTLS and first frames go first: the
+    // bridge's offer (acknowledged already) waits until the peer's P2P video arrives or P2P is off the table, at
+    // most BRIDGE_OFFER_WAIT_MS. While P2P carries the media the bridge session is only a standby.
     this.dropDeferred();
-    if (!waited && this.p2p.isNegotiating()) {
+    if (!waited && this.p2p.isSettingUp()) {
       trace('jvb offer waits for p2p');
       this.deferred = { incoming, actions: [], timer: setTimeout(() => this.takeDeferred(), BRIDGE_OFFER_WAIT_MS) };
       return;
@@ -181,6 +182,8 @@ export class JvbController {
 
   /** A participant joined or left: choose again once the burst is over (lib-jitsi-meet waits 1 s, not reset by more). */
   onMembersChanged(): void {
+    // A waiting bridge offer goes ahead once the membership rules P2P out (a third participant, the peer left).
+    if (this.deferred && !this.p2p.isSettingUp()) this.takeDeferred();
     if (this.disposed || this.codecTimer) return;
     this.codecTimer = setTimeout(() => {
       this.codecTimer = undefined;
@@ -306,7 +309,7 @@ export class JvbController {
    * from the conference and our bridge senders are paused; when P2P ends both come back.
    */
   onP2PChange(): void {
-    if (this.deferred && !this.p2p.isNegotiating()) this.takeDeferred();
+    if (this.deferred && !this.p2p.isSettingUp()) this.takeDeferred();
     const session = this.session;
     if (!session) return;
     void session.setSendingPaused(this.p2p.isActive());

@@ -43,6 +43,8 @@ export class P2PController {
   private pendingMedia: RemoteMedia[] = [];
   /** Called when a session starts, connects or ends (the bridge side follows it, protocol.md 7.3). */
   onChange: (() => void) | undefined;
+  /** The peer's video has arrived in the current session (isSettingUp). */
+  private videoFlowing = false;
   /** After an ICE failure, P2P waits for the next membership change (protocol.md 7.1). */
   private suspended = false;
   private disposed = false;
@@ -69,9 +71,20 @@ export class P2PController {
     return this.active;
   }
 
-  /** A session exists and its ICE has not connected yet (issue 15: the bridge's offer waits for it). */
-  isNegotiating(): boolean {
-    return this.session !== undefined && !this.active;
+  /**
+   * Issue 15: a P2P session is being set up, until the peer's video arrives (its receiving track unmutes), or one
+   * is about to be (the P2P rule holds and the peer is the one to offer). The bridge's offer waits meanwhile.
+   */
+  isSettingUp(): boolean {
+    if (this.session) return !this.videoFlowing;
+    if (this.disposed || !this.automatic || this.suspended || !this.host.isJoined()) return false;
+    const peer = this.eligiblePeer();
+    return peer !== undefined && !this.isInitiatorFor(peer);
+  }
+
+  private isInitiatorFor(peer: JitsiParticipant): boolean {
+    const testing = this.host.config.testing;
+    return testing?.forceInitiator === true || (testing?.forceResponder !== true && this.host.myUserId() < peer.getId());
   }
 
   get currentSession(): P2PSession | undefined {
@@ -115,9 +128,7 @@ export class P2PController {
       return;
     }
     if (this.session || this.startTimer || this.suspended) return;
-    const forced = this.host.config.testing?.forceInitiator === true;
-    const initiator = forced || (this.host.config.testing?.forceResponder !== true && this.host.myUserId() < peer.getId());
-    if (!initiator) return;
+    if (!this.isInitiatorFor(peer)) return;
     const delay = trigger === 'memberLeft' ? (this.options.backToP2PDelay ?? 5) * 1000 : 0;
     if (delay === 0) {
       this.startSession(peer);
@@ -195,10 +206,22 @@ export class P2PController {
       else this.pendingMedia.push(media);
     });
     session.on('ice', (state) => this.onIce(session, state));
+    session.pc.addEventListener('connectionstatechange', () => {
+      if (this.session !== session || session.pc.connectionState !== 'connected') return;
+      const video = session.pc.getReceivers().find((receiver) => receiver.track.kind === 'video')?.track;
+      const flowing = (): void => {
+        if (this.session !== session || this.videoFlowing) return;
+        this.videoFlowing = true;
+        this.onChange?.();
+      };
+      if (video && !video.muted) flowing();
+      else video?.addEventListener('unmute', flowing, { once: true });
+    });
     session.on('failed', (reason) => {
       if (this.session === session) this.stop('general-error', reason, true);
     });
     this.session = session;
+    this.videoFlowing = false;
     this.onChange?.();
     return session;
   }

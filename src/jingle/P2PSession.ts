@@ -134,6 +134,7 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.sendIq(iq, 'transport-info');
     });
     watchIce(this.pc, (state) => this.emit('ice', state));
+    trace('p2p peer connection created');
     this.pc.addEventListener('track', (event) => this.onTrack(event));
   }
 

@@ -358,13 +358,14 @@ const GROUPS = ['startup', 'connect', 'p2p', 'jvb', 'large-room', 'presence-cost
 type Group = (typeof GROUPS)[number];
 
 /** `--baseline=<jitsi-elements.js of another build>`: its page-flow medians next to ours, on stdout only. */
-function comparison(baseline: BenchRow[], current: BenchRow[]): void {
-  const lines = ['| Page flow (runs alternate between the builds) | baseline median | this build median | baseline p95 | this build p95 |', '|---|---|---|---|---|'];
+function comparison(baseline: BenchRow[], current: BenchRow[]): string[] {
+  const lines = ['| Page flow (runs alternate between the builds) | before (median) | after (median) | before (p95) | after (p95) |', '|---|---|---|---|---|'];
   for (const row of current) {
     const before = baseline.find((b) => b.name === row.name);
     if (before) lines.push(`| ${row.name.replace(/^Page flow:? ?/, '')} | ${before.median} | ${row.median} | ${before.p95} | ${row.p95} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
+  return lines;
 }
 
 /** `--runs=N`: joins per page-flow measurement (default 8). */
@@ -396,6 +397,7 @@ async function main(): Promise<void> {
   const only = onlyGroups(argv);
   const rows: BenchRow[] = [];
   let trace: string[] | undefined;
+  let beforeAfter: string[] | undefined;
   if (only.has('startup')) rows.push(await backendStartup(10));
   if (only.has('connect') || only.has('p2p') || only.has('jvb')) {
     const backend = await startBackend({ focusLog: false });
@@ -406,7 +408,7 @@ async function main(): Promise<void> {
         const flow = await pageFlow(backend, runsOption(argv) ?? 8, baselineFile ? readFileSync(baselineFile, 'utf8') : undefined);
         rows.push(...flow.rows);
         trace = flow.trace;
-        if (flow.baselineRows) comparison(flow.baselineRows, flow.rows);
+        if (flow.baselineRows) beforeAfter = comparison(flow.baselineRows, flow.rows);
       }
       if (only.has('jvb')) rows.push(...(await jvbBenchmarks(backend, 10)));
     } finally {
@@ -444,6 +446,8 @@ async function main(): Promise<void> {
     let text = readme.replace(marked, `$1${table(all)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`);
     const traced = /(<!-- bench-trace:start -->\n)[\s\S]*?(<!-- bench-trace:end -->)/;
     if (trace && traced.test(text)) text = text.replace(traced, `$1\`\`\`\n${trace.join('\n')}\n\`\`\`\n$2`);
+    const compared = /(<!-- before-after:start -->\n)[\s\S]*?(<!-- before-after:end -->)/;
+    if (beforeAfter && compared.test(text)) text = text.replace(compared, `$1${beforeAfter.join('\n')}\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n$2`);
     writeFileSync(README, text);
   }
   if (trace) process.stdout.write(`trace of the median run (ms since the second join()):\n${trace.join('\n')}\n`);

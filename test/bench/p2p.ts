@@ -132,6 +132,7 @@ async function measure(backend: Backend, [tabA, tabB]: readonly [Page, Page], in
   const span = (marks: Mark[], from: string, to: string): number => at(marks, (w) => w === to) - at(marks, (w) => w === from);
   const { t0, phases } = phasesOf(a, b, roleA, pcA, pcB);
   const trace = [...a.map(([t, what]) => [t, `1st ${what}`] as Mark), ...b.map(([t, what]) => [t, `2nd ${what}`] as Mark)]
+    .filter(([, what]) => !/ (in|out) (r|a|iq result)$/.test(what))
     .sort((x, y) => x[0] - y[0])
     .map(([t, what]) => `${(t - t0).toFixed(1).padStart(8)} ms  ${what}`);
   return {
