@@ -13,6 +13,7 @@ import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
 import { NS } from './namespaces.js';
+import { skipOptionalSession } from './stropheLogin.js';
 import { ServerDiscovery } from './ServerDiscovery.js';
 import type { ServerInfo } from './serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams, type XmppTransport } from './serviceUrl.js';
@@ -36,28 +37,6 @@ const streamManagementOf = (strophe: StropheConnection): ResumableStreamManageme
   (strophe as unknown as { sm?: ResumableStreamManagement }).sm;
 type Buildable = Element | { tree(): Element };
 
-/** The part of Strophe's login that reads the stream features after SASL. */
-interface StropheLogin {
-  _onStreamFeaturesAfterSASL(features: Element): boolean;
-  do_session: boolean;
-}
-
-/**
- * RFC 6121 dropped the session IQ of RFC 3921; a server that still lists it marks it `<optional/>` (Prosody
- * does), and then it is a round trip for nothing (issue 15). Strophe sends it whenever it is listed, so the
- * login skips it when the server says it is optional.
- */
-function skipOptionalSession(strophe: StropheConnection): void {
-  const login = strophe as unknown as StropheLogin;
-  const readFeatures = login._onStreamFeaturesAfterSASL.bind(strophe);
-  login._onStreamFeaturesAfterSASL = (features: Element): boolean => {
-    const session = Array.from(features.children).find((child) => child.localName === 'session');
-    const optional = session !== undefined && Array.from(session.children).some((child) => child.localName === 'optional');
-    const result = readFeatures(features);
-    if (optional) login.do_session = false;
-    return result;
-  };
-}
 
 /** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
 const RESUME_DELAYS: [number, number][] = [
