@@ -42,6 +42,7 @@ import {
 } from './util/logger.js';
 import { analytics, browser } from './util/browser.js';
 import { networkInfo } from './util/networkInfo.js';
+import { setTraceListener, type TraceListener } from './util/trace.js';
 import { VERSION } from './version.js';
 
 const logger = getLogger('JitsiMeetJS');
@@ -164,6 +165,11 @@ const JitsiMeetJS = {
   /** @jitsi/logger's global options (`disableCallerInfo`); see GlobalLogOptions. */
   setGlobalLogOptions(options: GlobalLogOptions): void {
     setGlobalOptions(options);
+  },
+
+  /** Not in lib-jitsi-meet: a debug trace of the call set-up steps (src/util/trace.ts); null turns it off. */
+  setTraceListener(listener: TraceListener | null): void {
+    setTraceListener(listener);
   },
 
   /**

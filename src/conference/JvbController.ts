@@ -14,6 +14,7 @@ import { jingleIq } from '../jingle/toJingle.js';
 import { selectVideoCodecs, type VideoCodec } from '../rtc/codecs.js';
 import { DESKTOP_DEFAULT_FRAME_RATE } from '../rtc/constraints.js';
 import { getLogger } from '../util/logger.js';
+import { trace } from '../util/trace.js';
 import { BridgeChannel, type ColibriMessage } from './BridgeChannel.js';
 import { offerWebSocketUrls, pickWebSocketUrl } from './bridgeChannelOptions.js';
 import { applyTrackChange, type ConferenceMedia, type LocalTrackChange } from './ConferenceMedia.js';
@@ -28,6 +29,8 @@ const MAX_ICE_RESTARTS = 3;
 const IN_PLACE_RESTART_TIMEOUT_MS = 15_000;
 /** lib-jitsi-meet re-selects the codec this long after the first of a burst of joins and leaves. */
 const CODEC_DEBOUNCE_MS = 1_000;
+/** The longest a bridge offer waits for a P2P session being negotiated (issue 15; then both proceed at once). */
+export const BRIDGE_OFFER_WAIT_MS = 1_000;
 
 export interface JvbHost extends P2PHost {
   /** The conference cannot go on (CONFERENCE_FAILED). */
@@ -73,6 +76,8 @@ export class JvbController {
   /** The last non-empty codec choice. */
   private codecs: VideoCodec[];
   private codecTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A bridge offer waiting for P2P (acknowledged already), with the focus's actions for it meanwhile. */
+  private deferred: { incoming: IncomingJingle; actions: IncomingJingle[]; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(private readonly host: JvbHost, private readonly media: ConferenceMedia, private readonly p2p: P2PController) {
     media.onSourceInfo = () => this.sendVideoTypes();
@@ -85,7 +90,7 @@ export class JvbController {
   }
 
   hasSession(sid: string): boolean {
-    return this.session?.sid === sid;
+    return this.session?.sid === sid || this.deferred?.incoming.sid === sid;
   }
 
   isBridgeChannelOpen(): boolean {
@@ -97,18 +102,30 @@ export class JvbController {
     this.disposed = true;
     clearTimeout(this.codecTimer);
     this.media.onSourceInfo = undefined;
+    this.dropDeferred();
     this.end(notify ? 'success' : undefined, 'leaving');
   }
 
   /** Our occupant is gone (a rejoin): the focus has ended the session already. */
   reset(): void {
+    this.dropDeferred();
     this.end(undefined, 'rejoining');
   }
 
   // ---- the session --------------------------------------------------------------------------------------------
 
-  onSessionInitiate(incoming: IncomingJingle): void {
+  onSessionInitiate(incoming: IncomingJingle, waited = false): void {
+    trace('jvb session-initiate');
     if (this.disposed) return;
+    // issue 15: while a P2P session is being set up, its signalling, ICE, DTLS and first frames go first: the
+    // bridge's offer (acknowledged already) waits until the peer's P2P video arrives or P2P is off the table, at
+    // most BRIDGE_OFFER_WAIT_MS. While P2P carries the media the bridge session is only a standby.
+    this.dropDeferred();
+    if (!waited && this.p2p.isSettingUp()) {
+      trace('jvb offer waits for p2p');
+      this.deferred = { incoming, actions: [], timer: setTimeout(() => this.takeDeferred(), BRIDGE_OFFER_WAIT_MS) };
+      return;
+    }
     // Jicofo sends a fresh offer after a restart: the old session is over.
     this.end(undefined, 'replaced by a new offer');
     const { openBridgeChannel } = this.host.config;
@@ -145,6 +162,7 @@ export class JvbController {
     session
       .accept(incoming.jingle, this.media.getLocalTracks())
       .then(() => {
+        trace('jvb session-accept sent');
         if (this.session !== session) return;
         if (openBridgeChannel !== false) this.openChannel(session);
         this.onP2PChange();
@@ -171,6 +189,8 @@ export class JvbController {
 
   /** A participant joined or left: choose again once the burst is over (lib-jitsi-meet waits 1 s, not reset by more). */
   onMembersChanged(): void {
+    // A waiting bridge offer goes ahead once the membership rules P2P out (a third participant, the peer left).
+    if (this.deferred && !this.p2p.isSettingUp()) this.takeDeferred();
     if (this.disposed || this.codecTimer) return;
     this.codecTimer = setTimeout(() => {
       this.codecTimer = undefined;
@@ -184,6 +204,12 @@ export class JvbController {
   }
 
   onAction(incoming: IncomingJingle): void {
+    const deferred = this.deferred;
+    if (deferred && incoming.sid === deferred.incoming.sid) {
+      if (incoming.action === 'session-terminate') this.dropDeferred();
+      else deferred.actions.push(incoming);
+      return;
+    }
     const session = this.session;
     if (!session || incoming.sid !== session.sid) return;
     if (incoming.action === 'session-terminate') {
@@ -192,6 +218,21 @@ export class JvbController {
       return;
     }
     session.handle(incoming.action, incoming.jingle);
+  }
+
+  /** The bridge offer that waited for P2P: accepted now, then the focus's actions that came meanwhile. */
+  private takeDeferred(): void {
+    const deferred = this.deferred;
+    if (!deferred) return;
+    this.deferred = undefined;
+    clearTimeout(deferred.timer);
+    this.onSessionInitiate(deferred.incoming, true);
+    for (const action of deferred.actions) this.onAction(action);
+  }
+
+  private dropDeferred(): void {
+    if (this.deferred) clearTimeout(this.deferred.timer);
+    this.deferred = undefined;
   }
 
   /** Ends the session: session-terminate when `reason` is given, channel closed, bridge tracks removed. */
@@ -295,6 +336,7 @@ export class JvbController {
    * from the conference and our bridge senders are paused; when P2P ends both come back.
    */
   onP2PChange(): void {
+    if (this.deferred && !this.p2p.isSettingUp()) this.takeDeferred();
     const session = this.session;
     if (!session) return;
     void session.setSendingPaused(this.p2p.isActive());

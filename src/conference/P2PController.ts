@@ -13,6 +13,7 @@ import { applyTrackChange, type ConferenceMedia, type LocalTrackChange, type Med
 import type { JitsiParticipant } from './JitsiParticipant.js';
 import type { ConferenceOptions } from './types.js';
 import { codecSettings, localCodecOrder, participantCodecs } from './videoCodecs.js';
+import { trace } from '../util/trace.js';
 
 const logger = getLogger('conference/P2PController');
 
@@ -51,6 +52,8 @@ export class P2PController {
   private pendingMedia: RemoteMedia[] = [];
   /** Called when a session starts, connects or ends (the bridge side follows it, protocol.md 7.3). */
   onChange: (() => void) | undefined;
+  /** The peer's video has arrived in the current session (isSettingUp). */
+  private videoFlowing = false;
   /** After an ICE failure, P2P waits for the next membership change (protocol.md 7.1). */
   private suspended = false;
   private disposed = false;
@@ -77,6 +80,22 @@ export class P2PController {
     return this.active;
   }
 
+  /**
+   * Issue 15: a P2P session is being set up, until the peer's video arrives (its receiving track unmutes), or one
+   * is about to be (the P2P rule holds and the peer is the one to offer). The bridge's offer waits meanwhile.
+   */
+  isSettingUp(): boolean {
+    if (this.session) return !this.videoFlowing;
+    if (this.disposed || !this.automatic || this.suspended || !this.host.isJoined()) return false;
+    const peer = this.eligiblePeer();
+    return peer !== undefined && !this.isInitiatorFor(peer);
+  }
+
+  private isInitiatorFor(peer: JitsiParticipant): boolean {
+    const testing = this.host.config.testing;
+    return testing?.forceInitiator === true || (testing?.forceResponder !== true && this.host.myUserId() < peer.getId());
+  }
+
   get currentSession(): P2PSession | undefined {
     return this.session;
   }
@@ -84,9 +103,10 @@ export class P2PController {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // The bridge side is disposed with us: it must not take this end as a cue (a waiting offer, paused senders).
+    this.onChange = undefined;
     this.stop('success', 'Turning off P2P session', true);
     clearTimeout(this.startTimer);
-    this.onChange = undefined;
   }
 
   /** Drops the session without signalling (our occupant is gone: the peer has already ended it). */
@@ -117,9 +137,7 @@ export class P2PController {
       return;
     }
     if (this.session || this.startTimer || this.suspended) return;
-    const forced = this.host.config.testing?.forceInitiator === true;
-    const initiator = forced || (this.host.config.testing?.forceResponder !== true && this.host.myUserId() < peer.getId());
-    if (!initiator) return;
+    if (!this.isInitiatorFor(peer)) return;
     const delay = trigger === 'memberLeft' ? (this.options.backToP2PDelay ?? 5) * 1000 : 0;
     if (delay === 0) {
       this.startSession(peer);
@@ -198,16 +216,29 @@ export class P2PController {
       else this.pendingMedia.push(media);
     });
     session.on('ice', (state) => this.onIce(session, state));
+    session.pc.addEventListener('connectionstatechange', () => {
+      if (this.session !== session || session.pc.connectionState !== 'connected') return;
+      const video = session.pc.getReceivers().find((receiver) => receiver.track.kind === 'video')?.track;
+      const flowing = (): void => {
+        if (this.session !== session || this.videoFlowing) return;
+        this.videoFlowing = true;
+        this.onChange?.();
+      };
+      if (video && !video.muted) flowing();
+      else video?.addEventListener('unmute', flowing, { once: true });
+    });
     session.on('failed', (reason) => {
       if (this.session === session) this.stop('general-error', reason, true);
     });
     this.session = session;
+    this.videoFlowing = false;
     this.onChange?.();
     return session;
   }
 
   private startSession(peer: JitsiParticipant): void {
     logger.info(`starting P2P with ${peer.getId()}`);
+    trace('p2p start (initiator)');
     const session = this.newSession(peer, newSid(), true);
     const timeoutS = this.options.sessionAcceptTimeout ?? DEFAULT_P2P_ACCEPT_TIMEOUT_S;
     // A peer that acks our offer but never answers it: give P2P up (the bridge carries the media) until the
@@ -272,6 +303,7 @@ export class P2PController {
     if (this.session !== session) return;
     switch (state) {
       case 'connected':
+        trace('p2p ice connected');
         this.active = true;
         this.stopLevels?.();
         this.stopLevels = this.media.pollLevels(session.pc, true);

@@ -19,6 +19,7 @@ import { ChatDelivery, type OutgoingChat } from './chatDelivery.js';
 import { endpointId, machineUid, statsId } from './identity.js';
 import { JitsiParticipant, type ParticipantConference } from './JitsiParticipant.js';
 import type { ConferenceOptions, ConnectionLike } from './types.js';
+import { trace } from '../util/trace.js';
 
 const logger = getLogger('conference/RoomController');
 
@@ -250,7 +251,9 @@ export class RoomController {
       });
       this.focusRequest = request;
       try {
+        trace('conference request');
         const result = await request.run();
+        trace('conference request answered');
         if (this.ended || attempt !== this.attempt) return;
         this.sessionId = request.sessionId;
         this.conferenceProperties = result.properties;
@@ -307,6 +310,7 @@ export class RoomController {
     });
     this.room = room;
     this.wireRoom(room);
+    trace('muc join');
     room.join();
   }
 

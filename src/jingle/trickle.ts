@@ -1,18 +1,16 @@
 /**
  * Trickled ICE candidates for the peer-to-peer Jingle flavour (protocol.md 7.2; P2P sessions and proxy
- * connections): candidates go out as `transport-info` contents in 150 ms batches. The window opens with the
- * first candidate sent, not before it: a candidate that finds no window open goes out at once (it is on the
- * critical path of the call set-up), later ones wait for the window's end.
+ * connections): each candidate goes out in a `transport-info` as soon as it exists, once our offer or answer
+ * has gone out (issue 15: a candidate is on the critical path of the call set-up; batching them is a choice,
+ * not a rule of the protocol). Candidates gathered in the same turn of the event loop share one stanza.
  */
 import type { Content } from './model.js';
 import { fromLocalSdp } from './sdp.js';
 import { candidateFromSdpLine } from './toJingle.js';
 
-export const TRICKLE_BATCH_MS = 150;
-
 export class TrickleBatcher {
   private pending: RTCIceCandidate[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private scheduled = false;
   private started = false;
   private stopped = false;
 
@@ -29,23 +27,20 @@ export class TrickleBatcher {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
     this.pending = [];
   }
 
   private add(candidate: RTCIceCandidate): void {
     if (!candidate.candidate || this.stopped) return;
     this.pending.push(candidate);
-    if (!this.started || this.timer) return;
-    this.flush();
+    if (!this.started || this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.scheduled = false;
     if (this.stopped || this.pending.length === 0) return;
-    // The window: candidates arriving in the next 150 ms are held and sent together at its end.
-    this.timer = setTimeout(() => this.flush(), TRICKLE_BATCH_MS);
     const local = this.pc.localDescription ? fromLocalSdp(this.pc.localDescription.sdp, 'p2p', 'initiator') : undefined;
     const byMid = new Map<string, Content>();
     for (const candidate of this.pending) {

@@ -14,11 +14,13 @@ import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
 import { NS } from './namespaces.js';
+import { skipOptionalSession } from './stropheLogin.js';
 import { ServerDiscovery } from './ServerDiscovery.js';
 import type { ServerInfo } from './serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams, type XmppTransport } from './serviceUrl.js';
 import { firstChild, IqError, StanzaRouter, type HandlerRef, type StanzaFilter, type StanzaHandlerFn } from './StanzaRouter.js';
 import type { ConnectParams, FailureDetails, StanzaLogEntry, XmppConnectionEvents, XmppConnectionOptions, XmppState } from './types.js';
+import { trace } from '../util/trace.js';
 
 export type * from './types.js';
 
@@ -35,6 +37,7 @@ interface ResumableStreamManagement {
 const streamManagementOf = (strophe: StropheConnection): ResumableStreamManagement | undefined =>
   (strophe as unknown as { sm?: ResumableStreamManagement }).sm;
 type Buildable = Element | { tree(): Element };
+
 
 /** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
 const RESUME_DELAYS: readonly (readonly [number, number])[] = [
@@ -333,6 +336,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     });
     strophe.maxRetries = 3;
     if (!websocket) fastBoshRetries(strophe);
+    skipOptionalSession(strophe);
     strophe.rawInput = (data: string) => this.onRawInput(data);
     strophe.rawOutput = (data: string) => this.record('out', data);
     return strophe;
@@ -403,6 +407,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private onStatus(status: number, condition: string | undefined, elem: Element | undefined): void {
     const name = STATUS_NAMES[status] ?? String(status);
     this.connectionTimes[name] = performance.now();
+    trace(`xmpp ${name}`);
     logger.debug(`strophe status ${name}${condition ? ` (${condition})` : ''}`);
     switch (status) {
       case Strophe.Status.CONNECTED:

@@ -15,7 +15,7 @@ import { startBackend, type Backend } from '../backend/launcher.js';
 import { chromiumArgs, chromiumPath } from '../chromium.js';
 import { serveStatic } from '../static-server.js';
 import { jvbBenchmarks } from './jvb.js';
-import { p2pFirstFrame } from './p2p.js';
+import { pageFlow } from './p2p.js';
 import { presenceCost } from './presence-cost.js';
 
 export interface BenchRow {
@@ -357,6 +357,23 @@ function sizesOption(argv: string[], option: string): number[] | undefined {
 const GROUPS = ['startup', 'connect', 'p2p', 'jvb', 'large-room', 'presence-cost'] as const;
 type Group = (typeof GROUPS)[number];
 
+/** `--baseline=<jitsi-elements.js of another build>`: its page-flow medians next to ours, on stdout only. */
+function comparison(baseline: BenchRow[], current: BenchRow[]): string[] {
+  const lines = ['| Page flow (runs alternate between the builds) | before (median) | after (median) | before (p95) | after (p95) |', '|---|---|---|---|---|'];
+  for (const row of current) {
+    const before = baseline.find((b) => b.name === row.name);
+    if (before) lines.push(`| ${row.name.replace(/^Page flow:? ?/, '')} | ${before.median} | ${row.median} | ${before.p95} | ${row.p95} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  return lines;
+}
+
+/** `--runs=N`: joins per page-flow measurement (default 8). */
+function runsOption(argv: string[]): number | undefined {
+  const value = Number(argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
 /** `--only=a,b`: the groups to run (all by default). */
 function onlyGroups(argv: string[]): Set<Group> {
   const value = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -379,12 +396,20 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const only = onlyGroups(argv);
   const rows: BenchRow[] = [];
+  let trace: string[] | undefined;
+  let beforeAfter: string[] | undefined;
   if (only.has('startup')) rows.push(await backendStartup(10));
   if (only.has('connect') || only.has('p2p') || only.has('jvb')) {
     const backend = await startBackend({ focusLog: false });
     try {
       if (only.has('connect')) rows.push(...(await connectTimes(backend, 20)));
-      if (only.has('p2p')) rows.push(...(await p2pFirstFrame(backend, 10)));
+      if (only.has('p2p')) {
+        const baselineFile = argv.find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length);
+        const flow = await pageFlow(backend, runsOption(argv) ?? 8, baselineFile ? readFileSync(baselineFile, 'utf8') : undefined);
+        rows.push(...flow.rows);
+        trace = flow.trace;
+        if (flow.baselineRows) beforeAfter = comparison(flow.baselineRows, flow.rows);
+      }
       if (only.has('jvb')) rows.push(...(await jvbBenchmarks(backend, 10)));
     } finally {
       await backend.stop();
@@ -418,8 +443,14 @@ async function main(): Promise<void> {
   const readme = readFileSync(README, 'utf8');
   const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
   if (marked.test(readme)) {
-    writeFileSync(README, readme.replace(marked, `$1${table(all)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`));
+    let text = readme.replace(marked, `$1${table(all)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}.\n$2`);
+    const traced = /(<!-- bench-trace:start -->\n)[\s\S]*?(<!-- bench-trace:end -->)/;
+    if (trace && traced.test(text)) text = text.replace(traced, `$1\`\`\`\n${trace.join('\n')}\n\`\`\`\n$2`);
+    const compared = /(<!-- before-after:start -->\n)[\s\S]*?(<!-- before-after:end -->)/;
+    if (beforeAfter && compared.test(text)) text = text.replace(compared, `$1${beforeAfter.join('\n')}\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n$2`);
+    writeFileSync(README, text);
   }
+  if (trace) process.stdout.write(`trace of the median run (ms since the second join()):\n${trace.join('\n')}\n`);
   process.stdout.write(`${table(all)}\n\nwritten to ${RESULTS} and ${README}\n`);
 }
 

@@ -126,11 +126,19 @@ describe('P2P: a 1:1 call', function () {
       void other;
     }
 
-    // protocol.md 7.2: candidates trickle in transport-info, at most one per 150 ms window.
+    // protocol.md 7.2: candidates trickle in transport-info once our offer or answer is out, each one once
+    // (issue 15: as soon as they exist, no batching window).
     for (const side of [a, b]) {
-      const sent = side.conference.getConnection().xmpp.engine.getLogs().stanzas.filter((s) => s.direction === 'out' && s.xml.includes('action="transport-info"'));
+      const out = side.conference.getConnection().xmpp.engine.getLogs().stanzas.filter((s) => s.direction === 'out');
+      const offerAt = out.findIndex((s) => /action="session-(initiate|accept)"/.test(s.xml));
+      const sent = out.filter((s) => s.xml.includes('action="transport-info"'));
       expect(sent.length, 'transport-info sent').to.be.greaterThan(0);
-      for (let i = 1; i < sent.length; i++) expect((sent[i]?.time ?? 0) - (sent[i - 1]?.time ?? 0)).to.be.at.least(145);
+      expect(offerAt, 'session-initiate or session-accept sent').to.be.at.least(0);
+      expect(out.findIndex((s) => s.xml.includes('action="transport-info"')), 'the first transport-info after the offer or answer').to.be.greaterThan(offerAt);
+      const attribute = (xml: string, name: string): string => new RegExp(`\\b${name}="([^"]*)"`).exec(xml)?.[1] ?? '';
+      const candidates = sent.flatMap((s) => [...s.xml.matchAll(/<candidate [^>]*>/g)].map(([c]) => ['foundation', 'component', 'protocol', 'ip', 'port'].map((n) => attribute(c, n)).join(' ')));
+      expect(candidates.length, 'candidates sent').to.be.greaterThan(0);
+      expect(new Set(candidates).size, 'each candidate once').to.equal(candidates.length);
     }
 
     // The remote video plays in a <video> the way an application shows it.
