@@ -18,6 +18,7 @@ import { skipOptionalSession } from './stropheLogin.js';
 import { ServerDiscovery } from './ServerDiscovery.js';
 import type { ServerInfo } from './serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams, type XmppTransport } from './serviceUrl.js';
+import { Outbox, RESUME_DELAYS, STATUS_NAMES, StanzaLog, streamManagementOf, untilResumedOrReplaced, type StropheConnection } from './streamSupport.js';
 import { firstChild, IqError, StanzaRouter, type HandlerRef, type StanzaFilter, type StanzaHandlerFn } from './StanzaRouter.js';
 import type { ConnectParams, FailureDetails, StanzaLogEntry, XmppConnectionEvents, XmppConnectionOptions, XmppState } from './types.js';
 import { trace } from '../util/trace.js';
@@ -26,32 +27,7 @@ export type * from './types.js';
 
 const logger = getLogger('xmpp/XmppConnection');
 
-type StropheConnection = InstanceType<typeof Strophe.Connection>;
-
-/** The part of Strophe's XEP-0198 engine the resume logic reads. */
-interface ResumableStreamManagement {
-  hasResumableState(): boolean;
-  readonly state: { id: string };
-}
-
-const streamManagementOf = (strophe: StropheConnection): ResumableStreamManagement | undefined =>
-  (strophe as unknown as { sm?: ResumableStreamManagement }).sm;
 type Buildable = Element | { tree(): Element };
-
-
-/** Delays before resume attempts 1, 2, 3+ (protocol.md 2.5: 1.5-3 s, 3-9 s, 4.5-27 s). */
-const RESUME_DELAYS: readonly (readonly [number, number])[] = [
-  [1_500, 3_000],
-  [3_000, 9_000],
-  [4_500, 27_000],
-];
-const MAX_LOG_ENTRIES = 500;
-const MAX_LOG_XML = 8_000;
-const MAX_QUEUED = 1_000;
-
-const STATUS_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(Strophe.Status).map(([name, value]) => [value, name.toLowerCase()]),
-);
 
 export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   readonly router: StanzaRouter;
@@ -66,8 +42,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private params: ConnectParams = {};
   private token: string | null;
   private jidToConnect = '';
-  private outbox: Element[] = [];
-  private readonly logs: StanzaLogEntry[] = [];
+  private readonly outbox = new Outbox();
+  private readonly log = new StanzaLog();
   /** XEP-0198 state of this connection only (see createStrophe). */
   private readonly smStorage = new MemoryStorageBackend();
   private lastInboundAt = 0;
@@ -118,28 +94,14 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     );
   }
 
-  get jid(): string {
-    return this.strophe?.jid ?? '';
-  }
-
-  get caps(): { hash: 'sha-1'; node: string; ver: string } {
-    return this.clientFeatures.caps;
-  }
-
+  get jid(): string { return this.strophe?.jid ?? ''; }
+  get caps(): { hash: 'sha-1'; node: string; ver: string } { return this.clientFeatures.caps; }
   /** True for an anonymous (or token) login, false for a login with a user id. */
-  get isAnonymous(): boolean {
-    return this.params.id === undefined;
-  }
-
+  get isAnonymous(): boolean { return this.params.id === undefined; }
   /** STUN/TURN servers from XEP-0215. */
-  get iceServers(): RTCIceServer[] {
-    return this.discovery.iceServers;
-  }
-
+  get iceServers(): RTCIceServer[] { return this.discovery.iceServers; }
   /** The underlying Strophe connection, for the escape hatch (`connection.xmpp.connection`). */
-  get stropheConnection(): StropheConnection | undefined {
-    return this.strophe;
-  }
+  get stropheConnection(): StropheConnection | undefined { return this.strophe; }
 
   connect(params: ConnectParams = {}): void {
     if (this.refuseWhileBusy('connect')) return;
@@ -224,7 +186,6 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
       return;
     }
     if (this.state === 'resuming' || this.state === 'connecting') {
-      if (this.outbox.length >= MAX_QUEUED) throw new Error('XMPP send queue is full while reconnecting');
       this.outbox.push(element);
       return;
     }
@@ -267,28 +228,9 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     if (this.state !== 'connected' || !strophe || this.transport !== 'websocket' || !streamManagementOf(strophe)?.hasResumableState()) {
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error('token refresh: the session did not resume within 3 s'));
-      }, 3_000);
-      const onResumed = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onReplaced = (): void => {
-        cleanup();
-        resolve();
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.off('resumed', onResumed);
-        this.off('sessionReplaced', onReplaced);
-      };
-      this.on('resumed', onResumed);
-      this.on('sessionReplaced', onReplaced);
-      this.dropLink(0);
-    });
+    const resumed = untilResumedOrReplaced(this, 3_000, 'token refresh');
+    this.dropLink(0);
+    return resumed;
   }
 
   getLogs(): { metadata: Record<string, unknown>; stanzas: StanzaLogEntry[] } {
@@ -301,7 +243,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
         state: this.state,
         streamManagement: Boolean(this.strophe?.isStreamManagementEnabled()),
       },
-      stanzas: this.logs.map((entry) => ({ ...entry, xml: redact(entry.xml) })),
+      stanzas: this.log.read(),
     };
   }
 
@@ -338,7 +280,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     if (!websocket) fastBoshRetries(strophe);
     skipOptionalSession(strophe);
     strophe.rawInput = (data: string) => this.onRawInput(data);
-    strophe.rawOutput = (data: string) => this.record('out', data);
+    strophe.rawOutput = (data: string) => this.log.record('out', data);
     return strophe;
   }
 
@@ -395,13 +337,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
 
   private onRawInput(data: string): void {
     this.lastInboundAt = Date.now();
-    this.record('in', data);
-  }
-
-  /** Every frame passes here: keep it cheap. Redaction happens when the logs are read (getLogs). */
-  private record(direction: 'in' | 'out', data: string): void {
-    this.logs.push({ time: Date.now(), direction, xml: data.length > MAX_LOG_XML ? `${data.slice(0, MAX_LOG_XML)}…` : data });
-    if (this.logs.length > MAX_LOG_ENTRIES) this.logs.shift();
+    this.log.record('in', data);
   }
 
   private onStatus(status: number, condition: string | undefined, elem: Element | undefined): void {
@@ -480,7 +416,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
         return;
       case 'connecting': {
         this.state = 'failed';
-        this.outbox = [];
+        this.outbox.clear();
         this.router.rejectAll('connection failed');
         const credentials = this.passwordRequired ? { jid: this.jidToConnect, password: this.params.password } : undefined;
         if (this.passwordRequired) {
@@ -512,7 +448,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     }
     this.state = 'failed';
     this.clearReconnect();
-    this.outbox = [];
+    this.outbox.clear();
     this.router.rejectAll('giving up');
     this.emit('failed', JitsiConnectionErrors.OTHER_ERROR, 'giving-up', undefined, this.failureDetails());
     this.strophe?._doDisconnect('giving-up');
@@ -523,7 +459,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     const wasResuming = this.state === 'resuming';
     this.state = 'failed';
     this.clearReconnect();
-    this.outbox = [];
+    this.outbox.clear();
     this.router.rejectAll('authentication failed');
     if (wasResuming) logger.warn('authentication failed while reconnecting');
     this.emit('failed', JitsiConnectionErrors.PASSWORD_REQUIRED, message, { jid: this.jidToConnect, password: this.params.password });
@@ -533,7 +469,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private finishDisconnected(message: string | undefined): void {
     this.state = 'disconnected';
     this.clearReconnect();
-    this.outbox = [];
+    this.outbox.clear();
     this.router.rejectAll('disconnected');
     this.emit('disconnected', message);
     for (const resolve of this.disconnectWaiters.splice(0)) resolve();
@@ -561,7 +497,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     }
     if (this.reconnectAttempts >= max) {
       this.state = 'failed';
-      this.outbox = [];
+      this.outbox.clear();
       this.router.rejectAll('reconnect failed');
       this.emitDropped();
       return;
@@ -640,11 +576,11 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   }
 
   private dropOutbox(reason: string): void {
-    for (const stanza of this.outbox.splice(0)) if (stanza.localName === 'iq') this.router.reject(stanza, reason);
+    for (const stanza of this.outbox.take()) if (stanza.localName === 'iq') this.router.reject(stanza, reason);
   }
 
   private flushOutbox(): void {
-    const queued = this.outbox.splice(0);
+    const queued = this.outbox.take();
     for (const stanza of queued) this.strophe?.send(stanza);
   }
 
