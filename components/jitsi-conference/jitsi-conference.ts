@@ -11,6 +11,7 @@ import { icons } from './icons.js';
 import { receiverConstraintsFor, type VisibleSource } from './layout.js';
 import { ConferenceSession, type ConferenceState, type SessionSettings } from './session.js';
 import { styles } from './jitsi-conference.styles.js';
+import { panelStyles } from './panel.styles.js';
 import type { ConferenceUi, Layout, Panel } from './ui.js';
 import type * as CallViews from './call-views.js';
 import type { StageModel } from './view-call.js';
@@ -135,7 +136,7 @@ function loadCallViews(): Promise<void> {
  *   from its constant, with `detail: { source, event, args }`.
  */
 export class JitsiConferenceElement extends JitsiElement implements ConferenceUi {
-  static override styles = [styles, lobbyStyles];
+  static override styles = [styles, panelStyles, lobbyStyles];
 
   @property() domain = '';
   @property({ attribute: 'service-url' }) serviceUrl = '';

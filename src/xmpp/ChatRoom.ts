@@ -596,5 +596,3 @@ function appendCommand(builder: ReturnType<typeof $pres>, name: string, command:
   for (const child of command.children ?? []) appendCommand(builder, child.tagName, child);
   builder.up();
 }
-
-
