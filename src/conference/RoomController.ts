@@ -444,9 +444,10 @@ export class RoomController {
 
   private onJoined(): void {
     this.host.times.mark('muc.joined');
-    this.chat.resend();
     const snapshot = this.rejoinSnapshot;
     this.rejoinSnapshot = undefined;
+    if (snapshot) this.chat.rejoined();
+    else this.chat.resend();
     if (snapshot) {
       // Members seen again were updated in place; the others are gone.
       for (const id of snapshot) {
@@ -471,6 +472,7 @@ export class RoomController {
 
   private onMemberJoined(member: Member): void {
     const { emit } = this.host;
+    this.chat.memberJoined();
     const existing = this.participants.get(member.nick);
     if (existing && this.rejoinSnapshot?.has(member.nick)) {
       const before = existing.member;

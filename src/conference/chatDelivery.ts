@@ -1,24 +1,26 @@
 /**
- * Group chat across a replaced XMPP session (issue 16). When the server restarts, a resume is refused and the
- * conference joins the room again with a fresh login; what we sent just before (or while rejoining) never
- * reached the room. Every message keeps its id: until the room reflects it back to us (MUC sends a group
- * message to its sender too) it counts as unconfirmed and is sent again, with the same id, once we are back in
- * the room. The others drop a repeat of an id they already showed (a message that did arrive although its
- * reflection was lost, or MUC history replayed on a rejoin), so nothing is lost and nothing doubled. A
- * message still unconfirmed after RETRY_MS goes out again (a room that was not ready yet after a server
- * restart drops it), at most MAX_ATTEMPTS times in all.
+ * Group chat across a replaced XMPP session (issue 16). When the server restarts, a resume is refused and
+ * everyone joins the room again with a fresh login, each at its own moment; what was sent just before, or
+ * while rejoining, reached nobody, or only those already back. Every message keeps its id, and:
+ * - until the room reflects it back to us (MUC sends a group message to its sender too) it is unconfirmed and
+ *   goes out again once we are back in the room, and after RETRY_MS (a room not ready yet after a restart drops
+ *   it), at most MAX_ATTEMPTS times;
+ * - for REPLAY_MS after our rejoin, each member who (re)joins gets what we sent in the REPLAY_MS before the
+ *   fault and since, again with the same ids, as MUC history would give it (the restarted server has none).
+ * Receivers drop an id they already showed, so nothing is lost and nothing doubled.
  */
 import { getLogger } from '../util/logger.js';
 import type { ChatRoom } from '../xmpp/ChatRoom.js';
 
 const logger = getLogger('conference/chatDelivery');
 
-/** At most this many unconfirmed messages are kept (the oldest go first). */
-const MAX_PENDING = 200;
+/** At most this many unconfirmed or recent messages are kept (the oldest go first). */
+const MAX_KEPT = 200;
 /** Ids remembered per conference to recognise repeats. */
 const MAX_SEEN = 2_000;
 const RETRY_MS = 3_000;
 const MAX_ATTEMPTS = 3;
+const REPLAY_MS = 20_000;
 
 export interface OutgoingChat {
   text: string;
@@ -26,14 +28,17 @@ export interface OutgoingChat {
   replyToId?: string;
 }
 
-interface Pending extends OutgoingChat {
+interface Kept extends OutgoingChat {
   attempts: number;
+  sentAt: number;
 }
 
 export class ChatDelivery {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, Kept>();
+  private readonly recent = new Map<string, Kept>();
   private readonly seen = new Set<string>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private replayUntil = 0;
 
   /** `room()` is the room we are in now, if any. */
   constructor(private readonly room: () => ChatRoom | undefined) {}
@@ -41,18 +46,18 @@ export class ChatDelivery {
   /** Sends now when the room is joined, else when it is joined again; returns the message id. */
   send(message: OutgoingChat): string {
     const id = crypto.randomUUID();
-    this.pending.set(id, { ...message, attempts: 0 });
-    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value ?? '');
+    const kept = { ...message, attempts: 0, sentAt: Date.now() };
+    keep(this.pending, id, kept);
+    keep(this.recent, id, kept);
     this.transmit(id);
     return id;
   }
 
-  /** A group message arrived: false when it repeats one already shown. Our own reflection confirms ours. */
+  /** A group message arrived: false when it repeats an id already shown. Our own reflection confirms ours. */
   accept(nick: string, id: string, ownNick: string): boolean {
     if (nick === ownNick) this.pending.delete(id);
-    const key = `${nick}\n${id}`;
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
+    if (this.seen.has(id)) return false;
+    this.seen.add(id);
     if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value ?? '');
     return true;
   }
@@ -62,11 +67,29 @@ export class ChatDelivery {
     for (const id of [...this.pending.keys()]) this.transmit(id);
   }
 
+  /** We joined the room again after a replaced session: members coming back soon get our recent messages. */
+  rejoined(): void {
+    this.replayUntil = Date.now() + REPLAY_MS;
+    this.resend();
+  }
+
+  /** A member joined: within REPLAY_MS of our rejoin, our recent messages go out again (the others drop repeats). */
+  memberJoined(): void {
+    const now = Date.now();
+    const room = this.room();
+    if (now > this.replayUntil || !room?.joined) return;
+    for (const [id, message] of this.recent) {
+      if (now - message.sentAt > 2 * REPLAY_MS) this.recent.delete(id);
+      else room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
+    }
+  }
+
   /** The conference ended: nothing more will be confirmed. */
   clear(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.pending.clear();
+    this.recent.clear();
   }
 
   private transmit(id: string): void {
@@ -85,4 +108,9 @@ export class ChatDelivery {
       this.resend();
     }, RETRY_MS);
   }
+}
+
+function keep(map: Map<string, Kept>, id: string, message: Kept): void {
+  map.set(id, message);
+  if (map.size > MAX_KEPT) map.delete(map.keys().next().value ?? '');
 }

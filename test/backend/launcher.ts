@@ -34,6 +34,8 @@ export interface Backend {
   startupMs: number;
   /** The fault-injecting relay in front of Prosody's http port (`endpoints.relay`). */
   relay: FaultRelay;
+  /** The per-run secret of coturn and mod_external_services (for tests that check the minted credentials). */
+  turnSecret: string;
   /**
    * Stops Prosody (SIGTERM, waits for the exit) and starts it again with the same config file, data
    * directory and ports, so registered users survive. Resolves once Prosody listens again and the focus
@@ -324,6 +326,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     pids,
     startupMs: Math.round(performance.now() - started),
     relay: faultRelay,
+    turnSecret,
     restartProsody: () =>
       (restarting ??= (async () => {
         try {

@@ -23,7 +23,7 @@ describe('JitsiConference: room metadata', () => {
     const a = await joinedClient(uniqueRoomName('meta'));
     expect(a.conference.getMetadataHandler().isSupported()).to.equal(true);
     const urls = a.connection.getIceServers().map((s) => s.urls);
-    expect(urls).to.have.members(['stun:127.0.0.1:3478', 'turn:127.0.0.1:3478', 'turns:127.0.0.1:5349?transport=tcp']);
+    expect(urls).to.have.members(['stun:127.0.0.1:3478', 'turn:127.0.0.1:3478', 'turn:127.0.0.1:3478?transport=tcp', 'turns:127.0.0.1:5349?transport=tcp']);
     const turn = a.connection.getIceServers().find((s) => s.urls === 'turn:127.0.0.1:3478');
     expect(turn?.username).to.match(/^\d+$/);
     expect(turn?.credential).to.be.a('string').and.not.equal('');

@@ -11,7 +11,6 @@ import { startBackend, type Backend } from '../backend/launcher.js';
 import { FeatureClient, FNS, sleep, unique } from './extras-clients.js';
 
 /** The secret of test/backend/prosody.ts' external_services. */
-const TURN_SECRET = 'jitsi-elements-turn-secret';
 
 describe('room-metadata component stand-in', { timeout: 60_000 }, () => {
   let backend: Backend;
@@ -52,7 +51,7 @@ describe('room-metadata component stand-in', { timeout: 60_000 }, () => {
     const services = (metadata(a)[0]?.services ?? []) as { type: string; host: string; port: number; transport: string; username?: string; password?: string; expires?: number }[];
     assert.deepEqual(
       services.map((s) => `${s.type}:${s.host}:${s.port}/${s.transport}`),
-      ['stun:127.0.0.1:3478/udp', 'turn:127.0.0.1:3478/udp', 'turns:127.0.0.1:5349/tcp'],
+      ['stun:127.0.0.1:3478/udp', 'turn:127.0.0.1:3478/udp', 'turn:127.0.0.1:3478/tcp', 'turns:127.0.0.1:5349/tcp'],
     );
     const now = Date.now() / 1000;
     for (const turn of services.filter((s) => s.type !== 'stun')) {
@@ -60,7 +59,7 @@ describe('room-metadata component stand-in', { timeout: 60_000 }, () => {
       const expiry = Number(turn.username);
       assert.ok(expiry > now + 86_000 && expiry < now + 86_800, 'ttl 86400 s');
       assert.equal(turn.expires, expiry);
-      assert.equal(turn.password, createHmac('sha1', TURN_SECRET).update(turn.username ?? '').digest('base64'));
+      assert.equal(turn.password, createHmac('sha1', backend.turnSecret).update(turn.username ?? '').digest('base64'));
     }
   });
 
