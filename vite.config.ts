@@ -16,10 +16,11 @@ import { gzipSync } from 'node:zlib';
 /**
  * Size budgets, gzipped (README "Size"); the build fails above them and prints the figures. Issue 15: the first
  * load (the ES entry and the chunks it imports statically: what a page fetches before `<jitsi-conference>`
- * draws its pre-join step) at most 70 KB; all ES files together, and the single-file IIFE build, at most 135 KB.
+ * draws its pre-join step) at most 70 KB; all ES files together, and the single-file IIFE build, at most 140 KB
+ * (120 KB before the meeting features of issue 14; they and the reliability work of issue 16 took it to ~135 KB).
  */
 const FIRST_LOAD_BUDGET_GZIP_BYTES = 70_000;
-const TOTAL_BUDGET_GZIP_BYTES = 135_000;
+const TOTAL_BUDGET_GZIP_BYTES = 140_000;
 
 function sizeBudget(budgets: { firstLoad?: number; total: number }): Plugin {
   return {
