@@ -94,7 +94,8 @@ describe('JitsiConference: reactions', () => {
     c.conference.sendReaction('❤️', messageId, a.conference.myUserId());
     expect(await privateAtA).to.deep.equal([c.conference.myUserId(), ['❤️'], messageId]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(atB, 'a private reaction reaches only its receiver').to.deep.equal([]);
+    // (B's own room reaction may come back to it late on a loaded machine: only the private one counts.)
+    expect(atB.filter((call) => (call[1] as string[])[0] === '❤️'), 'a private reaction reaches only its receiver').to.deep.equal([]);
     expect(() => b.conference.sendReaction('', messageId)).to.throw(TypeError);
   });
 

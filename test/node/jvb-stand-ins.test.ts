@@ -295,9 +295,17 @@ describe('focus and bridge stand-ins (jvb)', { timeout: 180_000 }, () => {
       await receiver.join();
       await receiver.until('accepted', () => receiver.acceptResult);
       await receiver.openWebSocket();
-      const announced = await receiver.until('source-add with the sender video', () => {
-        const text = receiver.received('source-add')[0]?.element.getChild('json-message', NS.jitmeet)?.text();
-        return text ? (JSON.parse(text) as { sources: Record<string, [{ s: number }[], unknown[]]> }).sources.ssss0001 : undefined;
+      // The sender's sources reach the receiver in its session-initiate when the sender had accepted before the
+      // receiver joined, else in a source-add afterwards: whichever it was.
+      const announced = await receiver.until('the sender video in session-initiate or source-add', () => {
+        for (const action of ['session-initiate', 'source-add']) {
+          for (const jingle of receiver.received(action)) {
+            const text = jingle.element.getChild('json-message', NS.jitmeet)?.text();
+            const sources = text ? (JSON.parse(text) as { sources?: Record<string, [{ s: number }[], unknown[]]> }).sources?.ssss0001 : undefined;
+            if (sources && sources[0].length > 0) return sources;
+          }
+        }
+        return undefined;
       });
       assert.equal(announced[0].length, 2, 'first SIM SSRC and its RTX only');
       const height = async (): Promise<number> => (await receiver.stats()).inbound.filter((i) => i.kind === 'video' && i.frames > 0).map((i) => i.height)[0] ?? 0;
