@@ -222,15 +222,7 @@ export class ConferenceSession implements ReactiveController {
     }
     await media;
     if (generation !== this.generation) return;
-    const conference = connection.initJitsiConference(settings.room, settings.conference);
-    this.conference = conference;
-    this.forward(conference, CONFERENCE_DOM_EVENTS, 'conference');
-    this.watchConference(conference);
-    if (settings.displayName) conference.setDisplayName(settings.displayName);
-    // The grid's tiles are large: ask the bridge for up to 720p rather than its small default (the
-    // `conference` property lets an app ask for something else).
-    conference.setReceiverVideoConstraint(720);
-    for (const track of this.localTracks) await conference.addTrack(track).catch(() => undefined);
+    const conference = await this.openConference(connection, settings.room, settings.conference, settings);
     const joined = new Promise<void>((resolve) => {
       conference.on(C.CONFERENCE_JOINED, () => resolve());
       conference.on(C.CONFERENCE_FAILED, () => resolve());
@@ -377,6 +369,20 @@ export class ConferenceSession implements ReactiveController {
     });
   }
 
+  /** A conference for `room` on `connection`, its events forwarded and watched, with our name and local tracks. */
+  private async openConference(connection: JitsiConnection, room: string, options: ConferenceOptions, settings: SessionSettings): Promise<JitsiConference> {
+    const conference = connection.initJitsiConference(room, options);
+    this.conference = conference;
+    this.forward(conference, CONFERENCE_DOM_EVENTS, 'conference');
+    this.watchConference(conference);
+    if (settings.displayName) conference.setDisplayName(settings.displayName);
+    // The grid's tiles are large: ask the bridge for up to 720p rather than its small default (the
+    // `conference` property lets an app ask for something else).
+    conference.setReceiverVideoConstraint(720);
+    for (const track of this.localTracks) await conference.addTrack(track).catch(() => undefined);
+    return conference;
+  }
+
   private watchConference(conference: JitsiConference): void {
     const bump = (): void => this.changed();
     const on = (event: string, listener: (...args: never[]) => void): void => {
@@ -471,13 +477,7 @@ export class ConferenceSession implements ReactiveController {
     this.setState('connecting');
     await old.leave('switch_room').catch(() => undefined);
     if (generation !== this.generation) return;
-    const conference = connection.initJitsiConference(node, { ...settings.conference, customDomain: domain });
-    this.conference = conference;
-    this.forward(conference, CONFERENCE_DOM_EVENTS, 'conference');
-    this.watchConference(conference);
-    if (settings.displayName) conference.setDisplayName(settings.displayName);
-    conference.setReceiverVideoConstraint(720);
-    for (const track of this.localTracks) await conference.addTrack(track).catch(() => undefined);
+    const conference = await this.openConference(connection, node, { ...settings.conference, customDomain: domain }, settings);
     conference.join();
   }
 
