@@ -6,13 +6,13 @@
  * config, self-signed certificate, database and log in the backend's run directory; the system service is
  * never touched.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stopChild, waitForPort } from './prosody.js';
+import { spawnListening, stopChild } from './prosody.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -95,22 +95,7 @@ export async function startCoturn(options: CoturnOptions, onSpawn?: (child: Chil
   const configPath = join(runDir, 'turnserver.conf');
   const logPath = join(runDir, 'turn.log');
   await writeFile(configPath, renderCoturnConfig(options), { mode: 0o600 });
-  const child = spawn('turnserver', ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  onSpawn?.(child);
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-  try {
-    await Promise.all([TURN_PORT, TURNS_PORT].map((port) => waitForPort(port, 10_000, alive)));
-  } catch (error) {
-    await stopChild(child);
-    const log = await readFile(logPath, 'utf8').catch(() => '');
-    throw new Error(`coturn did not start (are ${TURN_PORT}/${TURNS_PORT} free?): ${(error as Error).message}\n${output}\n${log.slice(-3000)}`, { cause: error });
-  }
+  const child = await spawnListening(`coturn (are ${TURN_PORT}/${TURNS_PORT} free?)`, 'turnserver', ['-c', configPath], [TURN_PORT, TURNS_PORT], logPath, onSpawn);
   const certificate = new X509Certificate(await readFile(join(runDir, 'turn-cert.pem')));
   const certSpki = createHash('sha256').update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
   return { process: child, configPath, logPath, certSpki, stop: () => stopChild(child) };

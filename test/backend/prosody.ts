@@ -207,10 +207,20 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
   clearTimeout(timer);
 }
 
-/** Spawns `prosody -F` on a rendered config and waits for its ports. */
-async function launchProsody(configPath: string, logPath: string, ports: ProsodyPorts, hooks: ProsodyHooks): Promise<ChildProcess> {
-  const child = spawn('prosody', ['--config', configPath, '-F'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  hooks.onSpawn?.(child);
+/**
+ * Spawns `command` and resolves once every port in `ports` accepts connections; if it exits or a port stays
+ * closed for 10 s, stops it and rejects with `what`, the end of its output and of `logPath`.
+ */
+export async function spawnListening(
+  what: string,
+  command: string,
+  args: string[],
+  ports: number[],
+  logPath: string,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  onSpawn?.(child);
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-4000);
@@ -219,12 +229,18 @@ async function launchProsody(configPath: string, logPath: string, ports: Prosody
   child.stderr?.on('data', collect);
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   try {
-    await Promise.all([ports.c2s, ports.component, ports.http].map((port) => waitForPort(port, 10_000, alive)));
+    await Promise.all(ports.map((port) => waitForPort(port, 10_000, alive)));
   } catch (error) {
     await stopChild(child);
     const log = await readFile(logPath, 'utf8').catch(() => '');
-    throw new Error(`Prosody did not start: ${(error as Error).message}\n${output}\n${log.slice(-4000)}`, { cause: error });
+    throw new Error(`${what} did not start: ${(error as Error).message}\n${output}\n${log.slice(-4000)}`, { cause: error });
   }
+  return child;
+}
+
+/** Spawns `prosody -F` on a rendered config and waits for its ports. */
+async function launchProsody(configPath: string, logPath: string, ports: ProsodyPorts, hooks: ProsodyHooks): Promise<ChildProcess> {
+  const child = await spawnListening('Prosody', 'prosody', ['--config', configPath, '-F'], [ports.c2s, ports.component, ports.http], logPath, (child) => hooks.onSpawn?.(child));
   if (child.pid === undefined) throw new Error('Prosody has no pid');
   return child;
 }
