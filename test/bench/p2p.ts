@@ -16,6 +16,9 @@ import { FLOW_PAGE } from './flow-page.js';
 
 type Mark = [number, string];
 
+/** Pause between runs, for the backend to finish the last run's teardown. */
+const SETTLE_MS = 500;
+
 interface RunResult {
   connect: number[];
   joinFirst: number;
@@ -128,6 +131,9 @@ async function measure(backend: Backend, [tabA, tabB]: readonly [Page, Page], in
   const pcId = 'window.state?.conference?.p2pJingleSession?.peerconnection?.benchId ?? "pc?"';
   const [pcA, pcB] = (await Promise.all([tabA.evaluate(pcId), tabB.evaluate(pcId)])) as [string, string];
   await Promise.all([tabA.evaluate('window.teardown()'), tabB.evaluate('window.teardown()')]);
+  // The stand-ins end this run's bridge sessions after the pages leave (werift's ICE and DTLS shut down in the
+  // focus stand-in's process): the next run's first join must not queue behind that work.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   if (!settled.every(Boolean)) process.stdout.write(`page flow run ${index}: no decoded frame on ${settled[0] ? '' : 'the first '}${settled[1] ? '' : 'the second '}page within 10 s\n`);
   const span = (marks: Mark[], from: string, to: string): number => at(marks, (w) => w === to) - at(marks, (w) => w === from);
   const { t0, phases } = phasesOf(a, b, roleA, pcA, pcB);
