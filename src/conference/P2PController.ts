@@ -39,6 +39,9 @@ interface P2POptions {
 
 /** Default of `p2p.sessionAcceptTimeout` (seconds): media flows through the bridge meanwhile. */
 export const DEFAULT_P2P_ACCEPT_TIMEOUT_S = 15;
+/** How often, and how long at most, the first decoded P2P frame is waited for (isSettingUp). */
+const FIRST_FRAME_POLL_MS = 10;
+const FIRST_FRAME_WAIT_MS = 1000;
 
 
 export class P2PController {
@@ -52,7 +55,7 @@ export class P2PController {
   private pendingMedia: RemoteMedia[] = [];
   /** Called when a session starts, connects or ends (the bridge side follows it, protocol.md 7.3). */
   onChange: (() => void) | undefined;
-  /** The peer's video has arrived in the current session (isSettingUp). */
+  /** The peer's first video frame has been decoded in the current session (isSettingUp). */
   private videoFlowing = false;
   /** After an ICE failure, P2P waits for the next membership change (protocol.md 7.1). */
   private suspended = false;
@@ -81,7 +84,7 @@ export class P2PController {
   }
 
   /**
-   * Issue 15: a P2P session is being set up, until the peer's video arrives (its receiving track unmutes), or one
+   * Issue 15: a P2P session is being set up, until the peer's first video frame is decoded (at most FIRST_FRAME_WAIT_MS after it unmutes), or one
    * is about to be (the P2P rule holds and the peer is the one to offer). The bridge's offer waits meanwhile.
    */
   isSettingUp(): boolean {
@@ -218,14 +221,29 @@ export class P2PController {
     session.on('ice', (state) => this.onIce(session, state));
     session.pc.addEventListener('connectionstatechange', () => {
       if (this.session !== session || session.pc.connectionState !== 'connected') return;
-      const video = session.pc.getReceivers().find((receiver) => receiver.track.kind === 'video')?.track;
+      const receiver = session.pc.getReceivers().find((candidate) => candidate.track.kind === 'video');
       const flowing = (): void => {
         if (this.session !== session || this.videoFlowing) return;
         this.videoFlowing = true;
         this.onChange?.();
       };
-      if (video && !video.muted) flowing();
-      else video?.addEventListener('unmute', flowing, { once: true });
+      // The first packet unmutes the track; the first frame is decoded a keyframe later. Until then the bridge's
+      // offer would compete with both pages' first encode and decode (issue 15): wait for the decoded frame.
+      const since = Date.now();
+      const decoded = (): void => {
+        if (this.session !== session || this.videoFlowing || !receiver) return;
+        if (Date.now() - since > FIRST_FRAME_WAIT_MS) return flowing();
+        void receiver.getStats().then((report) => {
+          let frames = 0;
+          report.forEach((stats: { type: string; framesDecoded?: number }) => {
+            if (stats.type === 'inbound-rtp') frames += stats.framesDecoded ?? 0;
+          });
+          if (frames > 0) flowing();
+          else setTimeout(decoded, FIRST_FRAME_POLL_MS);
+        }, flowing);
+      };
+      if (receiver && !receiver.track.muted) decoded();
+      else receiver?.track.addEventListener('unmute', decoded, { once: true });
     });
     session.on('failed', (reason) => {
       if (this.session === session) this.stop('general-error', reason, true);

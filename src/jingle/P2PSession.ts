@@ -158,14 +158,17 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       this.applyCodecPreferences();
       trace('p2p createOffer');
       const offer = await this.pc.createOffer();
-      await this.pc.setLocalDescription(offer);
-      trace('p2p offer set locally');
-      const local = this.localDescription();
+      // Issue 15: the offer is final once created (credentials, fingerprint, sources); the peer reads it while
+      // the browser applies it here. Candidates follow setLocalDescription by transport-info, as always.
+      const applied = this.pc.setLocalDescription(offer);
+      const local = this.localDescription(offer.sdp ?? '');
       const iq = jingleIq(this.peerJid, 'session-initiate', { sid: this.sid, initiator: this.options.localJid });
       appendContents(iq, local);
       this.markAnnounced(local);
       this.signalled = true;
       this.sendIq(iq, 'session-initiate');
+      await applied;
+      trace('p2p offer set locally');
       this.trickle.start();
     });
   }
@@ -194,14 +197,15 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
       }
       this.applyCodecPreferences();
       const answer = await this.pc.createAnswer();
-      await this.pc.setLocalDescription(answer);
-      trace('p2p answer set locally');
-      const local = this.localDescription();
+      const applied = this.pc.setLocalDescription(answer);
+      const local = this.localDescription(answer.sdp ?? '');
       const iq = jingleIq(this.peerJid, 'session-accept', { sid: this.sid, initiator: this.peerJid, responder: this.options.localJid });
       appendContents(iq, local);
       this.markAnnounced(local);
       this.signalled = true;
       this.sendIq(iq, 'session-accept');
+      await applied;
+      trace('p2p answer set locally');
       this.trickle.start();
       await this.applyVideoEncodings();
       this.sendContentModify(false);
@@ -425,11 +429,18 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
    * named `<EP>-a<i>` / `<EP>-v<i>` with the track's video type (protocol.md 5.6, 7.2). `senders` is our own
    * direction, whether we offer or answer (protocol.md 5.5).
    */
-  private localDescription(): JingleDescription {
-    const sdp = this.pc.localDescription?.sdp ?? '';
+  /**
+   * Our description as Jingle, from the applied local description or from an offer or answer not yet applied. A
+   * first offer's transceivers have no mid until it is applied: the offer lists them in their order.
+   */
+  private localDescription(sdp = this.pc.localDescription?.sdp ?? ''): JingleDescription {
     const description = fromLocalSdp(sdp, 'p2p', 'initiator');
+    const transceivers = this.pc.getTransceivers();
     const byMid = new Map<string, SessionTrack>();
-    for (const [track, transceiver] of this.tracks) if (transceiver.mid !== null) byMid.set(transceiver.mid, track);
+    for (const [track, transceiver] of this.tracks) {
+      const mid = transceiver.mid ?? description.contents[transceivers.indexOf(transceiver)]?.name;
+      if (mid !== undefined) byMid.set(mid, track);
+    }
     for (const content of description.contents) {
       const track = byMid.get(content.name);
       if (!track) {
