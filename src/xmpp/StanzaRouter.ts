@@ -61,26 +61,51 @@ const bare = (jid: string): string => {
   return slash === -1 ? jid : jid.slice(0, slash);
 };
 
-function hasNamespace(stanza: Element, ns: string): boolean {
-  if (stanza.namespaceURI === ns || stanza.getAttribute('xmlns') === ns) return true;
-  for (const child of Array.from(stanza.children)) if (child.namespaceURI === ns) return true;
-  return false;
+/**
+ * What the filters of one stanza's handlers are compared with, read once per stanza (a large room delivers
+ * thousands of presences to a few dozen handlers, issue 15); the namespaces only when a filter asks.
+ */
+class StanzaView {
+  readonly name: string;
+  private typeValue: string | null | undefined;
+  private fromValue: string | null | undefined;
+  private namespaces: Set<string> | undefined;
+
+  constructor(readonly stanza: Element) {
+    this.name = stanza.localName;
+  }
+
+  get type(): string {
+    if (this.typeValue === undefined) this.typeValue = this.stanza.getAttribute('type');
+    return this.typeValue ?? '';
+  }
+
+  get from(): string {
+    if (this.fromValue === undefined) this.fromValue = this.stanza.getAttribute('from');
+    return this.fromValue ?? '';
+  }
+
+  /** The stanza's own namespace or one of its children's (Strophe's rule, one level deep). */
+  hasNamespace(ns: string): boolean {
+    if (!this.namespaces) {
+      const { stanza } = this;
+      this.namespaces = new Set();
+      if (stanza.namespaceURI) this.namespaces.add(stanza.namespaceURI);
+      const declared = stanza.getAttribute('xmlns');
+      if (declared) this.namespaces.add(declared);
+      for (let child = stanza.firstElementChild; child; child = child.nextElementSibling) if (child.namespaceURI) this.namespaces.add(child.namespaceURI);
+    }
+    return this.namespaces.has(ns);
+  }
 }
 
-/** Strophe's matching rules for handler filters. */
-export function matches(filter: StanzaFilter, stanza: Element): boolean {
-  if (filter.ns && !hasNamespace(stanza, filter.ns)) return false;
-  if (filter.name && stanza.localName !== filter.name) return false;
-  if (filter.type) {
-    const type = stanza.getAttribute('type') ?? '';
-    if (Array.isArray(filter.type) ? !filter.type.includes(type) : filter.type !== type) return false;
-  }
-  if (filter.id && stanza.getAttribute('id') !== filter.id) return false;
-  if (filter.from) {
-    const from = stanza.getAttribute('from') ?? '';
-    if ((filter.options?.matchBareFromJid ? bare(from) : from) !== filter.from) return false;
-  }
-  return true;
+/** Strophe's matching rules for handler filters; the cheap comparisons first. */
+function matchesView(filter: StanzaFilter, view: StanzaView): boolean {
+  if (filter.name && view.name !== filter.name) return false;
+  if (filter.type && (Array.isArray(filter.type) ? !filter.type.includes(view.type) : filter.type !== view.type)) return false;
+  if (filter.from && (filter.options?.matchBareFromJid ? bare(view.from) : view.from) !== filter.from) return false;
+  if (filter.id && view.stanza.getAttribute('id') !== filter.id) return false;
+  return !filter.ns || view.hasNamespace(filter.ns);
 }
 
 interface PendingIq {
@@ -180,8 +205,9 @@ export class StanzaRouter {
     if (name === 'iq' && (type === 'result' || type === 'error') && this.settle(stanza, type)) return;
 
     let claimed = false;
+    const view = new StanzaView(stanza);
     for (const handler of [...this.handlers]) {
-      if (!matches(handler.filter, stanza)) continue;
+      if (!matchesView(handler.filter, view)) continue;
       claimed = true;
       let keep: boolean;
       try {

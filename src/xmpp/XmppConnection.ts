@@ -14,6 +14,7 @@ import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
 import { NS } from './namespaces.js';
+import { cheaperInbound } from './stropheInbound.js';
 import { skipOptionalSession } from './stropheLogin.js';
 import { ServerDiscovery } from './ServerDiscovery.js';
 import type { ServerInfo } from './serverInfo.js';
@@ -279,7 +280,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     strophe.maxRetries = 3;
     if (!websocket) fastBoshRetries(strophe);
     skipOptionalSession(strophe);
-    strophe.rawInput = (data: string) => this.onRawInput(data);
+    cheaperInbound(strophe, websocket, (data) => this.onRawInput(data));
     strophe.rawOutput = (data: string) => this.log.record('out', data);
     return strophe;
   }
