@@ -4,7 +4,7 @@
  * resume is refused, a fresh login on the same stream; server information and XEP-0215 (2.3, 2.6); disco#info
  * answers with the client features and caps (2.7).
  */
-import { $iq, MemoryStorageBackend, Strophe } from 'strophe.js';
+import { $iq, Strophe } from 'strophe.js';
 import { JitsiConnectionErrors } from '../errors/JitsiConnectionErrors.js';
 import { EventEmitter } from '../util/EventEmitter.js';
 import { getLogger, redact, registerSecret } from '../util/logger.js';
@@ -14,7 +14,7 @@ import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
 import { NS } from './namespaces.js';
-import { cheaperInbound } from './stropheInbound.js';
+import { cheaperInbound, DeferredStreamStorage } from './stropheInbound.js';
 import { skipOptionalSession } from './stropheLogin.js';
 import { ServerDiscovery } from './ServerDiscovery.js';
 import type { ServerInfo } from './serverInfo.js';
@@ -46,7 +46,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private readonly outbox = new Outbox();
   private readonly log = new StanzaLog();
   /** XEP-0198 state of this connection only (see createStrophe). */
-  private readonly smStorage = new MemoryStorageBackend();
+  private readonly smStorage = new DeferredStreamStorage();
   private lastInboundAt = 0;
   private lastSuccessAt = 0;
   private lastErrorMessage: string | undefined;

@@ -31,14 +31,19 @@ export const STATUS_NAMES: Record<number, string> = Object.fromEntries(
 
 const MAX_LOG_ENTRIES = 500;
 const MAX_LOG_XML = 8_000;
+/** Characters kept in all (a large room's join alone brings a presence of 1-2 KB per member; issue 15). */
+const MAX_LOG_CHARS = 200_000;
 
 /** The last frames in and out. Every frame passes here: cheap to record; redacted when read. */
 export class StanzaLog {
   private readonly entries: StanzaLogEntry[] = [];
+  private chars = 0;
 
   record(direction: 'in' | 'out', data: string): void {
-    this.entries.push({ time: Date.now(), direction, xml: data.length > MAX_LOG_XML ? `${data.slice(0, MAX_LOG_XML)}…` : data });
-    if (this.entries.length > MAX_LOG_ENTRIES) this.entries.shift();
+    const xml = data.length > MAX_LOG_XML ? `${data.slice(0, MAX_LOG_XML)}…` : data;
+    this.entries.push({ time: Date.now(), direction, xml });
+    this.chars += xml.length;
+    while (this.entries.length > MAX_LOG_ENTRIES || this.chars > MAX_LOG_CHARS) this.chars -= this.entries.shift()?.xml.length ?? this.chars;
   }
 
   read(): StanzaLogEntry[] {

@@ -2,7 +2,8 @@
  * Strophe's inbound path, made cheaper per stanza for large rooms (issue 15), without changing what any handler
  * sees or in which order.
  */
-import type { Strophe } from 'strophe.js';
+import type { SMState, SMStorageBackend, Strophe } from 'strophe.js';
+import { nextTask } from '../util/nextTask.js';
 
 type StropheConnection = InstanceType<typeof Strophe.Connection>;
 
@@ -40,21 +41,6 @@ interface StropheWebsocket {
   _onMessage(message: { data: unknown }): void;
   _onClose(event: unknown): void;
   _onError(event: unknown): void;
-}
-
-let channel: MessageChannel | undefined;
-const tasks: (() => void)[] = [];
-
-/** Runs `task` in a task of its own, queued behind the frames already received (a posted message, no timer clamp). */
-function nextTask(task: () => void): void {
-  if (!channel) {
-    channel = new MessageChannel();
-    channel.port1.onmessage = (): void => {
-      for (const run of tasks.splice(0)) run();
-    };
-  }
-  tasks.push(task);
-  if (tasks.length === 1) channel.port2.postMessage(null);
 }
 
 /** A frame that may share one parse with its neighbours: a stanza, not a stream open, close or error. */
@@ -120,4 +106,35 @@ export function cheaperInbound(strophe: StropheConnection, websocket: boolean, r
     if (data === batch) batch = undefined;
     else record(data);
   };
+}
+
+/**
+ * Strophe's XEP-0198 state goes to storage after every inbound stanza, serialized each time (JSON of the counters
+ * and the unacknowledged queue). Here it is serialized once per task, and always before it is read: a resume
+ * (a new Strophe connection loading it) always comes in a later task.
+ */
+export class DeferredStreamStorage implements SMStorageBackend {
+  private readonly stored = new Map<string, string>();
+  private readonly pending = new Map<string, SMState>();
+
+  save(key: string, state: SMState): void {
+    if (this.pending.size === 0) nextTask(() => this.flush());
+    this.pending.set(key, state);
+  }
+
+  load(key: string): SMState | null {
+    this.flush();
+    const stored = this.stored.get(key);
+    return stored ? (JSON.parse(stored) as SMState) : null;
+  }
+
+  clear(key: string): void {
+    this.pending.delete(key);
+    this.stored.delete(key);
+  }
+
+  private flush(): void {
+    for (const [key, state] of this.pending) this.stored.set(key, JSON.stringify(state));
+    this.pending.clear();
+  }
 }
