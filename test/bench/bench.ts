@@ -287,7 +287,13 @@ export async function largeRoom(backend: Backend, sizes: number[] = [100, 300, 1
         page = await openTab();
         const { tab } = page;
         const heapBefore = (await tab.evaluate('window.bench.heap()')) as number;
+        const settleStart = await busySeconds(tab);
+        const settleStartAt = performance.now();
         const joinMs = (await tab.evaluate(`window.bench.join(${JSON.stringify(roomName)}, ${size}, 120000)`)) as number;
+        // Whatever the join set off runs out within a second after the last USER_JOINED.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const settleEnd = await busySeconds(tab);
+        const settleSeconds = (performance.now() - settleStartAt) / 1000;
         const heapAfter = (await tab.evaluate('window.bench.heap()')) as number;
         await prosodyIdle(backend);
 
@@ -297,6 +303,8 @@ export async function largeRoom(backend: Backend, sizes: number[] = [100, 300, 1
         await new Promise((resolve) => setTimeout(resolve, 2000));
         const idle1 = await busySeconds(tab);
         const idleRate = (idle1.task - idle0.task) / ((performance.now() - idleStart) / 1000);
+        const idleScriptRate = (idle1.script - idle0.script) / ((performance.now() - idleStart) / 1000);
+        const settleScriptMs = Math.max(0, (settleEnd.script - settleStart.script - idleScriptRate * settleSeconds) * 1000);
 
         await tab.evaluate(`window.bench.armUpdates('raisedHand', ${UPDATES})`);
         const before = await busySeconds(tab);
@@ -314,6 +322,12 @@ export async function largeRoom(backend: Backend, sizes: number[] = [100, 300, 1
         rows.push(
           single(`${label}: crowd fill (Node clients, local Prosody)`, crowd.fillMs, 'ms', 'test/backend/crowd.ts; Prosody-bound (N^2 presence deliveries)'),
           single(`${label}: join() -> CONFERENCE_JOINED + ${size} USER_JOINED`, Math.round(joinMs), 'ms', 'test/bench/bench.ts largeRoom(), CDN bundle in Chromium'),
+          single(
+            `${label}: main-thread script time while settling (join() until 1 s after the last USER_JOINED)`,
+            Math.round(settleScriptMs),
+            'ms',
+            `CDP ScriptDuration delta minus the idle script rate (${Math.round(idleScriptRate * 1e6)} µs/s); window ${settleSeconds.toFixed(1)} s`,
+          ),
           single(`${label}: JS heap after settling`, mb(heapAfter), 'MB', `performance.memory after forced GC; ${mb(heapBefore)} MB before join()`),
           single(`${label}: JS heap growth from join()`, mb(heapAfter - heapBefore), 'MB', 'heap after settling minus heap before join(), both after forced GC'),
           single(
