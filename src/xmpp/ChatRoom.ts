@@ -142,7 +142,7 @@ export class ChatRoom extends EventEmitter<ChatRoomEvents> {
     this.local = options.local;
     this.password = options.password;
     this.handlers.push(
-      xmpp.addHandler((stanza) => this.onPresence(stanza), { name: 'presence', from: this.roomJid, options: { matchBareFromJid: true } }),
+      xmpp.addHandler((stanza) => this.onPresence(stanza), { name: 'presence', from: this.roomJid, options: { matchBareFromJid: true, lightPresence: true } }),
       xmpp.addHandler((stanza) => this.onMessage(stanza), { name: 'message', from: this.roomJid, options: { matchBareFromJid: true } }),
     );
   }

@@ -8,6 +8,7 @@
  */
 import { $iq } from 'strophe.js';
 import { getLogger } from '../util/logger.js';
+import { parseLight, type LightElement } from './lightXml.js';
 import { NS } from './namespaces.js';
 
 const logger = getLogger('xmpp/StanzaRouter');
@@ -15,6 +16,11 @@ const logger = getLogger('xmpp/StanzaRouter');
 export interface HandlerOptions {
   /** Compare `from` by bare JID, as Strophe's option of the same name. */
   matchBareFromJid?: boolean;
+  /**
+   * The handler takes a presence as a LightElement (lightXml.ts) when every handler the presence matches does:
+   * it reads only localName, namespaceURI, getAttribute, attributes, children and textContent.
+   */
+  lightPresence?: boolean;
 }
 
 export interface StanzaFilter {
@@ -71,7 +77,7 @@ class StanzaView {
   private fromValue: string | null | undefined;
   private namespaces: Set<string> | undefined;
 
-  constructor(readonly stanza: Element) {
+  constructor(readonly stanza: Element | LightElement) {
     this.name = stanza.localName;
   }
 
@@ -93,7 +99,7 @@ class StanzaView {
       if (stanza.namespaceURI) this.namespaces.add(stanza.namespaceURI);
       const declared = stanza.getAttribute('xmlns');
       if (declared) this.namespaces.add(declared);
-      for (let child = stanza.firstElementChild; child; child = child.nextElementSibling) if (child.namespaceURI) this.namespaces.add(child.namespaceURI);
+      for (const child of stanza.children) if (child.namespaceURI) this.namespaces.add(child.namespaceURI);
     }
     return this.namespaces.has(ns);
   }
@@ -199,6 +205,31 @@ export class StanzaRouter {
     }
   }
 
+  /**
+   * Delivers a presence frame without a DOM document when the light parser reads it and every handler it matches
+   * takes light presences (issue 15); false when it must go the usual way (nothing delivered then).
+   */
+  dispatchLightPresence(frame: string): boolean {
+    const stanza = parseLight(frame);
+    if (!stanza || stanza.localName !== 'presence' || stanza.getAttribute('type') === 'error') return false;
+    const view = new StanzaView(stanza);
+    const matching = this.handlers.filter((handler) => matchesView(handler.filter, view));
+    if (matching.length === 0 || matching.some((handler) => !handler.filter.options?.lightPresence)) return false;
+    for (const handler of matching) this.invoke(handler, stanza as unknown as Element);
+    return true;
+  }
+
+  private invoke(handler: HandlerRef, stanza: Element): void {
+    let keep: boolean;
+    try {
+      keep = handler.fn(stanza);
+    } catch (error) {
+      logger.error('stanza handler threw; it stays registered', error);
+      keep = true;
+    }
+    if (!keep) this.deleteHandler(handler);
+  }
+
   private route(stanza: Element): void {
     const name = stanza.localName;
     const type = stanza.getAttribute('type');
@@ -209,14 +240,7 @@ export class StanzaRouter {
     for (const handler of [...this.handlers]) {
       if (!matchesView(handler.filter, view)) continue;
       claimed = true;
-      let keep: boolean;
-      try {
-        keep = handler.fn(stanza);
-      } catch (error) {
-        logger.error('stanza handler threw; it stays registered', error);
-        keep = true;
-      }
-      if (!keep) this.deleteHandler(handler);
+      this.invoke(handler, stanza);
     }
     if (!claimed && name === 'iq' && (type === 'get' || type === 'set')) this.replyServiceUnavailable(stanza);
   }

@@ -280,7 +280,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
     strophe.maxRetries = 3;
     if (!websocket) fastBoshRetries(strophe);
     skipOptionalSession(strophe);
-    cheaperInbound(strophe, websocket, (data) => this.onRawInput(data));
+    cheaperInbound(strophe, websocket, (data) => this.onRawInput(data), (frame) => this.router.dispatchLightPresence(frame));
     strophe.rawOutput = (data: string) => this.log.record('out', data);
     return strophe;
   }

@@ -110,6 +110,26 @@ describe('lib-jitsi-meet compatibility: conference methods', function () {
     expect(conference.isJoined()).to.equal(false);
     expect(connection.xmpp.engine.state).to.equal('disconnected');
   });
+
+  it("an app's presence handler (xmpp.connection.addHandler) gets DOM elements, and the room still sees every member", async () => {
+    // Room presences skip the DOM only when no other handler wants them (issue 15, src/xmpp/lightXml.ts).
+    const room = uniqueRoomName('compat');
+    const a = await joinedClient(room);
+    const seen: unknown[] = [];
+    a.connection.xmpp.connection.addHandler(
+      (stanza: Element) => {
+        seen.push(stanza);
+        return true;
+      },
+      null,
+      'presence',
+    );
+    const b = await joinedClient(room);
+    await until(() => a.conference.getParticipantById(b.conference.myUserId()) !== undefined, 'A to see B');
+    const fromB = seen.filter((s) => (s as Element).getAttribute?.('from') === `${a.conference.roomJid}/${b.conference.myUserId()}`);
+    expect(fromB.length).to.be.greaterThan(0);
+    for (const stanza of fromB) expect(stanza).to.be.instanceOf(Element);
+  });
 });
 
 describe('lib-jitsi-meet compatibility: JitsiMeetJS', function () {
