@@ -15,12 +15,23 @@ export interface VideoQualityOptions extends CodecPreferenceOptions {
   [option: string]: unknown;
 }
 
-/** The codecs this browser can receive, in lib-jitsi-meet's desktop order. */
+let receivable: readonly VideoCodec[] | undefined;
+
+/**
+ * The codecs this browser can receive, in lib-jitsi-meet's desktop order. Asked once per page: the browser's
+ * answer takes milliseconds (every codec and profile) and does not change.
+ */
 export function browserVideoCodecs(): VideoCodec[] {
-  const receiver = typeof RTCRtpReceiver === 'undefined' ? undefined : RTCRtpReceiver;
-  const capabilities = typeof receiver?.getCapabilities === 'function' ? (receiver.getCapabilities('video')?.codecs ?? []) : [];
-  return supportedVideoCodecs(capabilities.map((c) => c.mimeType));
+  if (!receivable) {
+    const receiver = typeof RTCRtpReceiver === 'undefined' ? undefined : RTCRtpReceiver;
+    const capabilities = typeof receiver?.getCapabilities === 'function' ? (receiver.getCapabilities('video')?.codecs ?? []) : [];
+    receivable = supportedVideoCodecs(capabilities.map((c) => c.mimeType));
+  }
+  return [...receivable];
 }
+
+// Asked while the page is idle, before a conference needs it for its first presence.
+if (typeof requestIdleCallback === 'function') requestIdleCallback(() => browserVideoCodecs());
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 

@@ -14,7 +14,7 @@ import { ClientFeatures } from './ClientFeatures.js';
 import { isJwtExpired } from './jwt.js';
 import { PingKeepAlive, WebsocketKeepAlive } from './KeepAlive.js';
 import { NS } from './namespaces.js';
-import { cheaperInbound, DeferredStreamStorage } from './stropheInbound.js';
+import { cheaperInbound, LiveStreamStorage } from './stropheInbound.js';
 import { skipOptionalSession } from './stropheLogin.js';
 import { ServerDiscovery } from './ServerDiscovery.js';
 import type { ServerInfo } from './serverInfo.js';
@@ -46,7 +46,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   private readonly outbox = new Outbox();
   private readonly log = new StanzaLog();
   /** XEP-0198 state of this connection only (see createStrophe). */
-  private readonly smStorage = new DeferredStreamStorage();
+  private readonly smStorage = new LiveStreamStorage();
   private lastInboundAt = 0;
   private lastSuccessAt = 0;
   private lastErrorMessage: string | undefined;

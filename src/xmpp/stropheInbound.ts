@@ -44,6 +44,9 @@ interface StropheWebsocket {
   _onError(event: unknown): void;
 }
 
+/** Frames closer together than this are a burst (a large room's presences arrive back to back). */
+const BURST_MS = 2;
+
 interface StropheInboundState {
   authenticated: boolean;
   disconnecting: boolean;
@@ -103,14 +106,20 @@ function batchWebsocketFrames(strophe: StropheConnection, onBatch: (frames: read
     }
     parse(run);
   };
+  let lastFrameAt = -Infinity;
   proto._onMessage = (message): void => {
     if (!isStanzaFrame(message.data)) {
       flush();
       onMessage(message);
       return;
     }
+    // A frame on its own (none in the last BURST_MS) goes through at once; the frames of a burst wait for each other.
+    const now = performance.now();
+    const alone = now - lastFrameAt > BURST_MS && waiting.length === 0;
+    lastFrameAt = now;
     waiting.push(message.data);
-    if (waiting.length === 1) nextTask(flush);
+    if (alone) flush();
+    else if (waiting.length === 1) nextTask(flush);
   };
   proto._onClose = (event): void => {
     flush();
@@ -144,31 +153,23 @@ export function cheaperInbound(strophe: StropheConnection, websocket: boolean, r
 
 /**
  * Strophe's XEP-0198 state goes to storage after every inbound stanza, serialized each time (JSON of the counters
- * and the unacknowledged queue). Here it is serialized once per task, and always before it is read: a resume
- * (a new Strophe connection loading it) always comes in a later task.
+ * and the unacknowledged queue). Strophe persists after every change it makes to that state and replaces the
+ * object when it starts over, so holding the latest object is the same as holding its last snapshot; it is
+ * copied when read, by the connection that resumes it.
  */
-export class DeferredStreamStorage implements SMStorageBackend {
-  private readonly stored = new Map<string, string>();
-  private readonly pending = new Map<string, SMState>();
+export class LiveStreamStorage implements SMStorageBackend {
+  private readonly states = new Map<string, SMState>();
 
   save(key: string, state: SMState): void {
-    if (this.pending.size === 0) nextTask(() => this.flush());
-    this.pending.set(key, state);
+    this.states.set(key, state);
   }
 
   load(key: string): SMState | null {
-    this.flush();
-    const stored = this.stored.get(key);
-    return stored ? (JSON.parse(stored) as SMState) : null;
+    const state = this.states.get(key);
+    return state ? (JSON.parse(JSON.stringify(state)) as SMState) : null;
   }
 
   clear(key: string): void {
-    this.pending.delete(key);
-    this.stored.delete(key);
-  }
-
-  private flush(): void {
-    for (const [key, state] of this.pending) this.stored.set(key, JSON.stringify(state));
-    this.pending.clear();
+    this.states.delete(key);
   }
 }
