@@ -35,9 +35,10 @@ const MAX_LOG_XML = 8_000;
 /**
  * The last frames in and out. Every frame passes here: cheap to record; redacted when read. A bounded buffer
  * that fills, not a leak: it holds at most MAX_LOG_ENTRIES frames of at most MAX_LOG_XML characters each, per
- * connection. A call's steady traffic (presence, pings, stream-management acks, Jingle) fills it in minutes;
- * in the soak (issue 16) the three long-lived connections' logs reach about 0.2 MB each, which is most of the
- * page's JS heap warm-up there, with the JIT's compiled code; after that the heap stays flat.
+ * connection. A call's traffic (presence, pings, stream-management acks, Jingle, and more of it at each fault)
+ * fills it within minutes; in the soak (issue 16) each long-lived connection's log then holds about 0.2-0.3 MB
+ * (500 frames, some 215 000 characters). Heap snapshots there put the page's JS heap warm-up on these logs and
+ * on the JIT's compiled code, both bounded; after that the heap stays flat.
  */
 export class StanzaLog {
   private readonly entries: StanzaLogEntry[] = [];
