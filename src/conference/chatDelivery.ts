@@ -78,14 +78,23 @@ export class ChatDelivery {
    */
   rejoined(): void {
     this.replayUntil = Date.now() + REPLAY_MS;
-    this.resend();
-    this.replay({ skipPending: true });
+    const room = this.room();
+    if (!room?.joined) return;
+    // In the order they were sent: the unconfirmed ones as resend() sends them, the confirmed ones again.
+    for (const [id, message] of this.recent) {
+      if (this.pending.has(id)) this.transmit(id);
+      else if (this.isRecent(id, message)) room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
+    }
+    for (const id of [...this.pending.keys()]) if (!this.recent.has(id)) this.transmit(id);
   }
 
   /** A member joined: within REPLAY_MS of our rejoin, our recent messages go out again (the others drop repeats). */
   memberJoined(): void {
-    if (Date.now() > this.replayUntil) return;
-    this.replay({ skipPending: false });
+    const room = this.room();
+    if (Date.now() > this.replayUntil || !room?.joined) return;
+    for (const [id, message] of this.recent) {
+      if (this.isRecent(id, message)) room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
+    }
   }
 
   /** The conference ended: nothing more will be confirmed. */
@@ -96,15 +105,11 @@ export class ChatDelivery {
     this.recent.clear();
   }
 
-  /** Our messages of the last 2 × REPLAY_MS, again, with their ids; `skipPending`: resend() just sent those. */
-  private replay({ skipPending }: { skipPending: boolean }): void {
-    const room = this.room();
-    if (!room?.joined) return;
-    const now = Date.now();
-    for (const [id, message] of this.recent) {
-      if (now - message.sentAt > 2 * REPLAY_MS) this.recent.delete(id);
-      else if (!skipPending || !this.pending.has(id)) room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
-    }
+  /** Sent in the last 2 × REPLAY_MS; older ones are forgotten here. */
+  private isRecent(id: string, message: Kept): boolean {
+    if (Date.now() - message.sentAt <= 2 * REPLAY_MS) return true;
+    this.recent.delete(id);
+    return false;
   }
 
   private transmit(id: string): void {
