@@ -5,8 +5,11 @@
  * - until the room reflects it back to us (MUC sends a group message to its sender too) it is unconfirmed and
  *   goes out again once we are back in the room, and after RETRY_MS (a room not ready yet after a restart drops
  *   it), at most MAX_ATTEMPTS times;
- * - for REPLAY_MS after our rejoin, each member who (re)joins gets what we sent in the REPLAY_MS before the
- *   fault and since, again with the same ids, as MUC history would give it (the restarted server has none).
+ * - when we are back in the room, what we sent in the last 2 × REPLAY_MS goes out again, confirmed or not: the
+ *   room reflecting a message to us only says the room took it; members whose sessions died at that moment
+ *   lost their copy, and those back before us would otherwise never see it;
+ * - for REPLAY_MS after our rejoin, each member who (re)joins gets the same again, with the same ids, as MUC
+ *   history would give it (the restarted server has none).
  * Receivers drop an id they already showed, so nothing is lost and nothing doubled.
  */
 import { getLogger } from '../util/logger.js';
@@ -67,20 +70,30 @@ export class ChatDelivery {
     for (const id of [...this.pending.keys()]) this.transmit(id);
   }
 
-  /** We joined the room again after a replaced session: members coming back soon get our recent messages. */
+  /**
+   * We joined the room again after a replaced session. Members already back lost, with their old sessions,
+   * what the room sent them just before the fault: our messages the room had reflected to us too (a
+   * reflection says the room took it, not that everyone got it). So the recent ones go out again to the room
+   * now, and for REPLAY_MS to each member who (re)joins after us.
+   */
   rejoined(): void {
     this.replayUntil = Date.now() + REPLAY_MS;
-    this.resend();
+    const room = this.room();
+    if (!room?.joined) return;
+    // In the order they were sent: the unconfirmed ones as resend() sends them, the confirmed ones again.
+    for (const [id, message] of this.recent) {
+      if (this.pending.has(id)) this.transmit(id);
+      else if (this.isRecent(id, message)) room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
+    }
+    for (const id of [...this.pending.keys()]) if (!this.recent.has(id)) this.transmit(id);
   }
 
   /** A member joined: within REPLAY_MS of our rejoin, our recent messages go out again (the others drop repeats). */
   memberJoined(): void {
-    const now = Date.now();
     const room = this.room();
-    if (now > this.replayUntil || !room?.joined) return;
+    if (Date.now() > this.replayUntil || !room?.joined) return;
     for (const [id, message] of this.recent) {
-      if (now - message.sentAt > 2 * REPLAY_MS) this.recent.delete(id);
-      else room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
+      if (this.isRecent(id, message)) room.sendMessage(message.text, { id, elementName: message.elementName, replyToId: message.replyToId });
     }
   }
 
@@ -90,6 +103,13 @@ export class ChatDelivery {
     this.retryTimer = undefined;
     this.pending.clear();
     this.recent.clear();
+  }
+
+  /** Sent in the last 2 × REPLAY_MS; older ones are forgotten here. */
+  private isRecent(id: string, message: Kept): boolean {
+    if (Date.now() - message.sentAt <= 2 * REPLAY_MS) return true;
+    this.recent.delete(id);
+    return false;
   }
 
   private transmit(id: string): void {

@@ -8,7 +8,7 @@ import { expect } from '@open-wc/testing';
 import { $msg, $pres } from 'strophe.js';
 import JitsiMeetJS from '../../src/index.js';
 import type { JitsiConference } from '../../src/conference/JitsiConference.js';
-import { backendEndpoints, relayCut, restartProsody, uniqueRoomName } from '../helpers/backend.js';
+import { backendEndpoints, relayBlackhole, relayCut, relayRestore, restartProsody, uniqueRoomName } from '../helpers/backend.js';
 import { connectionOptions, disconnectAll, establish, joinedClient, leaveAll, newConnection, nextEvent, record } from '../helpers/engine.js';
 import { until, waitFor } from '../helpers/events.js';
 import { closeRawConnections, conferenceRequest, rawConnect } from '../helpers/strophe.js';
@@ -16,6 +16,7 @@ import { closeRawConnections, conferenceRequest, rawConnect } from '../helpers/s
 const C = JitsiMeetJS.events.conference;
 
 afterEach(async () => {
+  await relayRestore();
   closeRawConnections();
   await leaveAll();
   await disconnectAll();
@@ -124,6 +125,51 @@ describe('JitsiConference: chat across a Prosody restart', () => {
     expect([...texts(atB)].sort()).to.deep.equal(['after', 'as the server goes down', 'while rejoining']);
     // A sees its own messages once each too (the room reflects them).
     expect([...texts(atA)].sort()).to.deep.equal(['after', 'as the server goes down', 'while rejoining']);
+  });
+
+  it('a message the room confirmed just before the restart reaches a member who lost it with its session and came back first', async function () {
+    // Issue 16, the soak's lost message: the room reflected A's message to A (so A took it as delivered), but
+    // B's copy went down with B's session; B was back in the room before A, and nobody joined after A.
+    this.timeout(60_000);
+    const room = uniqueRoomName('restart-confirmed');
+    const a = await joinedClient(room, 'websocket');
+    const b = await relayedClient(room);
+    await until(() => a.conference.getParticipants().length === 1 && b.conference.getParticipants().length === 1, 'A and B');
+    const atA = record(a.conference, C.MESSAGE_RECEIVED);
+    const atB = record(b.conference, C.MESSAGE_RECEIVED);
+    const texts = (calls: unknown[][]): unknown[] => calls.map((c) => c[1]);
+    // B's link goes dead with neither end noticing: what the room sends B now is lost with B's session.
+    await relayBlackhole();
+    a.conference.sendTextMessage('confirmed, then lost');
+    await until(() => texts(atA).includes('confirmed, then lost'), 'the room to reflect the message to A');
+    // A's link comes back later than B's: A's join presence waits until B is in the room again.
+    const engine = a.connection.xmpp.engine;
+    const send = engine.send.bind(engine);
+    const held: Parameters<typeof send>[0][] = [];
+    let holding = true;
+    engine.send = (stanza) => {
+      const element = 'tree' in stanza ? stanza.tree() : stanza;
+      const mucJoin = element.nodeName === 'presence' && [...element.getElementsByTagName('x')].some((x) => x.getAttribute('xmlns') === 'http://jabber.org/protocol/muc');
+      if (holding && mucJoin) held.push(element);
+      else send(stanza);
+    };
+    const replacedA = record(engine, 'sessionReplaced');
+    const replacedB = record(b.connection.xmpp.engine, 'sessionReplaced');
+    await restartProsody();
+    await relayRestore();
+    await relayCut(); // B notices its dead link at once
+    await until(() => replacedA.length > 0, 'A to log in afresh', 30_000);
+    a.conference.sendTextMessage('while A is away'); // unconfirmed: goes out when A is back
+    await until(() => replacedB.length > 0 && b.conference.isJoined() && held.length > 0, 'B back in the room while A waits', 30_000);
+    holding = false;
+    for (const stanza of held.splice(0)) send(stanza);
+    await until(() => a.conference.isJoined() && a.conference.getParticipants().length === 1 && b.conference.getParticipants().length === 1, 'both back', 30_000);
+    a.conference.sendTextMessage('after');
+    await until(() => texts(atB).includes('after'), 'B to get the last message', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Once each, in the order A sent them.
+    expect(texts(atB)).to.deep.equal(['confirmed, then lost', 'while A is away', 'after']);
+    expect(texts(atA)).to.deep.equal(['confirmed, then lost', 'while A is away', 'after']);
   });
 });
 

@@ -13,6 +13,7 @@ import { parseRoomMessage } from '../../../src/xmpp/chat.js';
 import { parseServerInfo } from '../../../src/xmpp/serverInfo.js';
 import { backendSafeRoomName, keepAliveUrl, parseServiceUrl, ServiceUrlError, withQueryParams } from '../../../src/xmpp/serviceUrl.js';
 import { boundedSourceInfo, MAX_SOURCE_INFO_CHARS, MAX_SOURCE_INFO_ENTRIES, parseSourceInfo } from '../../../src/xmpp/sourceInfo.js';
+import { StanzaLog } from '../../../src/xmpp/streamSupport.js';
 
 const xml = (text: string): Element => {
   const doc = new DOMParser().parseFromString(text, 'application/xml');
@@ -285,5 +286,26 @@ describe('ICE configuration per peer connection (rtc/iceConfig.ts)', () => {
   it('ignores option values of the wrong type', () => {
     expect(p2pRtcConfig({ connection: { p2p: { stunServers: 'stun:x', iceTransportPolicy: 'RELAY' } }, conference: { p2p: 7 }, discovered: [] })).to.deep.equal({ iceServers: [] });
     expect(p2pRtcConfig({ connection: { p2p: { stunServers: [null, 3, stun] } }, discovered: [] })).to.deep.equal({ iceServers: [stun] });
+  });
+});
+
+describe('stanza log (xmpp/streamSupport.ts)', () => {
+  it('is bounded: the last 500 frames, each cut at 8000 characters (issue 16, the soak heap)', () => {
+    const log = new StanzaLog();
+    for (let i = 0; i < 600; i++) log.record(i % 2 ? 'in' : 'out', i === 599 ? `<m>${'x'.repeat(20_000)}</m>` : `<r n="${i}"/>`);
+    const entries = log.read();
+    expect(entries).to.have.length(500);
+    expect(entries[0]?.xml).to.equal('<r n="100"/>');
+    expect(entries[499]?.xml).to.have.length(8_001);
+    expect(entries[499]?.xml.endsWith('…')).to.equal(true);
+  });
+
+  it('keeps at most 200 000 characters in all: a large room\'s presences push out the oldest (issue 15)', () => {
+    const log = new StanzaLog();
+    for (let i = 0; i < 300; i++) log.record('in', `<presence n="${String(i).padStart(3, '0')}">${'x'.repeat(1_980)}</presence>`);
+    const entries = log.read();
+    expect(entries.reduce((sum, e) => sum + e.xml.length, 0)).to.be.at.most(200_000);
+    expect(entries.length).to.be.within(95, 100);
+    expect(entries[entries.length - 1]?.xml.startsWith('<presence n="299">')).to.equal(true);
   });
 });
