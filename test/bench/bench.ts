@@ -402,7 +402,12 @@ function onlyGroups(argv: string[]): Set<Group> {
 function merge(previous: BenchRow[], fresh: BenchRow[]): BenchRow[] {
   const byName = new Map(fresh.map((row) => [row.name, row]));
   const out = previous.map((row) => byName.get(row.name) ?? row);
-  for (const row of fresh) if (!previous.some((p) => p.name === row.name)) out.push(row);
+  // A new row goes after the row it follows in this run (at the end when that one is new too).
+  fresh.forEach((row, i) => {
+    if (out.some((p) => p.name === row.name)) return;
+    const after = i > 0 ? out.findIndex((p) => p.name === fresh[i - 1]?.name) : -1;
+    out.splice(after === -1 ? out.length : after + 1, 0, row);
+  });
   return out;
 }
 
