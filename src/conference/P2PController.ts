@@ -84,8 +84,9 @@ export class P2PController {
   }
 
   /**
-   * Issue 15: a P2P session is being set up, until the peer's first video frame is decoded (at most FIRST_FRAME_WAIT_MS after it unmutes), or one
-   * is about to be (the P2P rule holds and the peer is the one to offer). The bridge's offer waits meanwhile.
+   * Issue 15: a P2P session is being set up, until the peer's first video frame is decoded (at most
+   * FIRST_FRAME_WAIT_MS after its track unmutes), or one is about to be (the P2P rule holds and the peer is the
+   * one to offer). The bridge's offer waits meanwhile.
    */
   isSettingUp(): boolean {
     if (this.session) return !this.videoFlowing;

@@ -427,11 +427,9 @@ export class P2PSession extends EventEmitter<P2PSessionEvents> {
   /**
    * Our description in Jingle: contents by mid, only the sources of m-lines that carry one of our tracks,
    * named `<EP>-a<i>` / `<EP>-v<i>` with the track's video type (protocol.md 5.6, 7.2). `senders` is our own
-   * direction, whether we offer or answer (protocol.md 5.5).
-   */
-  /**
-   * Our description as Jingle, from the applied local description or from an offer or answer not yet applied. A
-   * first offer's transceivers have no mid until it is applied: the offer lists them in their order.
+   * direction, whether we offer or answer (protocol.md 5.5). Read from the applied local description, or from
+   * an offer or answer not yet applied: a first offer's transceivers have no mid until it is applied, and the
+   * offer lists them in their order.
    */
   private localDescription(sdp = this.pc.localDescription?.sdp ?? ''): JingleDescription {
     const description = fromLocalSdp(sdp, 'p2p', 'initiator');

@@ -5,6 +5,7 @@
  * processing instructions, a DOCTYPE, prefixed names other than `xml:`, entities other than XML's five and
  * character references, and anything malformed. A declined frame goes the usual way, through DOMParser.
  */
+import { detached } from '../util/detached.js';
 
 export interface LightAttr {
   readonly name: string;
@@ -69,19 +70,12 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 const NAME = /^[A-Za-z_][\w.-]*$/;
 const ATTRIBUTE_NAME = /^(?:xml:)?[A-Za-z_][\w.-]*$/;
 
-/**
- * A copy of `value` that does not keep the frame alive. V8 makes a slice of 13 characters or more a view into
- * its source string: a member's jid or nick would retain its whole presence frame (2 KB per member of a large
- * room, issue 15). Joining flattens into a new string; slicing that one keeps only the copy.
- */
-const own = (value: string): string => (value.length < 13 ? value : `${value} `.slice(0, -1));
-
 /** Element and attribute names, shared (a few dozen distinct ones in practice; never a view into a frame). */
 const names = new Map<string, string>();
 const intern = (name: string): string => {
   const known = names.get(name);
   if (known !== undefined) return known;
-  const copy = own(name);
+  const copy = detached(name);
   if (names.size < 1_000) names.set(copy, copy);
   return copy;
 };
@@ -135,7 +129,7 @@ function readAttributes(source: string): LightAttr[] | undefined {
     // XML attribute-value normalisation: literal white space characters become spaces.
     const value = decode(/[\t\n\r]/.test(raw) ? raw.replace(/[\t\n\r]/g, ' ') : raw);
     if (value === undefined) return undefined;
-    attributes.push({ name: intern(name), value: own(value) });
+    attributes.push({ name: intern(name), value: detached(value) });
     at = close + 1;
     if (at < source.length && !' \t\r\n'.includes(source[at] ?? '')) return undefined;
   }
@@ -159,7 +153,7 @@ export function parseLight(xml: string): LightElement | undefined {
         if (raw.includes(']]>')) return undefined;
         const text = decode(raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw);
         if (text === undefined) return undefined;
-        parent.append(own(text));
+        parent.append(detached(text));
       }
     }
     if (lt === -1) break;

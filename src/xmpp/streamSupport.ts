@@ -4,6 +4,7 @@
  */
 import { Strophe } from 'strophe.js';
 import type { EventEmitter } from '../util/EventEmitter.js';
+import { detached } from '../util/detached.js';
 import { redact } from '../util/logger.js';
 import type { StanzaLogEntry, XmppConnectionEvents } from './types.js';
 
@@ -36,11 +37,11 @@ const MAX_LOG_CHARS = 200_000;
 
 /**
  * The last frames in and out. Every frame passes here: cheap to record; redacted when read. A bounded buffer
- * that fills, not a leak: it holds at most MAX_LOG_ENTRIES frames of at most MAX_LOG_XML characters each, and
- * MAX_LOG_CHARS characters in all, per connection. A call's traffic (presence, pings, stream-management acks, Jingle, and more of it at each fault)
- * fills it within minutes; in the soak (issue 16) each long-lived connection's log then holds about 0.2-0.3 MB
- * (500 frames, some 215 000 characters). Heap snapshots there put the page's JS heap warm-up on these logs and
- * on the JIT's compiled code, both bounded; after that the heap stays flat.
+ * that fills, not a leak: at most MAX_LOG_ENTRIES frames of at most MAX_LOG_XML characters each, and
+ * MAX_LOG_CHARS characters in all, per connection. A call's traffic (presence, pings, stream-management acks,
+ * Jingle, and more of it at each fault) fills it within minutes. Heap snapshots of the soak (issue 16) put
+ * the page's JS heap warm-up on these logs and on the JIT's compiled code, both bounded; after that the heap
+ * stays flat.
  */
 export class StanzaLog {
   private readonly entries: StanzaLogEntry[] = [];
@@ -56,14 +57,6 @@ export class StanzaLog {
   read(): StanzaLogEntry[] {
     return this.entries.map((entry) => ({ ...entry, xml: redact(entry.xml) }));
   }
-}
-
-/**
- * A copy of `text` that does not share the frame it was cut from: V8 keeps a slice as a view into the whole
- * string, so the log would hold every large frame whole, whatever MAX_LOG_XML says.
- */
-function detached(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** Resolves when `connection` resumes or replaces its session; rejects after `timeoutMs`. */
