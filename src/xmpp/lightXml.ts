@@ -30,21 +30,9 @@ export class LightElement {
     return this.elements ?? NO_CHILDREN;
   }
 
-  get nodeName(): string {
-    return this.localName;
-  }
-
-  get tagName(): string {
-    return this.localName;
-  }
-
   getAttribute(name: string): string | null {
     for (const attr of this.attributes) if (attr.name === name) return attr.value;
     return null;
-  }
-
-  hasAttribute(name: string): boolean {
-    return this.getAttribute(name) !== null;
   }
 
   get textContent(): string {

@@ -52,8 +52,6 @@ export interface CycleResult extends Resources {
   chatMs: number;
   /** Chat messages that did not reach someone: all of the cycle's. */
   lost: number;
-  /** Of those, the ones sent while the fault was on. */
-  lostDuring: number;
   doubled: number;
   error?: string;
 }
@@ -296,7 +294,7 @@ export async function runSoak(config: SoakConfig, onCycle: (result: CycleResult)
       stayers.forEach((c, i) => c.conference.sendTextMessage(during[i] ?? ''));
       await faultDone;
       const over = Date.now();
-      const result: CycleResult = { cycle, fault, mediaMs: -1, chatMs: -1, lost: 0, lostDuring: 0, doubled: 0, ...report.baseline };
+      const result: CycleResult = { cycle, fault, mediaMs: -1, chatMs: -1, lost: 0, doubled: 0, ...report.baseline };
       try {
         await until(() => clients.every((c) => c.conference.isJoined() && c.conference.getParticipants().length === clients.length - 1), 'everyone back in the room', config.recoveryBoundMs);
         await allMediaFlows(over + config.recoveryBoundMs);
@@ -314,7 +312,6 @@ export async function runSoak(config: SoakConfig, onCycle: (result: CycleResult)
           const missing = expected(c).filter((text) => !c.chat.has(text));
           if (missing.length > 0) console.log(`soak cycle ${cycle}: ${c.name} did not get ${missing.join(', ')}`);
           result.lost += missing.length;
-          result.lostDuring += missing.filter((text) => text.endsWith('-during')).length;
           result.doubled += [...c.chat.values()].filter((n) => n > 1).length;
         }
         if (result.lost > 0) result.chatMs = -1;
